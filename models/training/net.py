@@ -1,0 +1,135 @@
+"""The expression CNN: a small residual VGG-style network for 48x48 grayscale faces.
+
+The network normalises each image itself (per-image standardisation inside the graph), so the
+exported ONNX model takes plain [0, 1] grayscale pixels and is robust to exposure and contrast,
+which differ a lot between webcams and between datasets.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def conv_bn(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)
+    )
+
+
+class Residual(nn.Module):
+    """Two 3x3 convolutions with an identity shortcut (same width, same resolution)."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        self.a = conv_bn(c, c)
+        self.b = nn.Sequential(nn.Conv2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c))
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(x + self.b(self.a(x)))
+
+
+class Separable(nn.Module):
+    """Depthwise 3x3 + pointwise 1x1 (MobileNet-style), with a shortcut when the shape is unchanged."""
+
+    def __init__(self, cin: int, cout: int, stride: int = 1):
+        super().__init__()
+        self.dw = nn.Sequential(nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.BatchNorm2d(cin),
+                                nn.ReLU(inplace=True))
+        self.pw = nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout))
+        self.skip = stride == 1 and cin == cout
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.pw(self.dw(x))
+        return self.relu(x + y if self.skip else y)
+
+
+# Separable nets: name -> (stem width, [(width, stride), ...])
+SEPARABLE: dict[str, tuple[int, list[tuple[int, int]]]] = {
+    "ds-s": (24, [(48, 2), (48, 1), (96, 2), (96, 1), (96, 1), (192, 2), (192, 1), (192, 1), (256, 2), (256, 1)]),
+    "ds-m": (32, [(64, 2), (64, 1), (128, 2), (128, 1), (128, 1), (256, 2), (256, 1), (256, 1), (256, 1), (384, 2), (384, 1)]),
+}
+
+# name -> (stem width, [(width, residual blocks), ...] one entry per stage; each stage halves resolution)
+ARCHS: dict[str, tuple[int, list[tuple[int, int]]]] = {
+    "r-xs": (16, [(24, 1), (48, 1), (96, 1), (160, 1)]),
+    "r-s": (16, [(32, 1), (64, 1), (128, 1), (192, 1)]),
+    "r-m": (24, [(48, 1), (96, 1), (160, 1), (256, 1)]),
+}
+
+
+class ExpressionNet(nn.Module):
+    def __init__(self, arch: str = "r-s", classes: int = 7, dropout: float = 0.3):
+        super().__init__()
+        if arch in SEPARABLE:
+            stem, blocks_s = SEPARABLE[arch]
+            layers: list[nn.Module] = [conv_bn(1, stem)]
+            cin = stem
+            for width, stride in blocks_s:
+                layers.append(Separable(cin, width, stride))
+                cin = width
+            stages = []
+        else:
+            stem, stages = ARCHS[arch]
+            layers = [conv_bn(1, stem)]
+            cin = stem
+        for width, blocks in stages:
+            # Strided conv instead of pooling: learns its downsampling and costs a quarter of a full conv.
+            layers.append(conv_bn(cin, width, stride=2))
+            layers += [Residual(width) for _ in range(blocks)]
+            cin = width
+        self.features = nn.Sequential(*layers)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(cin, classes)
+        self.arch = arch
+
+    @staticmethod
+    def standardise(x: torch.Tensor) -> torch.Tensor:
+        mean = x.mean(dim=(2, 3), keepdim=True)
+        var = ((x - mean) ** 2).mean(dim=(2, 3), keepdim=True)
+        return (x - mean) / torch.sqrt(var + 1e-4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: N x 1 x 48 x 48 in [0, 1]. Returns logits."""
+        x = self.features(self.standardise(x))
+        x = x.mean(dim=(2, 3))
+        return self.head(self.dropout(x))
+
+
+class Exported(nn.Module):
+    """What ships: logits divided by a fitted temperature, then softmax (calibrated probabilities)."""
+
+    def __init__(self, net: ExpressionNet, temperature: float):
+        super().__init__()
+        self.net = net
+        self.register_buffer("inv_t", torch.tensor(1.0 / temperature))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(x) * self.inv_t, dim=1)
+
+
+def count_macs(net: ExpressionNet, size: int = 48) -> int:
+    """Multiply-accumulates of one forward pass (convs and the linear head)."""
+    macs = 0
+    hooks = []
+
+    def conv_hook(m: nn.Conv2d, _inp, out):
+        nonlocal macs
+        macs += out.numel() // out.shape[0] * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+
+    def lin_hook(m: nn.Linear, _inp, _out):
+        nonlocal macs
+        macs += m.in_features * m.out_features
+
+    for m in net.modules():
+        if isinstance(m, nn.Conv2d):
+            hooks.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.Linear):
+            hooks.append(m.register_forward_hook(lin_hook))
+    net.eval()
+    with torch.no_grad():
+        net(torch.rand(1, 1, size, size))
+    for h in hooks:
+        h.remove()
+    return macs

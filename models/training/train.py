@@ -1,0 +1,226 @@
+"""Train the expression CNN on FER2013 Training (FER+ votes blended with the original labels).
+
+Selects the best epoch on PublicTest, fits a softmax temperature on PublicTest, and exports ONNX.
+
+    /usr/bin/python3 models/training/train.py --data ../shared/data/fer2013 --out models/runs/r-s
+
+Writes <out>/train.log, <out>/last.pt (resumable), <out>/best.pt, and runs export at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fer_data import load_split, soft_targets  # noqa: E402
+from net import ExpressionNet, count_macs  # noqa: E402
+
+
+def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """Batched geometric + photometric augmentation. x: N x 1 x 48 x 48 float in [0, 1]."""
+    n = x.shape[0]
+    angle = (torch.rand(n, generator=g) * 2 - 1) * math.radians(12)
+    scale = 1 + (torch.rand(n, generator=g) * 2 - 1) * 0.12
+    tx = (torch.rand(n, generator=g) * 2 - 1) * 0.10
+    ty = (torch.rand(n, generator=g) * 2 - 1) * 0.10
+    flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack(
+        [torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1
+    )
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    # Exposure, contrast and gamma, as webcams differ.
+    gain = 1 + (torch.rand(n, 1, 1, 1, generator=g) * 2 - 1) * 0.3
+    bias = (torch.rand(n, 1, 1, 1, generator=g) * 2 - 1) * 0.15
+    gamma = torch.exp((torch.rand(n, 1, 1, 1, generator=g) * 2 - 1) * 0.3)
+    x = ((x.clamp(1e-4, 1) ** gamma) * gain + bias).clamp(0, 1)
+    # Random erasing: a patch of noise, so no single region (mouth, eyes) is relied on alone.
+    erase = torch.rand(n, generator=g) < 0.4
+    if erase.any():
+        idx = erase.nonzero().flatten()
+        for i in idx.tolist():
+            h = int(torch.randint(8, 20, (1,), generator=g))
+            w = int(torch.randint(8, 20, (1,), generator=g))
+            y0 = int(torch.randint(0, 48 - h, (1,), generator=g))
+            x0 = int(torch.randint(0, 48 - w, (1,), generator=g))
+            x[i, :, y0 : y0 + h, x0 : x0 + w] = torch.rand(1, h, w, generator=g)
+    return x
+
+
+@torch.no_grad()
+def predict(net: torch.nn.Module, images: torch.Tensor, tta: bool = False) -> torch.Tensor:
+    net.eval()
+    out = []
+    for i in range(0, len(images), 512):
+        x = images[i : i + 512].float() / 255
+        logits = net(x)
+        if tta:
+            logits = (logits + net(x.flip(3))) / 2
+        out.append(logits)
+    return torch.cat(out)
+
+
+def accuracies(logits: torch.Tensor, split) -> dict[str, float]:
+    pred = logits.argmax(1)
+    fp = split.ferplus_labels != 255
+    return {
+        "orig": (pred == split.labels).float().mean().item(),
+        "ferplus": (pred[fp] == split.ferplus_labels[fp]).float().mean().item(),
+    }
+
+
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Temperature that minimises the NLL of the given labels (Guo et al., 2017)."""
+    log_t = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy(logits / log_t.exp(), labels)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(log_t.exp())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="../shared/data/fer2013")
+    ap.add_argument("--out", default="models/runs/default")
+    ap.add_argument("--arch", default="r-s")
+    ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--wd", type=float, default=5e-4)
+    ap.add_argument("--ferplus-weight", type=float, default=0.7)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--time-limit-min", type=float, default=110,
+                    help="wall-time budget; the learning-rate schedule anneals within it")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    log = open(os.path.join(args.out, "train.log"), "a", buffering=1)
+
+    def say(msg: str) -> None:
+        line = f"[{time.strftime('%H:%M:%S')}] {msg}"
+        print(line, flush=True)
+        log.write(line + "\n")
+
+    train = load_split(args.data, "Training")
+    val = load_split(args.data, "PublicTest")
+    keep = ~train.not_a_face
+    targets = soft_targets(train, args.ferplus_weight)[keep]
+    images = train.images[keep]
+    say(f"args {vars(args)}; training rows {len(images)} of {len(train.images)}")
+
+    net = ExpressionNet(args.arch)
+    ema = copy.deepcopy(net)
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    params = sum(p.numel() for p in net.parameters())
+    say(f"arch {args.arch}: {params} parameters, {count_macs(net) / 1e6:.1f} M MACs")
+
+    steps_per_epoch = len(images) // args.batch
+    total_steps = steps_per_epoch * args.epochs
+    opt = torch.optim.SGD(net.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=args.wd)
+    budget_s = args.time_limit_min * 60
+
+    def progress(step: int, elapsed: float) -> float:
+        # The schedule follows whichever budget runs out first, steps or wall time, so a run on a
+        # busy machine still ends with a fully annealed learning rate inside its time budget.
+        return min(1.0, max(step / total_steps, elapsed / budget_s))
+
+    def lr_at(p: float) -> float:
+        warm = 0.03
+        if p < warm:
+            return args.lr * (0.1 + 0.9 * p / warm)
+        return args.lr * 0.5 * (1 + math.cos(math.pi * (p - warm) / (1 - warm)))
+    start_epoch, best, history, elapsed_before = 0, {"score": -1.0}, [], 0.0
+    ckpt_path = os.path.join(args.out, "last.pt")
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path)
+        net.load_state_dict(ck["net"]); ema.load_state_dict(ck["ema"])
+        opt.load_state_dict(ck["opt"])
+        start_epoch, best, history = ck["epoch"] + 1, ck["best"], ck["history"]
+        elapsed_before = ck["elapsed"]
+        say(f"resumed at epoch {start_epoch}")
+
+    g = torch.Generator().manual_seed(args.seed + start_epoch)
+    t0 = time.time() - elapsed_before
+    step, p = start_epoch * steps_per_epoch, 0.0
+    for epoch in range(start_epoch, args.epochs):
+        net.train()
+        perm = torch.randperm(len(images), generator=g)
+        te, seen, loss_sum = time.time(), 0, 0.0
+        for s in range(steps_per_epoch):
+            idx = perm[s * args.batch : (s + 1) * args.batch]
+            x = augment(images[idx].float() / 255, g)
+            y = targets[idx]
+            logits = net(x)
+            loss = torch.sum(-y * F.log_softmax(logits, 1), 1).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step += 1
+            p = progress(step, time.time() - t0)
+            for group in opt.param_groups:
+                group["lr"] = lr_at(p)
+            # EMA warms up: short early memory, 0.999 later.
+            d = min(0.999, (1 + epoch * steps_per_epoch + s) / (10 + epoch * steps_per_epoch + s))
+            with torch.no_grad():
+                for pe, pn in zip(ema.parameters(), net.parameters()):
+                    pe.mul_(d).add_(pn.detach(), alpha=1 - d)
+                for be, bn in zip(ema.buffers(), net.buffers()):
+                    be.copy_(bn)  # BN statistics follow the live net
+            seen += len(idx)
+            loss_sum += loss.item() * len(idx)
+        acc = accuracies(predict(ema, val.images), val)
+        score = acc["ferplus"] + acc["orig"]
+        rate = seen / (time.time() - te)
+        history.append({"epoch": epoch, "loss": loss_sum / seen, **acc, "img_per_s": rate})
+        say(
+            f"epoch {epoch + 1}/{args.epochs} loss {loss_sum / seen:.4f} "
+            f"val ferplus {acc['ferplus']:.4f} orig {acc['orig']:.4f} ({rate:.0f} img/s, lr {lr_at(p):.4f}, "
+            f"progress {p:.2f})"
+        )
+        if score > best["score"]:
+            best = {"score": score, "epoch": epoch, **acc}
+            torch.save({"ema": ema.state_dict(), "arch": args.arch, "acc": acc}, os.path.join(args.out, "best.pt"))
+        torch.save(
+            {"net": net.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+             "epoch": epoch, "elapsed": time.time() - t0, "best": best, "history": history},
+            ckpt_path,
+        )
+        if p >= 1.0:
+            if step < total_steps:
+                say("time budget reached: schedule annealed on wall time, stopping")
+            break
+
+    # Calibration: temperature fitted on PublicTest against the FER+ majority where present.
+    ck = torch.load(os.path.join(args.out, "best.pt"))
+    final = ExpressionNet(ck["arch"])
+    final.load_state_dict(ck["ema"])
+    logits = predict(final, val.images)
+    fp = val.ferplus_labels != 255
+    temperature = fit_temperature(logits[fp], val.ferplus_labels[fp])
+    summary = {"arch": args.arch, "best": best, "temperature": temperature,
+               "train_minutes": (time.time() - t0) / 60, "history": history, "args": vars(args)}
+    json.dump(summary, open(os.path.join(args.out, "summary.json"), "w"), indent=1)
+    say(f"best epoch {best['epoch'] + 1}: {best}; temperature {temperature:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './errors.js';
+export { parseModelCard, type ModelCard } from './classification/model-card.js';
+export { toModelInput, type PixelBuffer } from './classification/preprocess.js';

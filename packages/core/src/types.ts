@@ -1,0 +1,129 @@
+/** Public types of the engine. Everything a caller sees is declared here. */
+
+/** The seven expression classes, in the order every result uses. */
+export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
+export type Emotion = (typeof EMOTIONS)[number];
+
+/** Probabilities per expression; they sum to 1. */
+export type EmotionScores = Record<Emotion, number>;
+
+/** Where inference runs. `auto`: WebGPU on a real (non-fallback) adapter, else WASM. */
+export type Backend = 'auto' | 'webgpu' | 'wasm';
+/** The backend actually in use once created. */
+export type ResolvedBackend = 'webgpu' | 'wasm';
+
+/** Anything a frame can be read from. */
+export type FrameSource =
+  | HTMLVideoElement
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | OffscreenCanvas
+  | ImageBitmap
+  | VideoFrame
+  | ImageData;
+
+/** An axis-aligned box in source pixels. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** The six BlazeFace keypoints, in source pixels (left/right as seen in the image). */
+export interface FaceKeypoints {
+  rightEye: Point;
+  leftEye: Point;
+  noseTip: Point;
+  mouth: Point;
+  rightEarTragion: Point;
+  leftEarTragion: Point;
+}
+
+/** A face found by the detector, before classification. */
+export interface DetectedFace {
+  box: Box;
+  keypoints: FaceKeypoints;
+  /** Detector confidence in [0, 1]. */
+  score: number;
+}
+
+/** One face in a result. */
+export interface Face extends DetectedFace {
+  /** Stable across frames while the face stays in view (tracking by overlap). */
+  id: number;
+  /** Smoothed over time (see `smoothing`); sums to 1. */
+  emotions: EmotionScores;
+  /** This frame's probabilities, before smoothing. */
+  rawEmotions: EmotionScores;
+  /** The leading emotion, with hysteresis so it does not flip on near-ties. */
+  dominant: Emotion;
+  /** Pleasantness in [-1, 1], from the probabilities (see tracking/affect.ts for the mapping). */
+  valence: number;
+  /** Activation in [-1, 1], from the probabilities. */
+  arousal: number;
+}
+
+/** Milliseconds spent per stage for one `detect()` call. */
+export interface Timings {
+  detection: number;
+  classification: number;
+  total: number;
+}
+
+export interface DetectionResult {
+  faces: Face[];
+  timings: Timings;
+  /** Size of the analysed frame in pixels (0x0 for a video that is not ready yet). */
+  width: number;
+  height: number;
+  /** The timestamp used for smoothing (ms). */
+  timestamp: number;
+}
+
+/** Progress of asset loading, reported through `onProgress`. */
+export interface LoadProgress {
+  /** Which asset: 'emotion-model', 'face-model', 'ort-wasm', 'mediapipe-wasm', ... */
+  asset: string;
+  url: string;
+  loaded: number;
+  /** Total bytes, 0 when the server did not say. */
+  total: number;
+  /** Overall fraction in [0, 1] across all assets, when known. */
+  fraction: number;
+}
+
+export interface EmotionDetectorOptions {
+  /** Default 'auto'. */
+  backend?: Backend;
+  /** Most faces reported per frame (largest first). Default 8. */
+  maxFaces?: number;
+  /** Detector confidence threshold in [0, 1]. Default 0.5. */
+  minFaceConfidence?: number;
+  /** Half-life of the temporal smoothing in ms; 0 disables smoothing. Default 300. */
+  smoothing?: number;
+  /**
+   * Base URL of the assets folder (ort/, mediapipe/, models/ and worker.js), served from your
+   * own origin. Default: the `assets/` folder next to the built module.
+   */
+  assetsBase?: string | URL;
+  /** URL of the emotion model's ONNX file; its card (same name, .json) is read from beside it. */
+  model?: string | URL;
+  /** URL of a MediaPipe Tasks-compatible face detection .tflite. */
+  faceModel?: string | URL;
+  /** Run detection and classification in a Web Worker. Default false. */
+  worker?: boolean;
+  /** Threads for WASM (needs cross-origin isolation). Default: min(4, hardwareConcurrency). */
+  numThreads?: number;
+  /** Also search overlapping tiles for small faces. Default true. */
+  smallFaces?: boolean;
+  /** Called while assets download. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Abort the creation (download and initialisation). */
+  signal?: AbortSignal;
+}

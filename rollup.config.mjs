@@ -1,0 +1,55 @@
+// Builds each package to ES modules with source maps (types come from tsc, see scripts/build.mjs):
+//   packages/core/dist/index.js                  the engine (dependencies left as bare imports)
+//   packages/core/dist/assets/worker.js          the engine's classic Web Worker, self-contained
+//   packages/element/dist/{index,define}.js      the element (lit and the engine as bare imports)
+//   packages/element/dist/emotion-detector.js    one-script-tag bundle: everything inlined
+import fs from 'node:fs';
+import resolve from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import esbuild from 'rollup-plugin-esbuild';
+
+const exists = (p) => fs.existsSync(p);
+const ts = (minify = false) => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', minify, sourceMap: true });
+const deps = ['onnxruntime-web', '@mediapipe/tasks-vision', 'lit', '@emotion-detector/core'];
+const external = (id) => deps.some((d) => id === d || id.startsWith(`${d}/`));
+const onwarn = (w, warn) => {
+  // ORT and MediaPipe use eval-free `this` at top level and circular re-exports; not ours to fix.
+  if (['THIS_IS_UNDEFINED', 'CIRCULAR_DEPENDENCY', 'EVAL'].includes(w.code)) return;
+  warn(w);
+};
+const plugins = (minify) => [resolve({ browser: true, exportConditions: ['browser'] }), commonjs(), ts(minify)];
+
+const configs = [];
+if (exists('packages/core/src/index.ts')) {
+  configs.push({
+    input: 'packages/core/src/index.ts',
+    output: { dir: 'packages/core/dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
+    external,
+    plugins: plugins(false),
+    onwarn,
+  });
+}
+if (exists('packages/core/src/worker/worker.ts')) {
+  configs.push({
+    input: 'packages/core/src/worker/worker.ts',
+    output: { file: 'packages/core/dist/assets/worker.js', format: 'iife', sourcemap: true, inlineDynamicImports: true },
+    plugins: plugins(true),
+    onwarn,
+  });
+}
+if (exists('packages/element/src/index.ts')) {
+  configs.push({
+    input: { index: 'packages/element/src/index.ts', define: 'packages/element/src/define.ts' },
+    output: { dir: 'packages/element/dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
+    external,
+    plugins: plugins(false),
+    onwarn,
+  });
+  configs.push({
+    input: 'packages/element/src/define.ts',
+    output: { file: 'packages/element/dist/emotion-detector.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
+    plugins: plugins(true),
+    onwarn,
+  });
+}
+export default configs;

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Copies every runtime asset the engine loads into packages/core/dist/assets/ (the one folder a
+// user serves from their own origin; no CDN at run time):
+//   ort/         onnxruntime-web WASM binaries and their loaders
+//   mediapipe/   @mediapipe/tasks-vision WASM fileset
+//   models/      the emotion CNN (ONNX + model card) and the face detector (.tflite with metadata)
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'packages/core/dist/assets');
+const nm = (p) => path.join(root, 'node_modules', p);
+
+function copy(from, to) {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.copyFileSync(from, to);
+}
+
+fs.rmSync(out, { recursive: true, force: true });
+for (const f of fs.readdirSync(nm('onnxruntime-web/dist'))) {
+  if (/^ort-wasm-simd-threaded(\.asyncify|\.jsep)?\.(wasm|mjs)$/.test(f)) copy(nm(`onnxruntime-web/dist/${f}`), path.join(out, 'ort', f));
+}
+for (const f of fs.readdirSync(nm('@mediapipe/tasks-vision/wasm'))) {
+  copy(nm(`@mediapipe/tasks-vision/wasm/${f}`), path.join(out, 'mediapipe', f));
+}
+const emotionDir = path.join(root, 'models/emotion');
+for (const f of fs.readdirSync(emotionDir)) {
+  if (/\.(onnx|json)$/.test(f) && !f.endsWith('.parity.json')) copy(path.join(emotionDir, f), path.join(out, 'models/emotion', f));
+}
+// The face detector: BlazeFace short range from @mediapipe/face_detection, given the TFLite
+// metadata that MediaPipe Tasks requires (see models/face/add-tflite-metadata.mjs).
+const addMetadata = path.join(root, 'models/face/add-tflite-metadata.mjs');
+if (fs.existsSync(addMetadata)) {
+  const { addFaceDetectorMetadata } = await import(addMetadata);
+  const src = fs.readFileSync(nm('@mediapipe/face_detection/face_detection_short_range.tflite'));
+  fs.mkdirSync(path.join(out, 'models/face'), { recursive: true });
+  fs.writeFileSync(path.join(out, 'models/face/face_detection_short_range.tflite'), addFaceDetectorMetadata(src));
+}
+console.log(`assets -> ${path.relative(root, out)}`);
