@@ -24,6 +24,8 @@ export default {
   middleware: [
     function isolate(ctx, next) {
       for (const [k, v] of Object.entries(ISOLATION_HEADERS)) ctx.set(k, v);
+      // `?corp=cross-origin` lets another origin embed the file without CORS (a tainted frame).
+      if (ctx.query.corp === 'cross-origin') ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
       return next();
     },
   ],

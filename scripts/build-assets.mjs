@@ -25,8 +25,20 @@ for (const f of fs.readdirSync(nm('@mediapipe/tasks-vision/wasm'))) {
   copy(nm(`@mediapipe/tasks-vision/wasm/${f}`), path.join(out, 'mediapipe', f));
 }
 const emotionDir = path.join(root, 'models/emotion');
-for (const f of fs.readdirSync(emotionDir)) {
-  if (/\.(onnx|json)$/.test(f) && !f.endsWith('.parity.json')) copy(path.join(emotionDir, f), path.join(out, 'models/emotion', f));
+const cards = [];
+for (const f of fs.readdirSync(emotionDir).sort()) {
+  if (!/\.(onnx|json)$/.test(f) || f.endsWith('.parity.json') || f === 'index.json') continue;
+  copy(path.join(emotionDir, f), path.join(out, 'models/emotion', f));
+  if (f.endsWith('.json')) cards.push({ file: f, card: JSON.parse(fs.readFileSync(path.join(emotionDir, f), 'utf8')) });
+}
+// index.json names the card the engine loads by default: the one marked `"default": true`,
+// else the only (or first) one. The engine never hard-codes a model name.
+if (cards.length) {
+  const chosen = cards.find((c) => c.card.default === true) ?? cards[0];
+  fs.writeFileSync(
+    path.join(out, 'models/emotion/index.json'),
+    JSON.stringify({ default: chosen.file, models: cards.map((c) => c.file) }, null, 2),
+  );
 }
 // The face detector: BlazeFace short range from @mediapipe/face_detection, given the TFLite
 // metadata that MediaPipe Tasks requires (see models/face/add-tflite-metadata.mjs).

@@ -27,19 +27,23 @@ try {
   console.log(`onnxruntime-web WASM in headless Chromium, ${runs} runs each, median ms (per face for batch 8)`);
   console.log('model'.padEnd(28), 'threads', 'batch1_ms', 'batch8_ms_per_face');
   for (const [i, m] of models.entries()) {
+    // Input shape from the model card beside the ONNX file when there is one.
+    const cardFile = m.replace(/\.onnx$/, '.json');
+    const input = fs.existsSync(cardFile) ? JSON.parse(fs.readFileSync(cardFile, 'utf8')).input : null;
+    const chw = input ? [input.channels, input.height, input.width] : [1, 48, 48];
     for (const threads of [1, 2]) {
       const r = await page.evaluate(
-        async (url, threads, runs) => {
+        async (url, threads, runs, chw) => {
           const ort = await import('/ort/ort.wasm.min.mjs');
           ort.env.wasm.numThreads = threads;
           ort.env.wasm.wasmPaths = '/ort/';
           const s = await ort.InferenceSession.create(url, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
           const out = {};
           for (const batch of [1, 8]) {
-            const data = new Float32Array(batch * 48 * 48).map(() => Math.random());
+            const data = new Float32Array(batch * chw[0] * chw[1] * chw[2]).map(() => Math.random());
             const times = [];
             for (let k = 0; k < runs + 10; k++) {
-              const t = new ort.Tensor('float32', data, [batch, 1, 48, 48]);
+              const t = new ort.Tensor('float32', data, [batch, ...chw]);
               const t0 = performance.now();
               await s.run({ [s.inputNames[0]]: t });
               if (k >= 10) times.push(performance.now() - t0);
@@ -50,7 +54,7 @@ try {
           await s.release();
           return out;
         },
-        `/m${i}/${path.basename(m)}`, threads, runs,
+        `/m${i}/${path.basename(m)}`, threads, runs, chw,
       );
       console.log(path.basename(m).padEnd(28), String(threads).padEnd(7), r[1].toFixed(3).padEnd(9), r[8].toFixed(3));
     }

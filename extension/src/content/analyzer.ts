@@ -1,0 +1,176 @@
+/**
+ * The per-tab loop: find videos, grab a small frame of each visible one when the main thread is
+ * idle, send them to the engine, draw the answers. One round in flight at a time; the rate
+ * controller spaces rounds out when the page or the engine is busy; nothing runs while the tab
+ * is hidden.
+ */
+import type { Settings } from '../shared/settings.js';
+import type { TabStats } from '../shared/messages.js';
+import type { FrameIn } from '../shared/engine-protocol.js';
+import { EngineClient } from './engine-client.js';
+import { grabFrame, isAnalysable } from './frame-grabber.js';
+import { mirrorOf } from './measure.js';
+import { Overlay } from './overlay.js';
+import { RateController } from './rate-controller.js';
+import { VideoWatcher } from './video-watcher.js';
+
+/** Videos smaller than this on screen (px) are thumbnails or decorations, not worth analysing. */
+const MIN_SIDE = 64;
+
+export class Analyzer {
+  private readonly watcher = new VideoWatcher();
+  private readonly overlay: Overlay;
+  private readonly engine: EngineClient;
+  private readonly rate: RateController;
+  private readonly keys = new WeakMap<HTMLVideoElement, number>();
+  private readonly live = new Map<number, HTMLVideoElement>();
+  private nextKey = 1;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private idle = 0;
+  private due = 0;
+  private running = false;
+  private inFlight = false;
+  /** Completion times of analysed frames over the last seconds, for the frames/s figure. */
+  private readonly analysed: number[] = [];
+
+  constructor(private settings: Settings, private readonly onStats: () => void) {
+    this.overlay = new Overlay(settings.draw);
+    this.engine = new EngineClient(this.overlay.root, this.engineConfig(), onStats);
+    this.rate = new RateController(settings.rate);
+  }
+
+  start(): void {
+    this.running = true;
+    this.watcher.start();
+    document.addEventListener('visibilitychange', this.onVisibility);
+    this.engine.ready.then(() => this.schedule(0), () => this.onStats());
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    if (this.idle) cancelIdleCallback(this.idle);
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.watcher.stop();
+    this.engine.dispose();
+    this.overlay.dispose();
+  }
+
+  update(settings: Settings): void {
+    const prev = this.settings;
+    this.settings = settings;
+    if (JSON.stringify(prev.draw) !== JSON.stringify(settings.draw)) this.overlay.setDraw(settings.draw);
+    if (prev.rate !== settings.rate) this.rate.setTarget(settings.rate);
+    if (prev.maxFaces !== settings.maxFaces || prev.smoothing !== settings.smoothing) this.engine.configure(this.engineConfig());
+  }
+
+  stats(): TabStats {
+    const now = performance.now();
+    while (this.analysed.length && now - this.analysed[0] > 3000) this.analysed.shift();
+    const span = this.analysed.length ? Math.max(1000, now - this.analysed[0]) : 1000;
+    return {
+      active: true,
+      videos: this.live.size,
+      faces: this.overlay.faceCount(),
+      fps: Math.round((this.analysed.length / span) * 10000) / 10,
+      intervalMs: Math.round(this.rate.interval),
+      engine: this.engine.state,
+      ...(this.engine.loadMs ? { loadMs: this.engine.loadMs } : {}),
+      ...(this.engine.error ? { error: this.engine.error } : {}),
+    };
+  }
+
+  private engineConfig() {
+    return { maxFaces: this.settings.maxFaces, smoothing: this.settings.smoothing };
+  }
+
+  private readonly onVisibility = () => {
+    if (document.visibilityState === 'visible' && this.engine.state === 'ready') this.schedule(0);
+  };
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    if (!this.running || document.visibilityState === 'hidden') return;
+    this.due = performance.now() + delay;
+    // Wait the interval, then for an idle moment so the page's own work goes first.
+    this.timer = setTimeout(() => {
+      this.idle = requestIdleCallback(() => {
+        this.idle = 0;
+        void this.round();
+      }, { timeout: 250 });
+    }, delay);
+  }
+
+  private async round(): Promise<void> {
+    if (!this.running || this.inFlight || document.visibilityState === 'hidden') return;
+    const start = performance.now();
+    const lateness = Math.max(0, start - this.due);
+    this.inFlight = true;
+    try {
+      const videos = this.visibleVideos();
+      const grabStart = performance.now();
+      const bitmaps = await Promise.all(videos.map((v) => grabFrame(v)));
+      const mainThreadMs = performance.now() - grabStart;
+      const frames: FrameIn[] = [];
+      const byKey = new Map<number, HTMLVideoElement>();
+      bitmaps.forEach((bitmap, i) => {
+        if (!bitmap) return;
+        const key = this.keyOf(videos[i]);
+        byKey.set(key, videos[i]);
+        frames.push({ key, bitmap });
+      });
+      let engineMs = 0;
+      if (frames.length) {
+        const res = await this.engine.detect(frames);
+        engineMs = res.engineMs;
+        const done = performance.now();
+        for (const f of res.frames) {
+          const video = byKey.get(f.key);
+          if (!video || !this.running) continue;
+          this.overlay.show(f.key, video, f, mirrorOf(video));
+          this.analysed.push(done);
+        }
+      }
+      this.rate.record({ lateness, mainThreadMs, engineMs });
+    } catch {
+      // A failed round (engine restarting, a video gone mid-way) is simply retried next time.
+    } finally {
+      this.inFlight = false;
+    }
+    this.onStats();
+    const elapsed = performance.now() - start;
+    this.schedule(Math.max(0, this.rate.interval - elapsed));
+  }
+
+  /** Videos worth analysing now; overlays of videos that left or went out of view are dropped. */
+  private visibleVideos(): HTMLVideoElement[] {
+    const out: HTMLVideoElement[] = [];
+    const vw = innerWidth;
+    const vh = innerHeight;
+    for (const v of this.watcher.list()) {
+      const r = v.getBoundingClientRect();
+      const onScreen = r.width >= MIN_SIDE && r.height >= MIN_SIDE && r.right > 0 && r.bottom > 0 && r.left < vw && r.top < vh;
+      if (onScreen && isAnalysable(v)) out.push(v);
+    }
+    const keep = new Set(out.map((v) => this.keyOf(v)));
+    const gone: number[] = [];
+    for (const [key, v] of this.live) {
+      if (keep.has(key)) continue;
+      if (!v.isConnected) gone.push(key);
+      this.overlay.remove(key);
+      this.live.delete(key);
+    }
+    for (const v of out) this.live.set(this.keyOf(v), v);
+    this.engine.forget(gone);
+    return out;
+  }
+
+  private keyOf(v: HTMLVideoElement): number {
+    let k = this.keys.get(v);
+    if (k === undefined) {
+      k = this.nextKey++;
+      this.keys.set(v, k);
+    }
+    return k;
+  }
+}

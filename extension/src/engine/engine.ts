@@ -1,0 +1,99 @@
+/**
+ * The engine frame: an extension page that a content script embeds (invisible) in the call page.
+ * It runs @emotion-detector/core (MediaPipe + ONNX Runtime WASM) under the extension's CSP and in
+ * the extension's process, on frames the content script transfers as ImageBitmaps.
+ *
+ * One EmotionDetector serves every video of the page. Its own tracker assumes a single stream,
+ * so it runs with smoothing 0 and each video gets its own FaceTracker (ids, smoothing and the
+ * dominant emotion's hysteresis stay per video: two tiles with centred faces never blend).
+ */
+import browser from 'webextension-polyfill';
+import { EmotionDetector, isEmotionDetectorError } from '../../../packages/core/src/index.js';
+import { FaceTracker } from '../../../packages/core/src/tracking/tracker.js';
+import type { EngineConfig, FrameOut, FromEngine, ToEngine } from '../shared/engine-protocol.js';
+
+const nonce = location.hash.slice(1);
+let port: MessagePort | null = null;
+let config: EngineConfig = { maxFaces: 4, smoothing: 400 };
+let detector: EmotionDetector | null = null;
+const trackers = new Map<number, FaceTracker>();
+/** Frames of all videos share one detector clock, which must never go back. */
+let clock = 0;
+
+function post(m: FromEngine): void {
+  port?.postMessage(m);
+}
+
+addEventListener('message', (ev: MessageEvent) => {
+  const m = ev.data as ToEngine | undefined;
+  // Only the content script knows the nonce; accept one connection, from our parent only.
+  if (port || ev.source !== parent || !m || m.type !== 'connect' || !nonce || m.nonce !== nonce || !ev.ports[0]) return;
+  port = ev.ports[0];
+  config = m.config;
+  port.onmessage = (e: MessageEvent<ToEngine>) => void onMessage(e.data);
+  void start();
+});
+
+async function start(): Promise<void> {
+  const t0 = performance.now();
+  try {
+    detector = await EmotionDetector.create({
+      backend: 'wasm',
+      maxFaces: config.maxFaces,
+      smoothing: 0,
+      assetsBase: browser.runtime.getURL('assets/'),
+      onProgress: (p) => post({ type: 'progress', fraction: p.fraction }),
+    });
+    post({ type: 'ready', backend: detector.backend, threads: 1, loadMs: Math.round(performance.now() - t0) });
+  } catch (e) {
+    post({ type: 'error', code: isEmotionDetectorError(e) ? e.code : 'runtime-error', message: String((e as Error)?.message ?? e) });
+  }
+}
+
+function trackerFor(key: number): FaceTracker {
+  let t = trackers.get(key);
+  if (!t) {
+    // A video is analysed a few times a second at most, and less when busy: keep tracks that long.
+    t = new FaceTracker({ halfLifeMs: config.smoothing, maxMissedMs: 5000 });
+    trackers.set(key, t);
+  }
+  return t;
+}
+
+async function onMessage(m: ToEngine): Promise<void> {
+  switch (m.type) {
+    case 'configure':
+      // maxFaces is fixed at creation; smoothing applies to trackers made from now on.
+      config = { ...config, smoothing: m.config.smoothing };
+      trackers.clear();
+      return;
+    case 'forget':
+      m.keys.forEach((k) => trackers.delete(k));
+      return;
+    case 'detect':
+      return detectAll(m.id, m.frames);
+    default:
+      return;
+  }
+}
+
+async function detectAll(id: number, frames: { key: number; bitmap: ImageBitmap }[]): Promise<void> {
+  const t0 = performance.now();
+  const out: FrameOut[] = [];
+  try {
+    if (!detector) throw new Error('engine not ready');
+    for (const { key, bitmap } of frames) {
+      clock = Math.max(clock + 1, performance.now());
+      const r = await detector.detect(bitmap, clock);
+      const faces = trackerFor(key)
+        .update(r.faces.slice(0, config.maxFaces).map((f) => ({ box: f.box, keypoints: f.keypoints, score: f.score, probabilities: f.rawEmotions })), clock)
+        .map((f) => ({ id: f.id, box: f.box, emotions: f.emotions, dominant: f.dominant }));
+      out.push({ key, width: r.width || bitmap.width, height: r.height || bitmap.height, faces });
+    }
+    post({ type: 'result', id, frames: out, engineMs: performance.now() - t0 });
+  } catch (e) {
+    post({ type: 'result-error', id, message: String((e as Error)?.message ?? e) });
+  } finally {
+    frames.forEach((f) => f.bitmap.close());
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The protocol between a content script and its engine frame (engine.html, an extension page the
+ * content script embeds). Frames travel as transferable ImageBitmaps over a MessageChannel, so no
+ * pixel copy goes through the page and no inference runs on the page's main thread.
+ */
+import type { Box, Emotion, EmotionScores } from '../../../packages/core/src/types.js';
+
+export interface EngineConfig {
+  maxFaces: number;
+  /** Half-life of the per-video emotion smoothing, ms. */
+  smoothing: number;
+}
+
+export interface FrameIn {
+  /** Which video the frame is from (tracking and smoothing are kept per video). */
+  key: number;
+  bitmap: ImageBitmap;
+}
+
+export interface FaceOut {
+  /** Stable per video while the face stays in view. */
+  id: number;
+  /** In the frame's pixels. */
+  box: Box;
+  emotions: EmotionScores;
+  dominant: Emotion;
+}
+
+export interface FrameOut {
+  key: number;
+  width: number;
+  height: number;
+  faces: FaceOut[];
+}
+
+export type ToEngine =
+  | { type: 'connect'; nonce: string; config: EngineConfig }
+  | { type: 'configure'; config: EngineConfig }
+  | { type: 'detect'; id: number; frames: FrameIn[] }
+  | { type: 'forget'; keys: number[] };
+
+export type FromEngine =
+  | { type: 'progress'; fraction: number }
+  | { type: 'ready'; backend: string; threads: number; loadMs: number }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'result'; id: number; frames: FrameOut[]; engineMs: number }
+  | { type: 'result-error'; id: number; message: string };

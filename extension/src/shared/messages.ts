@@ -1,0 +1,32 @@
+/** Messages between the content script, the background and the popup (runtime messaging). */
+
+/** Live numbers a tab reports. */
+export interface TabStats {
+  /** On for this site. */
+  active: boolean;
+  /** Videos being analysed. */
+  videos: number;
+  /** Faces currently shown. */
+  faces: number;
+  /** Frames analysed per second, all videos together. */
+  fps: number;
+  /** Current per-video interval the rate controller settled on, ms. */
+  intervalMs: number;
+  engine: 'off' | 'loading' | 'ready' | 'error';
+  /** How long the engine took to load its models and runtimes, ms. */
+  loadMs?: number;
+  error?: string;
+}
+
+export type ContentToBackground = { type: 'stats'; stats: TabStats };
+export type PopupToContent = { type: 'get-stats' };
+export type ToBackground =
+  | ContentToBackground
+  /** Start the content script in a tab where it is not declared (a site the user turned on). */
+  | { type: 'inject'; tabId: number }
+  /** Keep the content script registered for the sites the user turned on and has permission for. */
+  | { type: 'sync-registrations' };
+
+export function isMessage<T extends { type: string }>(m: unknown, type: T['type']): m is T {
+  return !!m && typeof m === 'object' && (m as { type?: unknown }).type === type;
+}

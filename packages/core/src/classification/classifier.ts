@@ -1,0 +1,124 @@
+/**
+ * The expression classifier: an ONNX session described by its model card. All faces of a frame
+ * are cropped into one batch and classified in a single run.
+ */
+import type * as Ort from 'onnxruntime-web';
+import { EmotionDetectorError } from '../errors.js';
+import type { DetectedFace, EmotionScores, ResolvedBackend } from '../types.js';
+import type { Drawable } from '../frame/frame.js';
+import { createSession, loadOrt, type OrtModule } from './backend.js';
+import { FaceCropper, cropGeometry } from './crop.js';
+import type { ModelCard } from './model-card.js';
+import { softmax, toModelInput } from './preprocess.js';
+
+export interface ClassifierInit {
+  card: ModelCard;
+  model: Uint8Array;
+  /** For messages. */
+  modelUrl: string;
+  backend: ResolvedBackend;
+  numThreads: number;
+  ortWasm: Uint8Array;
+}
+
+/** Says what the card gets wrong about the session, or undefined when they agree. */
+export function cardMismatch(card: ModelCard, session: Pick<Ort.InferenceSession, 'inputNames' | 'outputNames'>): string | undefined {
+  if (!session.inputNames.includes(card.input.name)) {
+    return `the card's input "${card.input.name}" is not an input of the model (it has ${session.inputNames.join(', ')})`;
+  }
+  if (!session.outputNames.includes(card.output.name)) {
+    return `the card's output "${card.output.name}" is not an output of the model (it has ${session.outputNames.join(', ')})`;
+  }
+  return undefined;
+}
+
+export class Classifier {
+  private readonly cropper: FaceCropper;
+  private batch = new Float32Array(0);
+  private readonly itemSize: number;
+
+  private constructor(
+    readonly card: ModelCard,
+    readonly backend: ResolvedBackend,
+    private readonly ort: OrtModule,
+    private readonly session: Ort.InferenceSession,
+  ) {
+    const { width, height, channels } = card.input;
+    this.itemSize = width * height * channels;
+    // Twice the model's size: the canvas resamples once, preprocess area-averages the rest.
+    this.cropper = new FaceCropper(2 * Math.max(width, height));
+  }
+
+  static async create(init: ClassifierInit): Promise<Classifier> {
+    const ort = await loadOrt(init.backend, init.ortWasm, init.numThreads);
+    const session = await createSession(ort, init.backend, init.model, init.modelUrl);
+    const problem = cardMismatch(init.card, session);
+    if (problem) {
+      await session.release().catch(() => undefined);
+      throw new EmotionDetectorError('model-card-mismatch', `Model card "${init.card.name}" does not match ${init.modelUrl}: ${problem}`);
+    }
+    return new Classifier(init.card, init.backend, ort, session);
+  }
+
+  /** The model input for these faces (N x C x H x W), in a buffer reused across frames. */
+  prepare(image: Drawable, faces: readonly DetectedFace[]): Float32Array {
+    const n = faces.length;
+    if (this.batch.length < n * this.itemSize) this.batch = new Float32Array(n * this.itemSize);
+    faces.forEach((face, i) => {
+      const pixels = this.cropper.crop(image, cropGeometry(face, this.card.crop));
+      toModelInput(pixels, this.card, this.batch, i * this.itemSize);
+    });
+    return this.batch.subarray(0, n * this.itemSize);
+  }
+
+  /** Runs the model on a prepared batch; one score set per item. */
+  async run(input: Float32Array): Promise<EmotionScores[]> {
+    const { card } = this;
+    const n = input.length / this.itemSize;
+    if (n === 0) return [];
+    // A fresh tensor per run: the runtime may hold (or, proxied, detach) the previous one.
+    const tensor = new this.ort.Tensor('float32', input, [n, card.input.channels, card.input.height, card.input.width]);
+    let output: Ort.Tensor;
+    try {
+      const result = await this.session.run({ [card.input.name]: tensor });
+      output = result[card.output.name];
+    } catch (e) {
+      throw new EmotionDetectorError('runtime-error', `Classification failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
+    }
+    const data = (await output.getData()) as Float32Array;
+    output.dispose();
+    const k = card.output.labels.length;
+    if (data.length !== n * k) {
+      throw new EmotionDetectorError('model-card-mismatch', `The model gave ${data.length / n} outputs per face, the card lists ${k} labels`);
+    }
+    const scores: EmotionScores[] = [];
+    for (let i = 0; i < n; i++) {
+      const row = data.subarray(i * k, (i + 1) * k);
+      const p = card.output.kind === 'logits' ? softmax(row) : row;
+      scores.push(toScores(p, card.output.labels));
+    }
+    return scores;
+  }
+
+  async classify(image: Drawable, faces: readonly DetectedFace[]): Promise<EmotionScores[]> {
+    return faces.length ? this.run(this.prepare(image, faces)) : [];
+  }
+
+  async close(): Promise<void> {
+    await this.session.release().catch(() => undefined);
+  }
+}
+
+/** Maps the model's outputs to the seven emotions by the card's labels, renormalised to sum 1. */
+function toScores(p: ArrayLike<number>, labels: readonly string[]): EmotionScores {
+  const s = { angry: 0, disgust: 0, fear: 0, happy: 0, sad: 0, surprise: 0, neutral: 0 } as EmotionScores;
+  let sum = 0;
+  labels.forEach((label, i) => {
+    if (label in s) {
+      s[label as keyof EmotionScores] = p[i];
+      sum += p[i];
+    }
+  });
+  if (sum > 0) for (const key of Object.keys(s) as (keyof EmotionScores)[]) s[key] /= sum;
+  return s;
+}

@@ -1,0 +1,92 @@
+/**
+ * Merges the detections of the whole-frame pass and of the tiles: the same face is usually found
+ * several times (overlapping tiles, whole frame) with slightly different boxes.
+ */
+import type { Box, DetectedFace, FaceKeypoints, Point } from '../types.js';
+
+function area(b: Box): number {
+  return Math.max(0, b.width) * Math.max(0, b.height);
+}
+
+function intersection(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Intersection over union of two boxes, in [0, 1]. */
+export function iou(a: Box, b: Box): number {
+  const i = intersection(a, b);
+  return i ? i / (area(a) + area(b) - i) : 0;
+}
+
+/** Intersection over the smaller box: high when one box lies inside the other. */
+export function overlapOfSmaller(a: Box, b: Box): number {
+  const i = intersection(a, b);
+  return i ? i / Math.min(area(a), area(b)) : 0;
+}
+
+export interface MergeOptions {
+  /** Boxes overlapping more than this (IoU) are the same face. Default 0.3. */
+  iouThreshold?: number;
+  /** A box lying this much (intersection / smaller area) inside another is the same face. Default 0.7. */
+  containThreshold?: number;
+}
+
+function weighted(values: number[], weights: number[]): number {
+  let sum = 0;
+  let total = 0;
+  values.forEach((v, i) => {
+    sum += v * weights[i]!;
+    total += weights[i]!;
+  });
+  return sum / total;
+}
+
+/** Score-weighted average of the boxes and keypoints of detections of one face. */
+function average(group: DetectedFace[]): DetectedFace {
+  const w = group.map((f) => f.score);
+  const box: Box = {
+    x: weighted(group.map((f) => f.box.x), w),
+    y: weighted(group.map((f) => f.box.y), w),
+    width: weighted(group.map((f) => f.box.width), w),
+    height: weighted(group.map((f) => f.box.height), w),
+  };
+  const point = (key: keyof FaceKeypoints): Point => ({
+    x: weighted(group.map((f) => f.keypoints[key].x), w),
+    y: weighted(group.map((f) => f.keypoints[key].y), w),
+  });
+  const keypoints: FaceKeypoints = {
+    rightEye: point('rightEye'),
+    leftEye: point('leftEye'),
+    noseTip: point('noseTip'),
+    mouth: point('mouth'),
+    rightEarTragion: point('rightEarTragion'),
+    leftEarTragion: point('leftEarTragion'),
+  };
+  return { box, keypoints, score: Math.max(...w) };
+}
+
+/**
+ * Weighted non-maximum suppression: the best-scoring detection claims every other one that is the
+ * same face; the group's boxes and keypoints are averaged (steadier than keeping only the best).
+ */
+export function mergeDetections(faces: readonly DetectedFace[], options: MergeOptions = {}): DetectedFace[] {
+  const { iouThreshold = 0.3, containThreshold = 0.7 } = options;
+  const rest = [...faces].sort((a, b) => b.score - a.score);
+  const out: DetectedFace[] = [];
+  while (rest.length) {
+    const best = rest.shift()!;
+    const group = [best];
+    for (let i = rest.length - 1; i >= 0; i--) {
+      const other = rest[i]!;
+      if (iou(best.box, other.box) > iouThreshold || overlapOfSmaller(best.box, other.box) > containThreshold) {
+        group.push(other);
+        rest.splice(i, 1);
+      }
+    }
+    // Average only boxes that agree closely; a loosely overlapping one is suppressed, not blended.
+    out.push(average(group.filter((f) => f === best || iou(best.box, f.box) > 0.5)));
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * One frame in, results out: detect faces, classify them all in one batch, track them over time.
+ * The same code runs on the main thread and inside the worker.
+ */
+import { EmotionDetectorError } from './errors.js';
+import type { DetectionResult, ResolvedBackend } from './types.js';
+import { Classifier } from './classification/classifier.js';
+import type { ModelCard } from './classification/model-card.js';
+import { MediaPipeFaceDetector } from './detection/face-detector.js';
+import { FaceTracker } from './tracking/tracker.js';
+import type { Frame } from './frame/frame.js';
+
+/** Everything a pipeline is built from: plain data, so it can be posted to a worker. */
+export interface PipelineInit {
+  card: ModelCard;
+  model: Uint8Array;
+  modelUrl: string;
+  faceModel: Uint8Array;
+  mediapipeBase: string;
+  ortWasm: Uint8Array;
+  backend: ResolvedBackend;
+  numThreads: number;
+  maxFaces: number;
+  minFaceConfidence: number;
+  smoothing: number;
+  smallFaces: boolean;
+}
+
+export function emptyResult(timestamp: number): DetectionResult {
+  return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, width: 0, height: 0, timestamp };
+}
+
+export class Pipeline {
+  private readonly tracker: FaceTracker;
+
+  private constructor(
+    private readonly detector: MediaPipeFaceDetector,
+    private readonly classifier: Classifier,
+    smoothing: number,
+  ) {
+    this.tracker = new FaceTracker({ halfLifeMs: smoothing });
+  }
+
+  static async create(init: PipelineInit): Promise<Pipeline> {
+    const [detector, classifier] = await Promise.allSettled([
+      MediaPipeFaceDetector.create({
+        wasmBase: init.mediapipeBase,
+        model: init.faceModel,
+        minConfidence: init.minFaceConfidence,
+        maxFaces: init.maxFaces,
+        smallFaces: init.smallFaces,
+      }),
+      Classifier.create(init),
+    ]);
+    if (detector.status === 'rejected' || classifier.status === 'rejected') {
+      // Release whichever half did start.
+      if (detector.status === 'fulfilled') detector.value.close();
+      if (classifier.status === 'fulfilled') await classifier.value.close();
+      throw detector.status === 'rejected' ? detector.reason : (classifier as PromiseRejectedResult).reason;
+    }
+    return new Pipeline(detector.value, classifier.value, init.smoothing);
+  }
+
+  get backend(): ResolvedBackend {
+    return this.classifier.backend;
+  }
+
+  async process(frame: Frame, timestamp: number): Promise<DetectionResult> {
+    const t0 = performance.now();
+    const found = this.detector.detect(frame.image, frame.width, frame.height);
+    const t1 = performance.now();
+    const scores = await this.classifier.classify(frame.image, found);
+    const t2 = performance.now();
+    const faces = this.tracker.update(
+      found.map((f, i) => ({ ...f, probabilities: scores[i]! })),
+      timestamp,
+    );
+    return {
+      faces,
+      timings: { detection: t1 - t0, classification: t2 - t1, total: performance.now() - t0 },
+      width: frame.width,
+      height: frame.height,
+      timestamp,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.detector.close();
+    await this.classifier.close();
+    this.tracker.reset();
+  }
+}
+
+/** Checks and completes user options that shape the pipeline. */
+export function pipelineSettings(o: { maxFaces?: number; minFaceConfidence?: number; smoothing?: number; smallFaces?: boolean }) {
+  const bad = (msg: string): never => {
+    throw new EmotionDetectorError('runtime-error', `Invalid option: ${msg}`);
+  };
+  const maxFaces = o.maxFaces ?? 8;
+  const minFaceConfidence = o.minFaceConfidence ?? 0.5;
+  const smoothing = o.smoothing ?? 300;
+  if (!(Number.isInteger(maxFaces) && maxFaces >= 1)) bad(`maxFaces must be a positive integer, got ${maxFaces}`);
+  if (!(minFaceConfidence > 0 && minFaceConfidence < 1)) bad(`minFaceConfidence must be in (0, 1), got ${minFaceConfidence}`);
+  if (!(smoothing >= 0 && Number.isFinite(smoothing))) bad(`smoothing must be a non-negative number of ms, got ${smoothing}`);
+  return { maxFaces, minFaceConfidence, smoothing, smallFaces: o.smallFaces ?? true };
+}

@@ -1,0 +1,149 @@
+// Every bad input ends in a typed EmotionDetectorError with a useful message, never a hang; and
+// loading reports progress and keeps its files in the Cache API (second start, offline start).
+import { expect } from '@open-wc/testing';
+import { EmotionDetector, type LoadProgress } from '../src/index.js';
+import { CACHE_NAME } from '../src/assets/fetch-asset.js';
+import { ASSETS, MODEL, clearAssetCache, expectError, loadImage, photo } from './support/engine.js';
+
+const FIX = '/packages/core/test/fixtures';
+const base = { assetsBase: ASSETS, backend: 'wasm' as const, numThreads: 2 };
+
+describe('EmotionDetector errors', () => {
+  let detector: EmotionDetector;
+  before(async () => {
+    detector = await EmotionDetector.create({ ...base, model: MODEL });
+  });
+  after(() => detector.dispose());
+
+  it("a missing model card or model file: 'asset-fetch-failed' naming the URL and the status", async () => {
+    await expectError(EmotionDetector.create({ ...base, model: '/nowhere/model.onnx' }), 'asset-fetch-failed', /\/nowhere\/model\.json.*404/);
+    await expectError(EmotionDetector.create({ ...base, model: `${FIX}/missing-onnx.onnx` }), 'asset-fetch-failed', /missing-onnx\.onnx.*404/);
+    await expectError(EmotionDetector.create({ ...base, model: MODEL, faceModel: '/nowhere/face.tflite' }), 'asset-fetch-failed', /face\.tflite.*404/);
+    await expectError(EmotionDetector.create({ assetsBase: '/nowhere/', model: MODEL }), 'asset-fetch-failed', /404/);
+  });
+
+  it("an HTML page where a model or card should be: 'invalid-model'", async () => {
+    await expectError(EmotionDetector.create({ ...base, model: `${FIX}/not-a-model.onnx` }), 'invalid-model', /not-a-model\.onnx.*HTML/);
+    await expectError(EmotionDetector.create({ ...base, model: `${FIX}/html-card.onnx` }), 'invalid-model', /html-card\.json/);
+    await expectError(EmotionDetector.create({ ...base, model: MODEL, faceModel: photo(1) }), 'invalid-model', /sample1\.jpg.*tflite/);
+  });
+
+  it("a card that does not match the ONNX model: 'model-card-mismatch'", async () => {
+    await expectError(EmotionDetector.create({ ...base, model: `${FIX}/mismatch.onnx` }), 'model-card-mismatch', /input "input".*has x/);
+  });
+
+  it("webgpu forced where no adapter exists: 'backend-unavailable'", async () => {
+    const gpu = Object.getOwnPropertyDescriptor(Navigator.prototype, 'gpu');
+    // Hide WebGPU the way a browser without it looks (the property is absent).
+    Object.defineProperty(Navigator.prototype, 'gpu', { configurable: true, get: () => undefined });
+    try {
+      await expectError(EmotionDetector.create({ ...base, model: MODEL, backend: 'webgpu' }), 'backend-unavailable', /WebGPU/);
+    } finally {
+      if (gpu) Object.defineProperty(Navigator.prototype, 'gpu', gpu);
+    }
+  });
+
+  it("a cross-origin frame without CORS: 'tainted-source'", async () => {
+    const other = new URL(location.href);
+    other.hostname = other.hostname === 'localhost' ? '127.0.0.1' : 'localhost';
+    const url = `${other.origin}${photo(2)}?corp=cross-origin`;
+    const img = await loadImage(url);
+    await expectError(detector.detect(img), 'tainted-source', /cross-origin/);
+    const canvas = document.createElement('canvas');
+    canvas.getContext('2d')!.drawImage(img, 0, 0);
+    await expectError(detector.detect(canvas), 'tainted-source');
+    // A readable frame right after still works (the taint does not stick to the detector).
+    const ok = await detector.detect(await loadImage(photo(2)));
+    expect(ok.faces.length).to.be.greaterThan(0);
+  });
+
+  it("anything that is not a frame: 'unsupported-source'", async () => {
+    for (const bad of [{}, null, 'frame.jpg', document.createElement('div'), new Uint8Array(16)]) {
+      await expectError(detector.detect(bad as unknown as HTMLCanvasElement), 'unsupported-source', /video, image, canvas/);
+    }
+  });
+
+  it("use after dispose(): 'disposed'", async () => {
+    const d = await EmotionDetector.create({ ...base, model: MODEL });
+    const img = await loadImage(photo(3));
+    const pending = d.detect(img);
+    await d.dispose();
+    // A frame queued before dispose() still completes; the next one is refused.
+    expect((await pending).faces.length).to.be.greaterThan(0);
+    await expectError(d.detect(img), 'disposed');
+    await d.dispose();
+  });
+
+  it("an AbortSignal stops create(): 'aborted', before or during loading", async () => {
+    const ctrl = new AbortController();
+    ctrl.abort();
+    await expectError(EmotionDetector.create({ ...base, model: MODEL, signal: ctrl.signal }), 'aborted');
+    await clearAssetCache();
+    const during = new AbortController();
+    const t0 = performance.now();
+    const p = EmotionDetector.create({
+      ...base,
+      model: MODEL,
+      signal: during.signal,
+      onProgress: (e) => e.loaded > 0 && during.abort(),
+    });
+    await expectError(p, 'aborted');
+    expect(performance.now() - t0).to.be.lessThan(10_000);
+  });
+
+  it('reports download progress with growing byte counts', async () => {
+    await clearAssetCache();
+    const events: LoadProgress[] = [];
+    const d = await EmotionDetector.create({ ...base, model: MODEL, onProgress: (e) => events.push(e) });
+    await d.dispose();
+    const assets = new Set(events.map((e) => e.asset));
+    for (const a of ['model-card', 'emotion-model', 'face-model', 'ort-wasm']) expect([...assets]).to.include(a);
+    for (const a of assets) {
+      const mine = events.filter((e) => e.asset === a);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.loaded).to.be.at.least(mine[i - 1]!.loaded);
+      const last = mine[mine.length - 1]!;
+      expect(last.loaded, a).to.be.greaterThan(0);
+      expect(last.loaded, a).to.equal(last.total);
+    }
+    const wasm = events.filter((e) => e.asset === 'ort-wasm');
+    expect(wasm.length, 'a 14 MB file arrives in several chunks').to.be.greaterThan(2);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.fraction).to.be.at.least(events[i - 1]!.fraction);
+    expect(events[events.length - 1]!.fraction).to.equal(1);
+  });
+
+  it('keeps the assets in the Cache API and starts from there the second time', async () => {
+    await clearAssetCache();
+    const first = await EmotionDetector.create({ ...base, model: MODEL });
+    const cardFile = MODEL ? MODEL.replace(/\.onnx$/, '.json') : new URL(`models/emotion/${first.modelCard.name}.json`, new URL(ASSETS, location.href)).href;
+    await first.dispose();
+    const cache = await caches.open(CACHE_NAME);
+    const keys = (await cache.keys()).map((r) => r.url);
+    for (const part of ['.onnx', '.tflite', 'ort-wasm-simd-threaded.wasm', '.json']) expect(keys.some((k) => k.endsWith(part)), part).to.equal(true);
+    // Mark the cached card: if the second start reads the cache, it sees the mark.
+    const cardUrl = new URL(cardFile, location.href).href;
+    const cached = (await cache.match(cardUrl))!;
+    const card = await cached.json();
+    await cache.put(cardUrl, new Response(JSON.stringify({ ...card, name: 'from-the-cache' }), { headers: cached.headers }));
+    const second = await EmotionDetector.create({ ...base, model: MODEL });
+    expect(second.modelCard.name).to.equal('from-the-cache');
+    await second.dispose();
+  });
+
+  it('starts offline from the cache when the server cannot be reached', async () => {
+    const cache = await caches.open(CACHE_NAME);
+    const here = new URL(ASSETS, location.href);
+    // A model "hosted" on a port where nothing listens, known only to the cache.
+    const offline = 'http://127.0.0.1:9/offline/model';
+    const cardUrl = MODEL ? new URL(MODEL.replace(/\.onnx$/, '.json'), location.href) : new URL('models/emotion/index.json', here);
+    const card = MODEL ? await (await fetch(cardUrl)).json() : await (await fetch(new URL((await (await fetch(cardUrl)).json()).default, cardUrl))).json();
+    const onnx = await (await fetch(MODEL ?? new URL(`models/emotion/${card.file}`, here))).arrayBuffer();
+    await cache.put(`${offline}.json`, new Response(JSON.stringify(card)));
+    await cache.put(`${offline}.onnx`, new Response(onnx));
+    const d = await EmotionDetector.create({ ...base, model: `${offline}.onnx` });
+    const r = await d.detect(await loadImage(photo(5)));
+    expect(r.faces.length).to.be.greaterThan(0);
+    await d.dispose();
+    await cache.delete(`${offline}.json`);
+    await cache.delete(`${offline}.onnx`);
+  });
+});

@@ -1,0 +1,215 @@
+// The face detector on real group photos, in real Chromium with MediaPipe Tasks' WASM.
+import { expect } from '@open-wc/testing';
+import { writeFile } from '@web/test-runner-commands';
+import { MediaPipeFaceDetector } from '../src/detection/face-detector.js';
+import { iou, mergeDetections } from '../src/detection/nms.js';
+import { tileLayout } from '../src/detection/tiles.js';
+import { EmotionDetectorError } from '../src/errors.js';
+import type { DetectedFace } from '../src/types.js';
+
+const ASSETS = '/packages/core/dist/assets';
+const WASM = `${ASSETS}/mediapipe`;
+const MODEL = `${ASSETS}/models/face/face_detection_short_range.tflite`;
+const ORIGINAL_MODEL = '/node_modules/@mediapipe/face_detection/face_detection_short_range.tflite';
+const photo = (n: number): string => `/node_modules/@vladmandic/face-api/demo/sample${n}.jpg`;
+/** People in sample1..6, counted by a person (sample2: one profile, one face looking down). */
+const PEOPLE = [3, 3, 3, 4, 5, 4];
+
+async function bitmap(url: string): Promise<ImageBitmap> {
+  const res = await fetch(url);
+  expect(res.ok, url).to.equal(true);
+  return createImageBitmap(await res.blob());
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(fn: () => void, runs: number): number {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+async function expectError(p: Promise<unknown>, code: string): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).to.be.instanceOf(EmotionDetectorError);
+    expect((e as EmotionDetectorError).code).to.equal(code);
+    return;
+  }
+  expect.fail(`expected an EmotionDetectorError ${code}`);
+}
+
+const inside = (p: { x: number; y: number }, f: DetectedFace): boolean =>
+  p.x >= f.box.x && p.x <= f.box.x + f.box.width && p.y >= f.box.y && p.y <= f.box.y + f.box.height;
+
+/** The photo, scaled down, with the boxes, eyes (left green, right red) and scores drawn on it. */
+async function drawDetections(image: ImageBitmap, faces: DetectedFace[]): Promise<string> {
+  const scale = 960 / image.width;
+  const canvas = new OffscreenCanvas(Math.round(image.width * scale), Math.round(image.height * scale));
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+  ctx.lineWidth = 2;
+  ctx.font = '14px sans-serif';
+  for (const f of faces) {
+    ctx.strokeStyle = '#00e5ff';
+    ctx.strokeRect(f.box.x * scale, f.box.y * scale, f.box.width * scale, f.box.height * scale);
+    ctx.fillStyle = '#00e5ff';
+    ctx.fillText(f.score.toFixed(2), f.box.x * scale, f.box.y * scale - 4);
+    for (const [p, color] of [[f.keypoints.leftEye, '#0f0'], [f.keypoints.rightEye, '#f00'], [f.keypoints.noseTip, '#ff0'], [f.keypoints.mouth, '#f0f']] as const) {
+      ctx.fillStyle = color;
+      ctx.fillRect(p.x * scale - 2, p.y * scale - 2, 4, 4);
+    }
+  }
+  const blob = await canvas.convertToBlob({ type: 'image/png' });
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+describe('MediaPipeFaceDetector', function () {
+  this.timeout(300_000);
+  let detector: MediaPipeFaceDetector;
+  const photos: ImageBitmap[] = [];
+
+  before(async () => {
+    detector = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: MODEL, minConfidence: 0.5, maxFaces: 8, smallFaces: true });
+    for (let n = 1; n <= 6; n++) photos.push(await bitmap(photo(n)));
+  });
+  after(() => detector?.close());
+
+  it('loads the metadata-added model; the original without metadata is refused with a typed error', async () => {
+    const bytes = new Uint8Array(await (await fetch(MODEL)).arrayBuffer());
+    const fromBytes = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: bytes, minConfidence: 0.5, maxFaces: 8, smallFaces: false });
+    expect(fromBytes.detect(photos[0]!, photos[0]!.width, photos[0]!.height).length).to.be.greaterThan(0);
+    fromBytes.close();
+    await expectError(MediaPipeFaceDetector.create({ wasmBase: WASM, model: ORIGINAL_MODEL, minConfidence: 0.5, maxFaces: 8, smallFaces: false }), 'invalid-model');
+  });
+
+  it('finds the faces a person counts in the six group photos, and no more', async () => {
+    const found: number[] = [];
+    for (let i = 0; i < photos.length; i++) {
+      const img = photos[i]!;
+      const faces = detector.detect(img, img.width, img.height);
+      found.push(faces.length);
+      console.log(`sample${i + 1}: ${faces.map((f) => `${f.score.toFixed(2)}@${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)}px`).join('; ')}`);
+      await writeFile({ path: `../../../test/artifacts/detections-sample${i + 1}.png`, content: await drawDetections(img, faces), encoding: 'base64' });
+      for (const f of faces) {
+        // Each box is on a face: it holds the eyes, nose and mouth, is roughly square and of a size
+        // a face has in these photos (between 3% and 30% of the width).
+        for (const p of [f.keypoints.leftEye, f.keypoints.rightEye, f.keypoints.noseTip, f.keypoints.mouth]) expect(inside(p, f), `sample${i + 1}`).to.equal(true);
+        expect(f.keypoints.leftEye.x).to.be.lessThan(f.keypoints.rightEye.x);
+        expect(f.box.width / img.width).to.be.within(0.03, 0.3);
+        expect(f.box.height / f.box.width).to.be.within(0.7, 1.4);
+        expect(f.score).to.be.within(0.5, 1);
+      }
+      for (let k = 1; k < faces.length; k++) expect(faces[k]!.box.width * faces[k]!.box.height).to.be.at.most(faces[k - 1]!.box.width * faces[k - 1]!.box.height);
+    }
+    console.log(`faces per photo: ${found.join(',')} of ${PEOPLE.join(',')}; total ${found.reduce((a, b) => a + b)} of 22`);
+    found.forEach((n, i) => expect(n, `sample${i + 1}: more faces than people`).to.be.at.most(PEOPLE[i]!));
+    expect(found.reduce((a, b) => a + b)).to.be.at.least(20);
+  });
+
+  it('without smallFaces it misses small faces (what the tiles are for)', async () => {
+    const plain = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: MODEL, minConfidence: 0.5, maxFaces: 8, smallFaces: false });
+    const found = photos.map((img) => plain.detect(img, img.width, img.height).length);
+    plain.close();
+    console.log(`without tiles: ${found.join(',')}`);
+    found.forEach((n, i) => expect(n).to.be.at.most(PEOPLE[i]!));
+    expect(found.reduce((a, b) => a + b)).to.be.lessThan(20);
+  });
+
+  it('caps the result at maxFaces, keeping the largest', async () => {
+    const two = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: MODEL, minConfidence: 0.5, maxFaces: 2, smallFaces: true });
+    const img = photos[4]!;
+    const all = detector.detect(img, img.width, img.height);
+    const capped = two.detect(img, img.width, img.height);
+    two.close();
+    expect(capped.length).to.equal(2);
+    expect(capped.map((f) => Math.round(f.box.x))).to.deep.equal(all.slice(0, 2).map((f) => Math.round(f.box.x)));
+  });
+
+  it('finds one big face in a 640x480 frame without tiling (a close-up); reports timings', async () => {
+    // The largest face of sample1, framed as a webcam close-up.
+    const src = photos[0]!;
+    const big = detector.detect(src, src.width, src.height)[0]!;
+    const cx = big.box.x + big.box.width / 2;
+    const cy = big.box.y + big.box.height / 2;
+    const w = big.box.width * 2.4;
+    const frame = new OffscreenCanvas(640, 480);
+    frame.getContext('2d')!.drawImage(src, cx - w / 2, cy - (w * 0.75) / 2, w, w * 0.75, 0, 0, 640, 480);
+    const faces = detector.detect(frame, 640, 480);
+    expect(faces.length).to.equal(1);
+    expect(faces[0]!.box.width).to.be.within(640 / 2.4 / 1.5, (640 / 2.4) * 1.5);
+
+    // The close-up does not pay for tiles (one model pass); the group photo does.
+    expect(detector.lastPassCount).to.equal(1);
+    detector.detect(src, src.width, src.height);
+    const photoPasses = detector.lastPassCount;
+    expect(photoPasses).to.be.greaterThan(1);
+
+    const closeUpMs = time(() => detector.detect(frame, 640, 480), 9);
+    const photoMs = time(() => detector.detect(src, src.width, src.height), 5);
+    console.log(`detection ms (median): 640x480 close-up ${closeUpMs.toFixed(1)} (1 pass), ${src.width}x${src.height} photo ${photoMs.toFixed(1)} (${photoPasses} passes)`);
+  });
+
+  it('accepts ImageData and canvases, and returns nothing for a 0x0 frame', () => {
+    const src = photos[2]!;
+    const canvas = new OffscreenCanvas(src.width, src.height);
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(src, 0, 0);
+    const fromBitmap = detector.detect(src, src.width, src.height).length;
+    expect(detector.detect(canvas, src.width, src.height).length).to.equal(fromBitmap);
+    expect(detector.detect(ctx.getImageData(0, 0, src.width, src.height), src.width, src.height).length).to.equal(fromBitmap);
+    expect(detector.detect(canvas, 0, 0)).to.deep.equal([]);
+  });
+
+  it('reports bad models, bad options and use after close with typed errors', async () => {
+    const opts = { wasmBase: WASM, minConfidence: 0.5, maxFaces: 8, smallFaces: true };
+    await expectError(MediaPipeFaceDetector.create({ ...opts, model: `${ASSETS}/models/face/missing.tflite` }), 'asset-fetch-failed');
+    await expectError(MediaPipeFaceDetector.create({ ...opts, model: new TextEncoder().encode('<!doctype html><title>404</title>') }), 'invalid-model');
+    await expectError(MediaPipeFaceDetector.create({ ...opts, model: MODEL, minConfidence: 2 }), 'runtime-error');
+    const d = await MediaPipeFaceDetector.create({ ...opts, model: MODEL });
+    d.close();
+    expect(() => d.detect(photos[0]!, 10, 10)).to.throw(EmotionDetectorError).with.property('code', 'disposed');
+  });
+});
+
+describe('tile layout and merging', () => {
+  it('covers the frame with half-overlapping tiles, so any face up to half a tile lies inside one', () => {
+    expect(tileLayout(200, 150)).to.deep.equal([]);
+    for (const [w, h] of [[1920, 1280], [640, 480], [1280, 720], [480, 640], [3000, 400]] as const) {
+      const tiles = tileLayout(w, h);
+      expect(tiles.length, `${w}x${h}`).to.be.within(2, 12);
+      for (const t of tiles) expect(t.x >= 0 && t.y >= 0 && t.x + t.width <= w && t.y + t.height <= h).to.equal(true);
+      const side = tiles[0]!.width;
+      for (let y = 0; y + side / 2 <= h; y += 37) {
+        for (let x = 0; x + side / 2 <= w; x += 41) {
+          const face = { x, y, width: side / 2, height: side / 2 };
+          const holder = tiles.some((t) => face.x >= t.x && face.y >= t.y && face.x + face.width <= t.x + t.width && face.y + face.height <= t.y + t.height);
+          expect(holder, `${w}x${h}: face at ${x},${y}`).to.equal(true);
+        }
+      }
+    }
+  });
+
+  it('merges detections of one face, keeps distinct faces apart', () => {
+    const kp = (x: number, y: number) => ({ rightEye: { x, y }, leftEye: { x, y }, noseTip: { x, y }, mouth: { x, y }, rightEarTragion: { x, y }, leftEarTragion: { x, y } });
+    const face = (x: number, y: number, size: number, score: number): DetectedFace => ({ box: { x, y, width: size, height: size }, keypoints: kp(x + size / 2, y + size / 2), score });
+    const merged = mergeDetections([face(100, 100, 100, 0.9), face(104, 98, 100, 0.8), face(120, 120, 40, 0.7), face(400, 100, 100, 0.95)]);
+    expect(merged.length).to.equal(2);
+    expect(merged[0]!.score).to.equal(0.95);
+    // The first face: the two close boxes are averaged by score; the small box inside it is dropped.
+    expect(merged[1]!.box.x).to.be.closeTo((100 * 0.9 + 104 * 0.8) / 1.7, 1e-9);
+    expect(merged[1]!.box.width).to.equal(100);
+    expect(iou(merged[0]!.box, merged[1]!.box)).to.equal(0);
+  });
+});

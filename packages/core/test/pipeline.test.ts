@@ -1,0 +1,158 @@
+// The whole engine on the main thread, on real photos: classification equals the ONNX model run
+// directly on the same crop, every frame source type gives the same answer, ids stay stable on a
+// moving face, a not-ready source gives an empty result, and the frame time.
+import { expect } from '@open-wc/testing';
+import * as ort from 'onnxruntime-web/wasm';
+import { EmotionDetector } from '../src/index.js';
+import { cropGeometry, FaceCropper } from '../src/classification/crop.js';
+import { toModelInput } from '../src/classification/preprocess.js';
+import { EMOTIONS, type DetectionResult, type EmotionScores } from '../src/types.js';
+import { ASSETS, MODEL, expectDistribution, loadImage, maxDiff, median, pairFaces, photo } from './support/engine.js';
+
+/** A 640x480 webcam-like frame: the smiling woman of sample1 (as the fake camera shows her). */
+async function webcamFrame(): Promise<HTMLCanvasElement> {
+  const img = await loadImage(photo(1));
+  const c = document.createElement('canvas');
+  c.width = 640;
+  c.height = 480;
+  c.getContext('2d')!.drawImage(img, 1240, 60, 640, 480, 0, 0, 640, 480);
+  return c;
+}
+
+describe('EmotionDetector pipeline (main thread, WASM)', () => {
+  let detector: EmotionDetector;
+
+  before(async () => {
+    detector = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 2, smoothing: 0 });
+  });
+  after(() => detector.dispose());
+
+  it('reports the backend and the model card', () => {
+    expect(detector.backend).to.equal('wasm');
+    expect(detector.modelCard.output.labels).to.have.members([...EMOTIONS]);
+    expect(detector.modelCard.file).to.match(/\.onnx$/);
+  });
+
+  it('classifies each face exactly as the ONNX model does on that crop (1e-5)', async () => {
+    const img = await loadImage(photo(1));
+    const result = await detector.detect(img, 0);
+    expect(result.width).to.equal(img.naturalWidth);
+    expect(result.height).to.equal(img.naturalHeight);
+    expect(result.faces.length).to.be.greaterThan(1);
+    // The model run directly, one face at a time (the engine batches them).
+    const card = detector.modelCard;
+    const modelUrl = MODEL ?? new URL(card.file, new URL('models/emotion/', new URL(ASSETS, location.href))).href;
+    const session = await ort.InferenceSession.create(new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()));
+    const cropper = new FaceCropper(2 * card.input.width);
+    const { width: w, height: h, channels: c } = card.input;
+    for (const face of result.faces) {
+      const input = toModelInput(cropper.crop(img, cropGeometry(face, card.crop)), card);
+      const out = await session.run({ [card.input.name]: new ort.Tensor('float32', input, [1, c, h, w]) });
+      const p = out[card.output.name]!.data as Float32Array;
+      const direct = Object.fromEntries(card.output.labels.map((label, i) => [label, p[i]!])) as EmotionScores;
+      expect(maxDiff(face.rawEmotions, direct), `face ${face.id}`).to.be.lessThan(1e-5);
+      expectDistribution(face.emotions);
+      expect(face.valence).to.be.within(-1, 1);
+      expect(face.arousal).to.be.within(-1, 1);
+      expect(EMOTIONS).to.include(face.dominant);
+    }
+    await session.release();
+    expect(new Set(result.faces.map((f) => f.id)).size).to.equal(result.faces.length);
+    expect(result.timings.total).to.be.at.least(result.timings.detection + result.timings.classification - 1e-6);
+  });
+
+  it('gives the same faces and scores for every kind of frame source', async () => {
+    const img = await loadImage(photo(4));
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(img, 0, 0);
+    const offscreen = new OffscreenCanvas(canvas.width, canvas.height);
+    offscreen.getContext('2d')!.drawImage(img, 0, 0);
+    const imageData = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const bitmap = await createImageBitmap(canvas);
+    const frame = new VideoFrame(canvas, { timestamp: 0 });
+    // Timestamps go backwards between sources: the tracker starts over, so each is a first frame.
+    const reference = await detector.detect(canvas, 1000);
+    expect(reference.faces.length).to.be.greaterThan(2);
+    const sources: Array<[string, CanvasImageSource | ImageData]> = [
+      ['OffscreenCanvas', offscreen],
+      ['ImageData', imageData],
+      ['ImageBitmap', bitmap],
+      ['VideoFrame', frame],
+    ];
+    for (const [name, source] of sources) {
+      const r = await detector.detect(source as HTMLCanvasElement, 0);
+      expect(r.faces.length, name).to.equal(reference.faces.length);
+      expect([r.width, r.height], name).to.deep.equal([reference.width, reference.height]);
+      for (const [a, b] of pairFaces(r.faces, reference.faces)) {
+        expect(Math.abs(a.box.x - b.box.x) + Math.abs(a.box.y - b.box.y), `${name} box`).to.be.lessThan(0.5);
+        expect(maxDiff(a.rawEmotions, b.rawEmotions), `${name} scores`).to.be.lessThan(1e-4);
+      }
+    }
+    // MediaPipe uploads an <img> a little differently from a canvas: the same faces, boxes within 3%.
+    const fromImage = await detector.detect(img, 0);
+    expect(fromImage.faces.length).to.equal(reference.faces.length);
+    for (const [a, b] of pairFaces(fromImage.faces, reference.faces)) {
+      expect(Math.abs(a.box.x - b.box.x) + Math.abs(a.box.width - b.box.width), 'image box').to.be.lessThan(0.03 * b.box.width);
+    }
+    frame.close();
+    bitmap.close();
+  });
+
+  it('keeps the ids of a moving face over 10 frames', async () => {
+    const img = await loadImage(photo(1));
+    const c = document.createElement('canvas');
+    c.width = 640;
+    c.height = 480;
+    const ctx = c.getContext('2d')!;
+    let ids: number[] | undefined;
+    for (let i = 0; i < 10; i++) {
+      // The camera pans 12 px right and 5 px down per frame (the face moves the other way).
+      ctx.drawImage(img, 1160 + 12 * i, 40 + 5 * i, 640, 480, 0, 0, 640, 480);
+      const r = await detector.detect(c, 5000 + 33 * i);
+      expect(r.faces.length, `frame ${i}`).to.be.greaterThan(0);
+      const now = r.faces.map((f) => f.id).sort();
+      if (ids) expect(now, `frame ${i}`).to.deep.equal(ids);
+      ids = now;
+    }
+  });
+
+  it('gives an empty result (not an error) for a video or image with no frame yet', async () => {
+    const video = document.createElement('video');
+    const r = await detector.detect(video, 1);
+    expect(r).to.deep.include({ faces: [], width: 0, height: 0, timestamp: 1 });
+    expect((await detector.detect(new Image())).faces).to.deep.equal([]);
+    expect((await detector.detect(new OffscreenCanvas(0, 0))).width).to.equal(0);
+  });
+
+  it('reads a playing video element', async () => {
+    const stream = (await webcamFrame()).captureStream();
+    const canvas = stream.getVideoTracks()[0];
+    expect(canvas).to.not.equal(undefined);
+    const video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = stream;
+    await video.play();
+    await new Promise((r) => requestAnimationFrame(r));
+    const r = await detector.detect(video);
+    expect([r.width, r.height]).to.deep.equal([640, 480]);
+    expect(r.faces.length).to.equal(1);
+    stream.getTracks().forEach((t) => t.stop());
+  });
+
+  it('processes a one-face 640x480 frame fast (2 WASM threads)', async () => {
+    const frame = await webcamFrame();
+    const runs: DetectionResult[] = [];
+    for (let i = 0; i < 30; i++) runs.push(await detector.detect(frame, 10_000 + 33 * i));
+    const timed = runs.slice(5);
+    expect(timed.every((r) => r.faces.length === 1)).to.equal(true);
+    const total = median(timed.map((r) => r.timings.total));
+    const det = median(timed.map((r) => r.timings.detection));
+    const cls = median(timed.map((r) => r.timings.classification));
+    console.log(`640x480, 1 face: total ${total.toFixed(2)} ms (detection ${det.toFixed(2)}, classification ${cls.toFixed(2)}) median of 25`);
+    // The target is 12 ms on an idle 2-core machine; the bound leaves room for a busy one.
+    expect(total).to.be.lessThan(40);
+  });
+});

@@ -1,0 +1,64 @@
+// Shared by the engine's browser tests (pipeline, classifier, errors, worker, backend).
+import { expect } from '@open-wc/testing';
+import { EmotionDetectorError } from '../../src/errors.js';
+import type { EmotionScores, Face } from '../../src/types.js';
+import { EMOTIONS } from '../../src/types.js';
+
+/** The built assets folder, as a user would serve it. */
+export const ASSETS = '/packages/core/dist/assets/';
+/**
+ * The emotion model under test: the default one named by the built assets' index.json.
+ * (undefined = let the engine discover it, exactly as users get it.)
+ */
+export const MODEL: string | undefined = '/test/artifacts/dev-model/stand-in.onnx';
+export const photo = (n: number): string => `/node_modules/@vladmandic/face-api/demo/sample${n}.jpg`;
+
+export async function loadImage(url: string, crossOrigin?: string): Promise<HTMLImageElement> {
+  const img = new Image();
+  if (crossOrigin !== undefined) img.crossOrigin = crossOrigin;
+  img.src = url;
+  await img.decode();
+  return img;
+}
+
+export async function expectError(p: Promise<unknown> | (() => unknown), code: string, message?: RegExp): Promise<EmotionDetectorError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    expect(e, String(e)).to.be.instanceOf(EmotionDetectorError);
+    expect((e as EmotionDetectorError).code, (e as Error).message).to.equal(code);
+    if (message) expect((e as Error).message).to.match(message);
+    return e as EmotionDetectorError;
+  }
+  return expect.fail(`expected an EmotionDetectorError "${code}"`);
+}
+
+export function maxDiff(a: EmotionScores, b: EmotionScores): number {
+  return Math.max(...EMOTIONS.map((e) => Math.abs(a[e] - b[e])));
+}
+
+export function expectDistribution(s: EmotionScores): void {
+  const sum = EMOTIONS.reduce((t, e) => t + s[e], 0);
+  expect(sum).to.be.closeTo(1, 1e-4);
+  for (const e of EMOTIONS) expect(s[e]).to.be.within(0, 1);
+}
+
+/** Pairs each face of `a` with the face of `b` whose box centre is nearest. */
+export function pairFaces(a: Face[], b: Face[]): Array<[Face, Face]> {
+  const c = (f: Face) => [f.box.x + f.box.width / 2, f.box.y + f.box.height / 2] as const;
+  return a.map((f) => {
+    const [x, y] = c(f);
+    const best = [...b].sort((p, q) => Math.hypot(c(p)[0] - x, c(p)[1] - y) - Math.hypot(c(q)[0] - x, c(q)[1] - y))[0]!;
+    return [f, best];
+  });
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Empties the engine's asset cache so a test sees a first start. */
+export async function clearAssetCache(): Promise<void> {
+  await caches.delete('emotion-detector-v1');
+}

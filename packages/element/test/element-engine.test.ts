@@ -1,0 +1,213 @@
+// The element end to end with the real engine (MediaPipe + ONNX Runtime WASM), real photos and
+// Chromium's fake camera (a looping video of a smiling face, see test/support/prepare-fixtures.mjs).
+import { expect, fixture, html } from '@open-wc/testing';
+import { EMOTIONS, type EmotionDetectorElement, type EmotionFacesDetail, type EmotionProgressDetail } from '../src/index.js';
+import '../src/define.js';
+import { ASSETS, SAMPLE, modelSrc, nextEvent } from './helpers.js';
+
+const LOAD_MS = 90_000;
+let MODEL: string | null = null;
+
+/** The rendered rectangle of a face's overlay group, relative to the image's content box. */
+function overlayRects(el: EmotionDetectorElement, media: HTMLElement) {
+  const m = media.getBoundingClientRect();
+  return [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="face"]')].map((g) => {
+    const r = g.getBoundingClientRect();
+    return { x: r.left - m.left, y: r.top - m.top, width: r.width, height: r.height };
+  });
+}
+
+function expectProbabilities(p: Record<string, number>) {
+  expect(Object.keys(p).sort()).to.deep.equal([...EMOTIONS].sort());
+  let sum = 0;
+  for (const e of EMOTIONS) {
+    expect(p[e]).to.be.within(0, 1);
+    sum += p[e]!;
+  }
+  expect(sum).to.be.closeTo(1, 1e-3);
+}
+
+describe('<emotion-detector> with the engine', function () {
+  this.timeout(180_000);
+
+  before(async () => {
+    MODEL = await modelSrc();
+  });
+
+  it('analyses a photo: progress, ready, faces, change events, overlay over each face (contain)', async () => {
+    const progress: EmotionProgressDetail[] = [];
+    const changes: number[] = [];
+    const el = await fixture<EmotionDetectorElement>(html`<emotion-detector
+      assets-base=${ASSETS}
+      model-src=${MODEL ?? ''}
+      backend="wasm"
+      overlay="bars"
+      @emotion-progress=${(e: CustomEvent<EmotionProgressDetail>) => progress.push(e.detail)}
+      @emotion-change=${(e: CustomEvent<{ id: number; from: string | null }>) => {
+        expect(e.detail.from).to.equal(null);
+        changes.push(e.detail.id);
+      }}
+      ><img src=${SAMPLE(1)} alt="Three people" style="width:600px;height:500px;object-fit:contain"
+    /></emotion-detector>`);
+    const ready = await nextEvent(el, 'emotion-ready', LOAD_MS);
+    expect(ready.detail.backend).to.equal('wasm');
+    expect(el.ready).to.equal(true);
+    expect(el.detector).to.not.equal(null);
+    expect(el.detector!.backend).to.equal('wasm');
+    expect(progress.length).to.be.greaterThan(0);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]!.fraction).to.be.at.least(progress[i - 1]!.fraction);
+    expect(progress.at(-1)!.fraction).to.be.within(0.99, 1);
+
+    const { detail } = el.faces.length ? { detail: el.result as EmotionFacesDetail } : await nextEvent(el, 'emotion-faces', 30_000);
+    // sample1.jpg has three faces.
+    expect(detail.faces.length).to.equal(3);
+    expect(detail.width).to.equal(1920);
+    expect(detail.timings.total).to.be.greaterThan(0);
+    for (const f of detail.faces) {
+      expectProbabilities(f.emotions);
+      expect(EMOTIONS).to.include(f.dominant);
+    }
+    expect(el.faces).to.deep.equal(detail.faces);
+    await el.updateComplete;
+    expect([...changes].sort()).to.deep.equal(detail.faces.map((f) => f.id).sort());
+    expect(el.getAttribute('state')).to.equal('running');
+
+    // Overlay geometry: contain puts the 1920x1280 photo at scale 600/1920 = 0.3125, letterboxed
+    // by (500 - 400) / 2 = 50 px above.
+    const img = el.querySelector('img')!;
+    const rects = overlayRects(el, img);
+    expect(rects.length).to.equal(3);
+    const s = 600 / 1920;
+    detail.faces.forEach((f, i) => {
+      expect(rects[i]!.x).to.be.closeTo(f.box.x * s, 1.5);
+      expect(rects[i]!.y).to.be.closeTo(50 + f.box.y * s, 1.5);
+      expect(rects[i]!.width).to.be.closeTo(f.box.width * s, 1.5);
+      expect(rects[i]!.height).to.be.closeTo(f.box.height * s, 1.5);
+    });
+    // Every face has a label and seven bars; the overlay is hidden from assistive technology.
+    const overlay = el.shadowRoot!.querySelector('[part="overlay"]')!;
+    expect(overlay.getAttribute('aria-hidden')).to.equal('true');
+    expect(overlay.querySelectorAll('[part="label"]').length).to.equal(3);
+    expect(overlay.querySelectorAll('[part~="bar"]').length).to.equal(21);
+    // The live region says what is there.
+    const live = el.shadowRoot!.querySelector('[aria-live="polite"]')!;
+    expect(live.textContent).to.match(/^3 faces: \w+, \w+, \w+$/);
+    await expect(el).to.be.accessible();
+  });
+
+  it('places the overlay under object-fit: cover with a mirrored image, and follows a CSS resize', async () => {
+    const el = await fixture<EmotionDetectorElement>(html`<emotion-detector assets-base=${ASSETS} model-src=${MODEL ?? ''} backend="wasm" overlay="boxes"
+      ><img src=${SAMPLE(1)} alt="Three people" style="width:400px;height:400px;object-fit:cover;transform:scaleX(-1)"
+    /></emotion-detector>`);
+    const { detail } = await nextEvent(el, 'emotion-faces', LOAD_MS);
+    expect(detail.faces.length).to.be.greaterThan(0);
+    await el.updateComplete;
+    const img = el.querySelector('img')!;
+    const check = (w: number, h: number) => {
+      const s = Math.max(w / 1920, h / 1280);
+      const dx = (w - 1920 * s) / 2;
+      const dy = (h - 1280 * s) / 2;
+      const rects = overlayRects(el, img);
+      const expected = detail.faces
+        .map((f) => {
+          const x = dx + f.box.x * s;
+          const width = f.box.width * s;
+          return { x: w - x - width, y: dy + f.box.y * s, width, height: f.box.height * s };
+        })
+        // cover crops: boxes are clipped to what is visible.
+        .map((b) => {
+          const x0 = Math.max(0, b.x);
+          const x1 = Math.min(w, b.x + b.width);
+          return { ...b, x: x0, width: x1 - x0 };
+        })
+        .filter((b) => b.width > 0);
+      expect(rects.length).to.equal(expected.length);
+      expected.forEach((b, i) => {
+        expect(rects[i]!.x).to.be.closeTo(b.x, 1.5);
+        expect(rects[i]!.y).to.be.closeTo(b.y, 1.5);
+        expect(rects[i]!.width).to.be.closeTo(b.width, 1.5);
+        expect(rects[i]!.height).to.be.closeTo(b.height, 1.5);
+      });
+    };
+    check(400, 400);
+    img.style.width = '300px';
+    img.style.height = '500px';
+    // The ResizeObserver re-places the overlay without a new analysis.
+    await new Promise((r) => setTimeout(r, 200));
+    await el.updateComplete;
+    check(300, 500);
+  });
+
+  it('opens the fake camera, reports a face with seven probabilities within 5 s of ready, and stop() releases it', async () => {
+    const el = await fixture<EmotionDetectorElement>(html`<emotion-detector source="camera" assets-base=${ASSETS} model-src=${MODEL ?? ''}></emotion-detector>`);
+    const camera = await nextEvent(el, 'emotion-camera', 20_000);
+    expect(camera.detail.active).to.equal(true);
+    const track = camera.detail.track!;
+    expect(track.readyState).to.equal('live');
+    await nextEvent(el, 'emotion-ready', LOAD_MS);
+    const readyAt = performance.now();
+    const { detail } = await nextEvent(el, 'emotion-faces', 5_000, (e) => e.detail.faces.length >= 1);
+    expect(performance.now() - readyAt).to.be.below(5_000);
+    expect(detail.width).to.equal(640);
+    expectProbabilities(detail.faces[0]!.emotions);
+    expect(detail.backend).to.be.oneOf(['wasm', 'webgpu']);
+
+    const stopped = nextEvent(el, 'emotion-camera', 2_000);
+    el.stop();
+    expect((await stopped).detail.active).to.equal(false);
+    expect(track.readyState).to.equal('ended');
+    expect(el.getAttribute('state')).to.equal('ready');
+    // Stopped means stopped: no more frames.
+    let frames = 0;
+    el.addEventListener('emotion-faces', () => frames++);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(frames).to.equal(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('releases the camera when removed from the page', async () => {
+    const el = await fixture<EmotionDetectorElement>(html`<emotion-detector source="camera" loading="lazy" assets-base=${ASSETS}></emotion-detector>`);
+    const camera = await nextEvent(el, 'emotion-camera', 20_000);
+    const track = camera.detail.track!;
+    el.remove();
+    expect(track.readyState).to.equal('ended');
+  });
+
+  it('paused stops analysis; detectOnce() still analyses on demand', async () => {
+    const el = await fixture<EmotionDetectorElement>(html`<emotion-detector assets-base=${ASSETS} model-src=${MODEL ?? ''} backend="wasm" paused
+      ><img src=${SAMPLE(2)} alt="Three people" style="width:480px"
+    /></emotion-detector>`);
+    await nextEvent(el, 'emotion-ready', LOAD_MS);
+    let frames = 0;
+    el.addEventListener('emotion-faces', () => frames++);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(frames).to.equal(0);
+    expect(el.getAttribute('state')).to.equal('ready');
+    const result = await el.detectOnce();
+    expect(result.faces.length).to.equal(3);
+    expect(frames).to.equal(1);
+  });
+
+  it('a broken model-src gives an error event and the error state, without a hang', async () => {
+    const el = await fixture<EmotionDetectorElement>(html`<emotion-detector assets-base=${ASSETS} model-src="/no/such/model.onnx"
+      ><img src=${SAMPLE(1)} alt="Three people" style="width:320px"
+    /></emotion-detector>`);
+    const { detail } = await nextEvent(el, 'emotion-error', 30_000);
+    expect(detail.code).to.equal('asset-fetch-failed');
+    expect(detail.message).to.contain('/no/such/model');
+    expect(detail.error).to.be.instanceOf(Error);
+    await el.updateComplete;
+    expect(el.getAttribute('state')).to.equal('error');
+    expect(el.ready).to.equal(false);
+    const status = el.shadowRoot!.querySelector('[part="status"]')!;
+    expect(status.getAttribute('role')).to.equal('alert');
+    expect(status.textContent).to.contain(detail.message);
+    await expect(el).to.be.accessible();
+    // start() retries and rejects with the same kind of error.
+    const again = await el.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((again as { code?: string }).code).to.equal('asset-fetch-failed');
+  });
+});
