@@ -2,7 +2,7 @@
 //   packages/core/dist/index.js                  the engine (dependencies left as bare imports)
 //   packages/core/dist/assets/worker.js          the engine's classic Web Worker, self-contained
 //   packages/element/dist/{index,define}.js      the element (lit and the engine as bare imports)
-//   packages/element/dist/emotion-detector.js    one-script-tag bundle: everything inlined
+//   packages/element/dist/emotion-detector.js    one-script-tag bundle: no bare imports (runtimes in chunks/)
 import fs from 'node:fs';
 import resolve from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
@@ -29,11 +29,14 @@ if (exists('packages/core/src/index.ts')) {
     onwarn,
   });
 }
+// In a classic worker there is no `document`: `import.meta.url` (ONNX Runtime starts its threads
+// from it) is the worker script's own URL.
+const workerImportMeta = { name: 'worker-import-meta', resolveImportMeta: (prop) => (prop === 'url' ? 'self.location.href' : null) };
 if (exists('packages/core/src/worker/worker.ts')) {
   configs.push({
     input: 'packages/core/src/worker/worker.ts',
     output: { file: 'packages/core/dist/assets/worker.js', format: 'iife', sourcemap: true, inlineDynamicImports: true },
-    plugins: plugins(true),
+    plugins: [workerImportMeta, ...plugins(true)],
     onwarn,
   });
 }
@@ -45,9 +48,11 @@ if (exists('packages/element/src/index.ts')) {
     plugins: plugins(false),
     onwarn,
   });
+  // The runtimes stay in lazily loaded chunks beside it: ONNX Runtime starts its WASM threads as
+  // workers from its own module URL, which must not be the element's code (Lit needs a DOM).
   configs.push({
-    input: 'packages/element/src/define.ts',
-    output: { file: 'packages/element/dist/emotion-detector.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
+    input: { 'emotion-detector': 'packages/element/src/define.ts' },
+    output: { dir: 'packages/element/dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
     plugins: plugins(true),
     onwarn,
   });

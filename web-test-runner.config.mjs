@@ -47,5 +47,5 @@ export default {
       },
     }),
   ],
-  reporters: [defaultReporter({ reportTestResults: true, reportTestProgress: false }), countingReporter('test/artifacts/wtr-summary.json')],
+  reporters: [defaultReporter({ reportTestResults: true, reportTestProgress: false }), countingReporter(process.env.WTR_SUMMARY ?? 'test/artifacts/wtr-summary.json')],
 };

@@ -5,6 +5,8 @@
 // Prints medians and writes bench-results/pipeline.json and bench-results/pipeline.md.
 //
 //   --runs N            timed frames per engine and scene (default 40)
+//   --budget-s S        time for all measurements, split evenly over the scenes; a scene that
+//                       runs out stops early, after at least 10 frames per engine (default 180)
 //   --warmup N          untimed frames per engine and scene first (default 5)
 //   --threads 1,2       WASM thread counts to compare
 //   --model X.onnx      our emotion model (its card X.json beside it); default: the built one
@@ -27,6 +29,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
   options: {
     runs: { type: 'string', default: '40' },
+    'budget-s': { type: 'string', default: '180' },
     warmup: { type: 'string', default: '5' },
     threads: { type: 'string', default: '1,2' },
     model: { type: 'string' },
@@ -47,6 +50,8 @@ const runs = Number(opt.runs);
 const warmup = Number(opt.warmup);
 const threadCounts = opt.threads.split(',').map(Number);
 const inputSize = Number(opt['input-size']);
+const budgetMs = Number(opt['budget-s']) * 1000;
+if (!(budgetMs > 0)) fail('--budget-s must be > 0');
 if (!(runs > 0) || !(warmup >= 0)) fail('--runs must be > 0 and --warmup >= 0');
 if (threadCounts.some((t) => !(Number.isInteger(t) && t >= 1))) fail('--threads must list positive integers');
 if (!(inputSize > 0 && inputSize % 32 === 0)) fail('--input-size must be a multiple of 32');
@@ -79,7 +84,9 @@ const SCENES = [
   { id: '1280x720-5', width: 1280, height: 720, faces: 5 },
 ];
 /** Engines take turns in chunks of this many frames, so load from other processes hits all alike. */
-const CHUNK = 10;
+const CHUNK = 5;
+/** Fewest timed frames per engine and scene, even when the time budget is spent. */
+const MIN_RUNS = 10;
 
 const roots = { '/': root };
 if (hasTfjsWasm) roots['/tfwasm/'] = tfjsWasm;
@@ -103,7 +110,7 @@ try {
   for (const e of engines) {
     e.page = await browser.newPage();
     e.page.on('pageerror', (err) => console.error(`[${e.key}] page error: ${err.message}`));
-    e.page.on('console', (m) => m.type() === 'error' && console.error(`[${e.key}] ${m.text()}`));
+    e.page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && console.error(`[${e.key}] HTTP ${r.status()} ${r.url()}`));
     await e.page.goto(`${server.url}/scripts/bench/pipeline.html`);
     await e.page.waitForFunction('window.benchReady === true', { timeout: 60_000 });
     system ??= await e.page.evaluate(() => window.bench.info());
@@ -115,25 +122,36 @@ try {
     e.info.startMs = performance.now() - t;
     e.samples = {};
   }
-  system = { ...system, chromium: await browser.version(), cpu: os.cpus()[0]?.model, cpus: os.cpus().length, node: process.version };
+  system = {
+    ...system,
+    chromium: await browser.version(),
+    cpu: os.cpus()[0]?.model,
+    cpus: os.cpus().length,
+    node: process.version,
+    loadAverageAtStart: os.loadavg()[0],
+  };
   printSystem(system);
 
   for (const scene of SCENES) {
+    const sceneStart = performance.now();
     for (const e of engines) {
       await e.page.bringToFront();
       await e.page.evaluate((o) => window.bench.run(o), { scene: scene.id, n: 0, warmup });
       e.samples[scene.id] = [];
     }
-    for (let done = 0; done < runs; done += CHUNK) {
+    const inBudget = () => performance.now() - sceneStart < budgetMs / SCENES.length;
+    for (let done = 0; done < runs && (done < MIN_RUNS || inBudget()); done += CHUNK) {
       for (const e of engines) {
         await e.page.bringToFront();
         const n = Math.min(CHUNK, runs - done);
         e.samples[scene.id].push(...(await e.page.evaluate((o) => window.bench.run(o), { scene: scene.id, n })));
       }
     }
-    process.stdout.write(`  measured ${scene.id}\n`);
+    const counts = engines.map((e) => e.samples[scene.id].length);
+    process.stdout.write(`  measured ${scene.id}: ${Math.min(...counts)} frames per engine in ${((performance.now() - sceneStart) / 1000).toFixed(0)} s\n`);
   }
   for (const e of engines) await e.page.evaluate(() => window.bench.close());
+  system.loadAverageAtEnd = os.loadavg()[0];
 
   const rows = summarise(engines);
   const table = markdownTable(rows);
@@ -145,7 +163,7 @@ try {
     date: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     system,
-    settings: { runs, warmup, chunk: CHUNK, inputSize, faceapiBackend },
+    settings: { runs, warmup, chunk: CHUNK, budgetS: budgetMs / 1000, inputSize, faceapiBackend },
     engines: engines.map((e) => ({ key: e.key, kind: e.kind, ...e.info })),
     scenes: SCENES,
     rows,
@@ -186,6 +204,7 @@ function summarise(list) {
         size: `${scene.width}x${scene.height}`,
         facesInFrame: scene.faces,
         engine: e.key,
+        frames: s.length,
         facesFound: median(s.map((x) => x.faces)),
         detectionMs: median(s.map((x) => x.detection)),
         classificationMsPerFace: perFace,
@@ -203,7 +222,9 @@ function summarise(list) {
   return rows;
 }
 
-const fmt = (v, d = 1) => (v == null ? 'n/a' : v.toFixed(d));
+function fmt(v, d = 1) {
+  return v == null ? 'n/a' : v.toFixed(d);
+}
 
 function markdownTable(rows) {
   const head = '| frame | faces (found) | engine | detection ms | classification ms/face | frame ms | frames/s | ours vs face-api |';
@@ -241,13 +262,20 @@ function systemLine(s, list) {
     `Chromium ${s.chromium} (headless), ${s.cpu ?? 'unknown CPU'}, ${s.cpus} logical CPUs (hardwareConcurrency ${s.hardwareConcurrency}), crossOriginIsolated ${s.crossOriginIsolated}.`,
     ours ? `Ours: model \`${ours.model}\`, ${ours.backend} backend.` : '',
     fa ? `face-api.js: @vladmandic/face-api (tfjs ${fa.tfjs}, ${fa.backend} backend), TinyFaceDetector inputSize ${fa.inputSize} + FaceExpressionNet.` : '',
-    `Medians over ${runs} frames per cell after ${warmup} warm-up frames.`,
+    `Medians over ${framesRange()} frames per cell after ${warmup} warm-up frames; 1-minute load average ${s.loadAverageAtStart.toFixed(1)} at the start, ${s.loadAverageAtEnd.toFixed(1)} at the end.`,
   ].filter(Boolean).join(' ');
+}
+
+function framesRange() {
+  const counts = engines.flatMap((e) => Object.values(e.samples).map((x) => x.length));
+  const lo = Math.min(...counts);
+  const hi = Math.max(...counts);
+  return lo === hi ? String(lo) : `${lo}-${hi}`;
 }
 
 function printSystem(s) {
   console.log(`Chromium ${s.chromium}, ${s.userAgent}`);
-  console.log(`CPU: ${s.cpu} x${s.cpus} (navigator.hardwareConcurrency ${s.hardwareConcurrency}), crossOriginIsolated: ${s.crossOriginIsolated}, node ${s.node}`);
+  console.log(`CPU: ${s.cpu} x${s.cpus} (navigator.hardwareConcurrency ${s.hardwareConcurrency}), crossOriginIsolated: ${s.crossOriginIsolated}, node ${s.node}, load average ${s.loadAverageAtStart.toFixed(1)}`);
   for (const e of engines) console.log(`${e.key}: ${JSON.stringify(e.info)}`);
-  console.log(`${runs} timed frames per engine and scene (after ${warmup} warm-up), engines alternate every ${CHUNK} frames.`);
+  console.log(`Up to ${runs} timed frames per engine and scene (after ${warmup} warm-up; ${budgetMs / 1000} s budget), engines alternate every ${CHUNK} frames.`);
 }

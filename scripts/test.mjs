@@ -70,13 +70,15 @@ if (!only || only === 'node') {
 
 if (!only || only === 'browser') {
   spawnSync('node', ['test/support/prepare-fixtures.mjs'], { stdio: 'inherit' });
-  const summary = 'test/artifacts/wtr-summary.json';
-  fs.rmSync(summary, { force: true });
+  // One summary file per run, so parallel runs don't read each other's.
+  const summary = `test/artifacts/wtr-summary-${process.pid}.json`;
+  process.env.WTR_SUMMARY = summary;
   const args = ['wtr', '--config', 'web-test-runner.config.mjs'];
   if (process.env.FILES) args.push('--files', process.env.FILES);
   const r = run('npx', args);
   if (fs.existsSync(summary)) {
     const s = JSON.parse(fs.readFileSync(summary, 'utf8'));
+    fs.rmSync(summary, { force: true });
     totals.passed += s.passed;
     totals.failed += s.failed;
     totals.skipped += s.skipped;

@@ -51,8 +51,10 @@ export function manifest({ browser, version, matches }) {
   };
   if (browser === 'chrome') m.minimum_chrome_version = '116';
   if (browser === 'firefox') {
+    // data_collection_permissions ('none': we collect nothing) needs Firefox 140 / Android 142.
     m.browser_specific_settings = {
-      gecko: { id: GECKO_ID, strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+      gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
+      gecko_android: { strict_min_version: '142.0' },
     };
   }
   return m;

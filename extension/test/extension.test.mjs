@@ -138,16 +138,30 @@ describe('browser extension', { timeout: 240_000 }, () => {
       return s && s.faces >= 3 && s.fps > 0 ? s : null;
     }, { timeout: 10_000, message: 'stats with faces' });
     assert.equal(stats.value.badge, String(stats.value.faces), 'badge shows the face count');
+    const v = stats.value;
+    console.log(`# live: ${v.faces} faces in ${v.videos} videos, ${v.fps} analysed frames/s, ${v.frameMs} ms engine time per frame, round every ${v.intervalMs} ms (last round: ${JSON.stringify(v.lastRound)})`);
 
     // The popup, in its own window so the call tab stays visible; ?tab= names the call's tab.
     const popupUrl = `chrome-extension://${extensionId}/popup.html?tab=${stats.value.tabId}`;
     const bcdp = await browser.target().createCDPSession();
     await bcdp.send('Target.createTarget', { url: popupUrl, newWindow: true });
     const popup = await (await browser.waitForTarget((t) => t.url() === popupUrl)).page();
+    try {
     await popup.waitForFunction(() => Number(document.getElementById('faces').textContent) >= 3, { timeout: 5_000 });
-    const shown = await popup.evaluate(() => ({ fps: Number(document.getElementById('fps').textContent), on: document.getElementById('enabled').checked }));
-    assert.ok(shown.fps > 0, 'popup shows analysed frames/s');
+    const shown = await popup.evaluate(() => ({ fps: Number(document.getElementById('fps').textContent), on: document.getElementById('enabled').checked, text: document.getElementById('stats').textContent }));
+    assert.ok(shown.fps > 0, `popup shows analysed frames/s: ${shown.text} / ${JSON.stringify(await tabStats())} / ${await page.evaluate(() => document.visibilityState)}`);
     assert.equal(shown.on, true);
+
+    // "What to draw": bars on, then labels off.
+    await popup.click('#bars');
+    await h.poll(async () => (await h.readOverlay(cdp)).faces.some((f) => f.barsShown), { timeout: 3_000, message: 'probability bars' });
+    await popup.click('#labels');
+    await h.poll(async () => {
+      const o = await h.readOverlay(cdp);
+      return o.faces.length > 0 && o.faces.every((f) => f.labelHidden);
+    }, { timeout: 3_000, message: 'labels hidden' });
+    await popup.click('#labels');
+    await popup.click('#bars');
 
     await popup.click('#enabled');
     await h.poll(async () => (await h.readOverlay(cdp)).hosts === 0, { timeout: 3_000, message: 'overlay removed after turning off' });
@@ -156,11 +170,17 @@ describe('browser extension', { timeout: 240_000 }, () => {
     await popup.click('#enabled');
     const { ms } = await waitAnnotated(page, cdp, ['bea', 'cleo', 'dana'], FIRST_ANNOTATION_MS);
     console.log(`# labels back ${ms} ms after turning the site on again`);
-    await popup.close();
+    } finally {
+      await popup.close();
+    }
   });
 
   it('stops analysing while the tab is hidden', async () => {
-    const other = await browser.newPage();
+    await page.bringToFront();
+    // A second tab in the call's window hides the call tab.
+    const bcdp = await browser.target().createCDPSession();
+    const { targetId } = await bcdp.send('Target.createTarget', { url: 'about:blank' });
+    const other = await (await browser.waitForTarget((t) => t._targetId === targetId)).page();
     await other.bringToFront();
     assert.equal(await page.evaluate(() => document.visibilityState), 'hidden');
     // The frames/s figure covers the last 3 s.

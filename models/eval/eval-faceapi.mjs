@@ -78,7 +78,11 @@ if (!['wasm', 'cpu', 'webgl'].includes(backend)) fail(`unknown tfjs backend ${ba
 if (backend === 'wasm' && !hasTfjsWasm) fail(`no tfjs-backend-wasm-simd.wasm in ${tfjsWasm} (pass --tfjs-wasm DIR)`);
 if (!opt.backend && !hasTfjsWasm) console.log(`note: tfjs WASM binaries not found in ${tfjsWasm}; using the slow cpu backend`);
 const n = Math.min(data.n, opt.limit ? Number(opt.limit) : Infinity);
-const ours = opt['no-ours'] ? null : await resolveModel({ model: opt.model }).catch((e) => fail(e.message));
+const ours = opt['no-ours'] ? null : await resolveModel({ model: opt.model }).catch((e) => {
+  if (opt.model) fail(e.message);
+  console.log(`note: ${e.message}; evaluating face-api alone`);
+  return null;
+});
 
 const coreDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emotion-eval-core-'));
 fs.writeFileSync(path.join(coreDir, 'core.mjs'), await bundleCore('browser'));

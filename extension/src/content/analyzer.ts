@@ -11,25 +11,31 @@ import { EngineClient } from './engine-client.js';
 import { grabFrame, isAnalysable } from './frame-grabber.js';
 import { mirrorOf } from './measure.js';
 import { Overlay } from './overlay.js';
-import { RateController } from './rate-controller.js';
+import { RateController, type RoundSample } from './rate-controller.js';
 import { VideoWatcher } from './video-watcher.js';
 
 /** Videos smaller than this on screen (px) are thumbnails or decorations, not worth analysing. */
 const MIN_SIDE = 64;
 
 export class Analyzer {
-  private readonly watcher = new VideoWatcher();
+  private readonly watcher = new VideoWatcher(() => this.onNewVideo());
   private readonly overlay: Overlay;
   private readonly engine: EngineClient;
   private readonly rate: RateController;
   private readonly keys = new WeakMap<HTMLVideoElement, number>();
   private readonly live = new Map<number, HTMLVideoElement>();
   private nextKey = 1;
+  /** Keys of videos analysed at least once: newcomers go first in a round. */
+  private readonly seen = new Set<number>();
+  /** Engine time per frame, smoothed, ms. */
+  private frameMs = 0;
+  private lastSample: RoundSample | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private idle = 0;
-  private due = 0;
   private running = false;
   private inFlight = false;
+  /** A video became ready while a round was in flight: look at it right after. */
+  private newcomer = false;
   /** Completion times of analysed frames over the last seconds, for the frames/s figure. */
   private readonly analysed: number[] = [];
 
@@ -64,7 +70,7 @@ export class Analyzer {
     if (prev.maxFaces !== settings.maxFaces || prev.smoothing !== settings.smoothing) this.engine.configure(this.engineConfig());
   }
 
-  stats(): TabStats {
+  stats(): Omit<TabStats, 'url'> {
     const now = performance.now();
     while (this.analysed.length && now - this.analysed[0] > 3000) this.analysed.shift();
     const span = this.analysed.length ? Math.max(1000, now - this.analysed[0]) : 1000;
@@ -74,6 +80,8 @@ export class Analyzer {
       faces: this.overlay.faceCount(),
       fps: Math.round((this.analysed.length / span) * 10000) / 10,
       intervalMs: Math.round(this.rate.interval),
+      frameMs: Math.round(this.frameMs),
+      ...(this.lastSample ? { lastRound: roundSample(this.lastSample) } : {}),
       engine: this.engine.state,
       ...(this.engine.loadMs ? { loadMs: this.engine.loadMs } : {}),
       ...(this.engine.error ? { error: this.engine.error } : {}),
@@ -88,58 +96,85 @@ export class Analyzer {
     if (document.visibilityState === 'visible' && this.engine.state === 'ready') this.schedule(0);
   };
 
-  private schedule(delay: number): void {
+  /** A participant joined: analyse their video now rather than at the next (possibly backed-off) round. */
+  private onNewVideo(): void {
+    if (!this.running || this.engine.state !== 'ready') return;
+    if (this.inFlight) this.newcomer = true;
+    else this.schedule(0, true);
+  }
+
+  private schedule(delay: number, onlyNew = false): void {
     clearTimeout(this.timer);
+    if (this.idle) cancelIdleCallback(this.idle);
+    this.idle = 0;
     if (!this.running || document.visibilityState === 'hidden') return;
-    this.due = performance.now() + delay;
-    // Wait the interval, then for an idle moment so the page's own work goes first.
+    const due = performance.now() + delay;
     this.timer = setTimeout(() => {
+      // A timer that fires late means the page's main thread is busy.
+      const lateness = performance.now() - due;
+      // Then wait for an idle moment so the page's own work goes first.
       this.idle = requestIdleCallback(() => {
         this.idle = 0;
-        void this.round();
+        void this.round(lateness, onlyNew);
       }, { timeout: 250 });
     }, delay);
   }
 
-  private async round(): Promise<void> {
+  /** Analyses every visible video (or, after a join, only the ones never analysed). */
+  private async round(lateness: number, onlyNew: boolean): Promise<void> {
     if (!this.running || this.inFlight || document.visibilityState === 'hidden') return;
     const start = performance.now();
-    const lateness = Math.max(0, start - this.due);
     this.inFlight = true;
+    this.newcomer = false;
     try {
-      const videos = this.visibleVideos();
-      const grabStart = performance.now();
-      const bitmaps = await Promise.all(videos.map((v) => grabFrame(v)));
-      const mainThreadMs = performance.now() - grabStart;
+      const visible = this.visibleVideos();
+      // Newcomers first, so a tile that just joined is labelled as soon as possible.
+      const fresh = visible.filter((v) => !this.seen.has(this.keyOf(v)));
+      const videos = onlyNew ? fresh : [...fresh, ...visible.filter((v) => this.seen.has(this.keyOf(v)))];
+      // Grabbing is the page's main-thread cost: one video per idle slot keeps each task short.
+      let mainThreadMs = 0;
+      const bitmaps: (ImageBitmap | null)[] = [];
+      for (const v of videos) {
+        if (bitmaps.length) await idleSlot();
+        if (!this.running) break;
+        const t = performance.now();
+        bitmaps.push(grabFrame(v));
+        mainThreadMs = Math.max(mainThreadMs, performance.now() - t);
+      }
       const frames: FrameIn[] = [];
       const byKey = new Map<number, HTMLVideoElement>();
       bitmaps.forEach((bitmap, i) => {
         if (!bitmap) return;
         const key = this.keyOf(videos[i]);
         byKey.set(key, videos[i]);
+        this.seen.add(key);
         frames.push({ key, bitmap });
       });
       let engineMs = 0;
       if (frames.length) {
-        const res = await this.engine.detect(frames);
-        engineMs = res.engineMs;
-        const done = performance.now();
-        for (const f of res.frames) {
+        const res = await this.engine.detect(frames, (f, ms) => {
           const video = byKey.get(f.key);
-          if (!video || !this.running) continue;
+          this.frameMs = this.frameMs ? this.frameMs * 0.8 + ms * 0.2 : ms;
+          if (!video || !this.running) return;
           this.overlay.show(f.key, video, f, mirrorOf(video));
-          this.analysed.push(done);
-        }
+          this.analysed.push(performance.now());
+        });
+        engineMs = res.engineMs;
       }
-      this.rate.record({ lateness, mainThreadMs, engineMs });
+      if (!onlyNew) {
+        this.lastSample = { lateness, mainThreadMs, engineMs };
+        this.rate.record(this.lastSample);
+      }
     } catch {
       // A failed round (engine restarting, a video gone mid-way) is simply retried next time.
     } finally {
       this.inFlight = false;
     }
     this.onStats();
+    if (this.newcomer) return this.schedule(0, true);
+    // After a newcomers-only round, the regular rhythm resumes.
     const elapsed = performance.now() - start;
-    this.schedule(Math.max(0, this.rate.interval - elapsed));
+    this.schedule(onlyNew ? this.rate.interval : Math.max(0, this.rate.interval - elapsed));
   }
 
   /** Videos worth analysing now; overlays of videos that left or went out of view are dropped. */
@@ -156,7 +191,10 @@ export class Analyzer {
     const gone: number[] = [];
     for (const [key, v] of this.live) {
       if (keep.has(key)) continue;
-      if (!v.isConnected) gone.push(key);
+      if (!v.isConnected) {
+        gone.push(key);
+        this.seen.delete(key);
+      }
       this.overlay.remove(key);
       this.live.delete(key);
     }
@@ -173,4 +211,15 @@ export class Analyzer {
     }
     return k;
   }
+}
+
+const roundSample = (s: RoundSample): RoundSample => ({
+  lateness: Math.round(s.lateness),
+  mainThreadMs: Math.round(s.mainThreadMs * 10) / 10,
+  engineMs: Math.round(s.engineMs),
+});
+
+/** The next idle moment of the page's main thread (or 100 ms, whichever comes first). */
+function idleSlot(): Promise<void> {
+  return new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: 100 }));
 }

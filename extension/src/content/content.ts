@@ -7,7 +7,7 @@ import { isSiteEnabled, loadSettings, onSettingsChanged, type Settings } from '.
 import { isMessage, type PopupToContent, type TabStats, type ToBackground } from '../shared/messages.js';
 import { Analyzer } from './analyzer.js';
 
-const OFF: TabStats = { active: false, videos: 0, faces: 0, fps: 0, intervalMs: 0, engine: 'off' };
+const OFF: Omit<TabStats, 'url'> = { active: false, videos: 0, faces: 0, fps: 0, intervalMs: 0, engine: 'off' };
 const flag = globalThis as { __emotionDetectorContent?: boolean };
 
 // Injected both declaratively and on demand: run once per page.
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   let lastReport = '';
   let reportTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const stats = (): TabStats => analyzer?.stats() ?? OFF;
+  const stats = (): TabStats => ({ ...(analyzer?.stats() ?? OFF), url: location.href });
   // At most one badge update per second, and only when the numbers changed.
   const report = () => {
     if (reportTimer) return;

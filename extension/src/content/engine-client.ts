@@ -10,6 +10,13 @@ import type { EngineConfig, FrameIn, FrameOut, FromEngine, ToEngine } from '../s
 
 export type EngineState = 'loading' | 'ready' | 'error';
 
+interface Pending {
+  resolve: (r: { frames: FrameOut[]; engineMs: number }) => void;
+  reject: (e: Error) => void;
+  onFrame: (f: FrameOut, engineMs: number) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 const START_TIMEOUT_MS = 60_000;
 const DETECT_TIMEOUT_MS = 20_000;
 
@@ -20,7 +27,7 @@ export class EngineClient {
   loadMs = 0;
   private readonly iframe: HTMLIFrameElement;
   private readonly channel = new MessageChannel();
-  private readonly pending = new Map<number, { resolve: (r: { frames: FrameOut[]; engineMs: number }) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   readonly ready: Promise<void>;
 
@@ -48,6 +55,8 @@ export class EngineClient {
           clearTimeout(timer);
           this.fail(`${m.code}: ${m.message}`);
           reject(new Error(this.error));
+        } else if (m.type === 'frame') {
+          this.pending.get(m.id)?.onFrame(m.frame, m.engineMs);
         } else if (m.type === 'result' || m.type === 'result-error') {
           const p = this.pending.get(m.id);
           if (!p) return;
@@ -66,8 +75,11 @@ export class EngineClient {
     parent.append(this.iframe);
   }
 
-  /** Analyses one frame per video; the bitmaps are transferred (and closed by the engine). */
-  detect(frames: FrameIn[]): Promise<{ frames: FrameOut[]; engineMs: number }> {
+  /**
+   * Analyses one frame per video; the bitmaps are transferred (and closed by the engine).
+   * `onFrame` sees each frame's result as soon as it is ready.
+   */
+  detect(frames: FrameIn[], onFrame: (f: FrameOut, engineMs: number) => void = () => {}): Promise<{ frames: FrameOut[]; engineMs: number }> {
     if (this.state !== 'ready') {
       frames.forEach((f) => f.bitmap.close());
       return Promise.reject(new Error(`engine ${this.state}`));
@@ -78,7 +90,7 @@ export class EngineClient {
         this.pending.delete(id);
         reject(new Error('the engine did not answer in time'));
       }, DETECT_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, onFrame, timer });
       this.post({ type: 'detect', id, frames }, frames.map((f) => f.bitmap));
     });
   }

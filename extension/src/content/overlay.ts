@@ -59,8 +59,7 @@ export class Overlay {
   setDraw(draw: DrawOptions): void {
     this.draw = draw;
     for (const e of this.entries.values()) {
-      e.nodes.forEach((n) => n.remove());
-      e.nodes.clear();
+      this.syncNodes(e);
       e.lastKey = '';
     }
     this.schedule();

@@ -6,7 +6,7 @@
 export interface RoundSample {
   /** How late the round started compared with when it was due, ms (main thread busy). */
   lateness: number;
-  /** Main-thread time this round spent grabbing frames, ms. */
+  /** Longest main-thread task this round spent grabbing a frame, ms. */
   mainThreadMs: number;
   /** Time the engine took for the round, ms. */
   engineMs: number;

@@ -11,6 +11,9 @@ export class VideoWatcher {
   private readonly observers: MutationObserver[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
 
+  /** `onReady` is called when a newly found video has a picture (a participant joined). */
+  constructor(private readonly onReady: () => void = () => {}) {}
+
   start(): void {
     this.scan(document);
     this.observe(document);
@@ -44,10 +47,17 @@ export class VideoWatcher {
     this.observers.push(mo);
   }
 
+  private add(v: HTMLVideoElement): void {
+    if (this.videos.has(v)) return;
+    this.videos.add(v);
+    if (v.readyState >= 2) this.onReady();
+    else v.addEventListener('loadeddata', () => this.onReady(), { once: true });
+  }
+
   private scan(root: Document | ShadowRoot | Element): void {
-    if (root instanceof HTMLVideoElement) this.videos.add(root);
+    if (root instanceof HTMLVideoElement) this.add(root);
     if (root instanceof Element && root.shadowRoot) this.enterShadow(root.shadowRoot);
-    root.querySelectorAll('video').forEach((v) => this.videos.add(v));
+    root.querySelectorAll('video').forEach((v) => this.add(v));
     // Shadow hosts are ordinary elements; only a full walk finds them.
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {

@@ -13,6 +13,7 @@ import { FaceTracker } from '../../../packages/core/src/tracking/tracker.js';
 import type { EngineConfig, FrameOut, FromEngine, ToEngine } from '../shared/engine-protocol.js';
 
 const nonce = location.hash.slice(1);
+const MAX_FACES = 16;
 let port: MessagePort | null = null;
 let config: EngineConfig = { maxFaces: 4, smoothing: 400 };
 let detector: EmotionDetector | null = null;
@@ -26,8 +27,9 @@ function post(m: FromEngine): void {
 
 addEventListener('message', (ev: MessageEvent) => {
   const m = ev.data as ToEngine | undefined;
-  // Only the content script knows the nonce; accept one connection, from our parent only.
-  if (port || ev.source !== parent || !m || m.type !== 'connect' || !nonce || m.nonce !== nonce || !ev.ports[0]) return;
+  // Only the content script knows the nonce (the frame sits in a closed shadow root): accept
+  // one connection, carrying it.
+  if (port || !m || m.type !== 'connect' || !nonce || m.nonce !== nonce || !ev.ports[0]) return;
   port = ev.ports[0];
   config = m.config;
   port.onmessage = (e: MessageEvent<ToEngine>) => void onMessage(e.data);
@@ -39,7 +41,8 @@ async function start(): Promise<void> {
   try {
     detector = await EmotionDetector.create({
       backend: 'wasm',
-      maxFaces: config.maxFaces,
+      // The most the settings allow; each video's faces are cut to the current setting below.
+      maxFaces: MAX_FACES,
       smoothing: 0,
       assetsBase: browser.runtime.getURL('assets/'),
       onProgress: (p) => post({ type: 'progress', fraction: p.fraction }),
@@ -63,9 +66,9 @@ function trackerFor(key: number): FaceTracker {
 async function onMessage(m: ToEngine): Promise<void> {
   switch (m.type) {
     case 'configure':
-      // maxFaces is fixed at creation; smoothing applies to trackers made from now on.
-      config = { ...config, smoothing: m.config.smoothing };
-      trackers.clear();
+      // A new smoothing applies to fresh trackers.
+      if (m.config.smoothing !== config.smoothing) trackers.clear();
+      config = m.config;
       return;
     case 'forget':
       m.keys.forEach((k) => trackers.delete(k));
@@ -88,7 +91,9 @@ async function detectAll(id: number, frames: { key: number; bitmap: ImageBitmap 
       const faces = trackerFor(key)
         .update(r.faces.slice(0, config.maxFaces).map((f) => ({ box: f.box, keypoints: f.keypoints, score: f.score, probabilities: f.rawEmotions })), clock)
         .map((f) => ({ id: f.id, box: f.box, emotions: f.emotions, dominant: f.dominant }));
-      out.push({ key, width: r.width || bitmap.width, height: r.height || bitmap.height, faces });
+      const frame = { key, width: r.width || bitmap.width, height: r.height || bitmap.height, faces };
+      out.push(frame);
+      post({ type: 'frame', id, frame, engineMs: r.timings.total });
     }
     post({ type: 'result', id, frames: out, engineMs: performance.now() - t0 });
   } catch (e) {

@@ -17,9 +17,17 @@ async function currentTab(): Promise<browser.Tabs.Tab | undefined> {
   return tab;
 }
 
+async function askTab(tabId: number | undefined): Promise<TabStats | null> {
+  if (tabId === undefined) return null;
+  const m: PopupToContent = { type: 'get-stats' };
+  return ((await browser.tabs.sendMessage(tabId, m).catch(() => null)) as TabStats | null) ?? null;
+}
+
 async function main(): Promise<void> {
   const tab = await currentTab();
-  const site = tab?.url ? siteOf(tab.url) : null;
+  // activeTab shows us the URL; where our script already runs, it can tell us too.
+  const url = tab?.url ?? (await askTab(tab?.id))?.url;
+  const site = url ? siteOf(url) : null;
   let settings: Settings = await loadSettings();
   const enabled = $<HTMLInputElement>('enabled');
 
@@ -27,7 +35,7 @@ async function main(): Promise<void> {
   enabled.disabled = !site || tab?.id === undefined;
   if (!site) note('The extension cannot run on this page.');
   const render = () => {
-    enabled.checked = !!site && !!tab?.url && isSiteEnabled(settings, tab.url, site.origin);
+    enabled.checked = !!site && !!url && isSiteEnabled(settings, url, site.origin);
     $<HTMLInputElement>('boxes').checked = settings.draw.boxes;
     $<HTMLInputElement>('labels').checked = settings.draw.labels;
     $<HTMLInputElement>('bars').checked = settings.draw.bars;
@@ -40,9 +48,9 @@ async function main(): Promise<void> {
   render();
 
   enabled.addEventListener('change', async () => {
-    if (!site || !tab?.id || !tab.url) return;
+    if (!site || !tab?.id || !url) return;
     const on = enabled.checked;
-    if (on && !isCallSite(tab.url)) {
+    if (on && !isCallSite(url)) {
       // Ask for this one site so the extension comes back on later visits. Declining still
       // turns it on in this tab (activeTab), until the page is reloaded.
       const granted = await browser.permissions.request({ origins: [site.pattern] }).catch(() => false);
@@ -72,11 +80,7 @@ async function main(): Promise<void> {
   });
 
   const refresh = async () => {
-    let s: TabStats | null = null;
-    if (tab?.id !== undefined) {
-      const m: PopupToContent = { type: 'get-stats' };
-      s = (await browser.tabs.sendMessage(tab.id, m).catch(() => null)) as TabStats | null;
-    }
+    const s = await askTab(tab?.id);
     $('faces').textContent = s?.active ? String(s.faces) : '–';
     $('fps').textContent = s?.active ? s.fps.toFixed(1) : '–';
     $('videos').textContent = s?.active ? String(s.videos) : '–';

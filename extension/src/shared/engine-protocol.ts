@@ -43,5 +43,7 @@ export type FromEngine =
   | { type: 'progress'; fraction: number }
   | { type: 'ready'; backend: string; threads: number; loadMs: number }
   | { type: 'error'; code: string; message: string }
+  /** One frame done (sent as soon as it is, so a new tile does not wait for the whole batch). */
+  | { type: 'frame'; id: number; frame: FrameOut; engineMs: number }
   | { type: 'result'; id: number; frames: FrameOut[]; engineMs: number }
   | { type: 'result-error'; id: number; message: string };

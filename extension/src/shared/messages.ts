@@ -2,6 +2,8 @@
 
 /** Live numbers a tab reports. */
 export interface TabStats {
+  /** The page's address (the popup may not see the tab's URL without a host permission). */
+  url: string;
   /** On for this site. */
   active: boolean;
   /** Videos being analysed. */
@@ -12,6 +14,10 @@ export interface TabStats {
   fps: number;
   /** Current per-video interval the rate controller settled on, ms. */
   intervalMs: number;
+  /** Engine time per analysed frame (detection + classification), ms. */
+  frameMs?: number;
+  /** What the rate controller saw last round: timer lateness (page busy), main-thread grab cost, engine time (ms). */
+  lastRound?: { lateness: number; mainThreadMs: number; engineMs: number };
   engine: 'off' | 'loading' | 'ready' | 'error';
   /** How long the engine took to load its models and runtimes, ms. */
   loadMs?: number;

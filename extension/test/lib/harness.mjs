@@ -91,6 +91,7 @@ export async function readOverlay(cdp) {
   const out = [];
   for (const n of faces) {
     const label = (n.children ?? []).find((c) => attr(c, 'class') === 'label');
+    const bars = (n.children ?? []).find((c) => attr(c, 'class') === 'bars');
     const style = attr(n, 'style') ?? '';
     let box = null;
     try {
@@ -100,7 +101,13 @@ export async function readOverlay(cdp) {
     } catch {
       box = null; // not rendered (display: none)
     }
-    out.push({ label: label ? text(label).trim() : '', labelHidden: label ? attr(label, 'hidden') !== undefined : true, hidden: /display:\s*none/.test(style), box });
+    out.push({
+      label: label ? text(label).trim() : '',
+      labelHidden: label ? attr(label, 'hidden') !== undefined : true,
+      barsShown: bars ? attr(bars, 'hidden') === undefined : false,
+      hidden: /display:\s*none/.test(style),
+      box,
+    });
   }
   return { hosts, faces: out.filter((f) => f.box && !f.hidden) };
 }

@@ -35,7 +35,7 @@ export interface Point {
   y: number;
 }
 
-/** The six BlazeFace keypoints, in source pixels (left/right as seen in the image). */
+/** The six BlazeFace keypoints, in source pixels. Left/right are as seen in the image: `leftEye` is the eye nearer the image's left edge (the person's right eye). */
 export interface FaceKeypoints {
   rightEye: Point;
   leftEye: Point;

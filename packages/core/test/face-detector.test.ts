@@ -21,19 +21,16 @@ async function bitmap(url: string): Promise<ImageBitmap> {
   return createImageBitmap(await res.blob());
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function time(fn: () => void, runs: number): number {
+/** Median and fastest of `runs` timed calls, as text (the fastest shows the cost on an idle machine). */
+function time(fn: () => void, runs: number): string {
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     fn();
     ms.push(performance.now() - t);
   }
-  return median(ms);
+  ms.sort((a, b) => a - b);
+  return `median ${ms[Math.floor(runs / 2)]!.toFixed(1)} ms, fastest ${ms[0]!.toFixed(1)} ms`;
 }
 
 async function expectError(p: Promise<unknown>, code: string): Promise<void> {
@@ -156,9 +153,16 @@ describe('MediaPipeFaceDetector', function () {
     const photoPasses = detector.lastPassCount;
     expect(photoPasses).to.be.greaterThan(1);
 
-    const closeUpMs = time(() => detector.detect(frame, 640, 480), 9);
-    const photoMs = time(() => detector.detect(src, src.width, src.height), 5);
-    console.log(`detection ms (median): 640x480 close-up ${closeUpMs.toFixed(1)} (1 pass), ${src.width}x${src.height} photo ${photoMs.toFixed(1)} (${photoPasses} passes)`);
+    // A 640x480 frame without a close-up (the group photo scaled down) is tiled too.
+    const wide = new OffscreenCanvas(640, 427);
+    wide.getContext('2d')!.drawImage(src, 0, 0, 640, 427);
+    const wideFaces = detector.detect(wide, 640, 427).length;
+    const widePasses = detector.lastPassCount;
+    console.log(`sample1 scaled to 640x427: ${wideFaces} of 3 faces`);
+    expect(wideFaces).to.be.within(2, 3);
+    console.log(`detection, 640x480 close-up: ${time(() => detector.detect(frame, 640, 480), 15)} (1 pass)`);
+    console.log(`detection, ${src.width}x${src.height} photo: ${time(() => detector.detect(src, src.width, src.height), 7)} (${photoPasses} passes)`);
+    console.log(`detection, 640x427 small faces: ${time(() => detector.detect(wide, 640, 427), 7)} (${widePasses} passes)`);
   });
 
   it('accepts ImageData and canvases, and returns nothing for a 0x0 frame', () => {
@@ -188,7 +192,7 @@ describe('tile layout and merging', () => {
     expect(tileLayout(200, 150)).to.deep.equal([]);
     for (const [w, h] of [[1920, 1280], [640, 480], [1280, 720], [480, 640], [3000, 400]] as const) {
       const tiles = tileLayout(w, h);
-      expect(tiles.length, `${w}x${h}`).to.be.within(2, 12);
+      expect(tiles.length, `${w}x${h}`).to.be.within(2, w / h > 3 ? 16 : 9);
       for (const t of tiles) expect(t.x >= 0 && t.y >= 0 && t.x + t.width <= w && t.y + t.height <= h).to.equal(true);
       const side = tiles[0]!.width;
       for (let y = 0; y + side / 2 <= h; y += 37) {
@@ -209,7 +213,7 @@ describe('tile layout and merging', () => {
     expect(merged[0]!.score).to.equal(0.95);
     // The first face: the two close boxes are averaged by score; the small box inside it is dropped.
     expect(merged[1]!.box.x).to.be.closeTo((100 * 0.9 + 104 * 0.8) / 1.7, 1e-9);
-    expect(merged[1]!.box.width).to.equal(100);
+    expect(merged[1]!.box.width).to.be.closeTo(100, 1e-9);
     expect(iou(merged[0]!.box, merged[1]!.box)).to.equal(0);
   });
 });

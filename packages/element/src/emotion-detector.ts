@@ -113,12 +113,18 @@ export class EmotionDetectorElement extends LitElement {
     overlay: { reflect: true, useDefault: true, converter: raw },
     loading: { reflect: true, useDefault: true, converter: raw },
     paused: { type: Boolean, reflect: true },
-    _state: { state: true },
-    _result: { state: true },
-    _progress: { state: true },
-    _error: { state: true },
-    _announcement: { state: true },
-    _media: { state: true },
+    /** @internal */
+    _state: { state: true, attribute: false },
+    /** @internal */
+    _result: { state: true, attribute: false },
+    /** @internal */
+    _progress: { state: true, attribute: false },
+    /** @internal */
+    _error: { state: true, attribute: false },
+    /** @internal */
+    _announcement: { state: true, attribute: false },
+    /** @internal */
+    _media: { state: true, attribute: false },
   };
 
   constructor() {

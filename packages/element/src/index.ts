@@ -25,5 +25,6 @@ declare global {
     'emotion-detector': EmotionDetectorElement;
   }
   // The events bubble and are composed: listening on document or window is typed too.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface GlobalEventHandlersEventMap extends EmotionDetectorEventMap {}
 }

@@ -10,7 +10,12 @@ export type OverlayMode = 'none' | 'boxes' | 'labels' | 'bars';
 
 /** Height the bars need below or above a box (7 rows); keep in sync with the CSS. */
 const BARS_HEIGHT = 7 * 14 + 10;
+/** Narrower boxes get a compact column chart, so neighbouring faces' bars do not overlap. */
+const ROWS_MIN_WIDTH = 130;
 const LABEL_HEIGHT = 22;
+/** A typical label's width ("surprise 100%"), to keep it inside the media. */
+const LABEL_WIDTH = 110;
+const COMPACT_WIDTH = 56;
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;
 const px = (n: number) => `${n.toFixed(1)}px`;
@@ -48,6 +53,9 @@ export function renderOverlay(mode: OverlayMode, layout: MediaLayout | null, pla
         const below = content.height - (box.y + box.height);
         const barsAt = below >= BARS_HEIGHT ? 'below' : box.y >= BARS_HEIGHT ? 'above' : 'inside';
         const labelAt = box.y >= LABEL_HEIGHT ? 'above' : 'inside';
+        // Small faces get the emotion only; a label that would leave the media grows leftwards.
+        const compact = box.width < COMPACT_WIDTH;
+        const labelEnd = box.x + LABEL_WIDTH > content.width;
         return html`<div
           class="face"
           part="face"
@@ -62,21 +70,35 @@ export function renderOverlay(mode: OverlayMode, layout: MediaLayout | null, pla
         >
           <div class="box" part="box"></div>
           ${mode === 'labels' || mode === 'bars'
-            ? html`<div class="label ${labelAt}" part="label">${face.dominant} ${pct(face.emotions[face.dominant])}</div>`
-            : nothing}
-          ${mode === 'bars'
-            ? html`<div class="bars ${barsAt}" part="bars">
-                ${EMOTIONS.map(
-                  (e) => html`<div class="bar" part="bar bar-${e}" data-emotion=${e}>
-                    <span class="name">${e}</span>
-                    <span class="track"><span class="fill" style=${styleMap({ width: pct(face.emotions[e]), background: `var(--emotion-color-${e}, var(--_default-${e}))` })}></span></span>
-                    <span class="value">${pct(face.emotions[e])}</span>
-                  </div>`,
-                )}
+            ? html`<div class="label ${labelAt} ${labelEnd ? 'end' : ''}" part="label">
+                ${face.dominant}${compact ? nothing : html` <span class="pct">${pct(face.emotions[face.dominant])}</span>`}
               </div>`
             : nothing}
+          ${mode === 'bars' ? renderBars(face, box.width >= ROWS_MIN_WIDTH ? 'rows' : 'columns', barsAt) : nothing}
         </div>`;
       },
+    )}
+  </div>`;
+}
+
+function renderBars(face: Face, layout: 'rows' | 'columns', at: string): TemplateResult {
+  const color = (e: string) => `var(--emotion-color-${e}, var(--_default-${e}))`;
+  if (layout === 'columns') {
+    return html`<div class="bars columns ${at === 'inside' ? 'inside' : 'below'}" part="bars">
+      ${EMOTIONS.map(
+        (e) => html`<span class="bar" part="bar bar-${e}" data-emotion=${e} title="${e} ${pct(face.emotions[e])}"
+          ><span class="fill" style=${styleMap({ height: pct(Math.max(face.emotions[e], 0.03)), background: color(e) })}></span
+        ></span>`,
+      )}
+    </div>`;
+  }
+  return html`<div class="bars rows ${at}" part="bars">
+    ${EMOTIONS.map(
+      (e) => html`<div class="bar" part="bar bar-${e}" data-emotion=${e}>
+        <span class="name">${e}</span>
+        <span class="track"><span class="fill" style=${styleMap({ width: pct(face.emotions[e]), background: color(e) })}></span></span>
+        <span class="value">${pct(face.emotions[e])}</span>
+      </div>`,
     )}
   </div>`;
 }

@@ -79,6 +79,17 @@ export const styles = css`
     top: 2px;
     left: 2px;
   }
+  .label.end {
+    left: auto;
+    right: -1px;
+  }
+  .label.inside.end {
+    right: 2px;
+  }
+  .label .pct {
+    font-weight: 500;
+    opacity: 0.85;
+  }
   .bars {
     position: absolute;
     left: 0;
@@ -103,7 +114,30 @@ export const styles = css`
     left: 4px;
     width: calc(100% - 8px);
   }
-  .bar {
+  .bars.columns {
+    display: flex;
+    align-items: flex-end;
+    gap: 2px;
+    min-width: 0;
+    height: 34px;
+    padding: 3px;
+    border-radius: 4px;
+  }
+  .bars.columns.below {
+    top: calc(100% + 3px);
+  }
+  .bars.columns .bar {
+    display: flex;
+    align-items: flex-end;
+    flex: 1;
+    height: 100%;
+  }
+  .bars.columns .fill {
+    width: 100%;
+    border-radius: 2px 2px 0 0;
+    transition: height 120ms linear;
+  }
+  .rows .bar {
     display: grid;
     grid-template-columns: 4.6em 1fr 2.8em;
     align-items: center;
@@ -119,7 +153,7 @@ export const styles = css`
     background: rgb(255 255 255 / 0.15);
     overflow: hidden;
   }
-  .fill {
+  .rows .fill {
     display: block;
     height: 100%;
     border-radius: 3px;

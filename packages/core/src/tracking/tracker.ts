@@ -66,7 +66,9 @@ export class FaceTracker {
 
   /**
    * Takes this frame's classified faces and returns them as tracked faces, in the same order.
-   * A timestamp earlier than the previous one (a seek, a new video) starts over with new tracks.
+   * A timestamp earlier than the previous one (a seek, a new video) starts over with new tracks;
+   * a repeated timestamp adds no time, so it leaves the smoothed scores as they were (unless the
+   * half-life is 0).
    */
   update(faces: readonly ClassifiedFace[], timestampMs: number): Face[] {
     if (!Number.isFinite(timestampMs)) {

@@ -32,7 +32,7 @@ export class WorkerEngine {
     worker.onmessageerror = () => this.fail('A worker message could not be read');
   }
 
-  static async create(init: PipelineInit, workerUrl: string): Promise<WorkerEngine> {
+  static async create(init: PipelineInit, workerUrl: string, initTimeoutMs = INIT_TIMEOUT_MS): Promise<WorkerEngine> {
     let worker: Worker;
     try {
       worker = new Worker(workerUrl, { name: 'emotion-detector' });
@@ -45,7 +45,7 @@ export class WorkerEngine {
       const transfer = [init.model.buffer, init.faceModel.buffer, init.ortWasm.buffer].filter(
         (b, i, all): b is ArrayBuffer => b instanceof ArrayBuffer && all.indexOf(b) === i,
       );
-      const reply = await engine.request({ id: 0, type: 'init', init }, transfer, INIT_TIMEOUT_MS);
+      const reply = await engine.request({ id: 0, type: 'init', init }, transfer, initTimeoutMs);
       engine.backend = reply.backend ?? init.backend;
     } catch (e) {
       engine.terminate();

@@ -1,0 +1,118 @@
+// The extension's pure logic, compiled from its TypeScript sources with esbuild: where a face
+// lands on screen (object-fit, object-position, mirroring), how the analysis rate adapts, and
+// which sites count as call sites.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
+import * as esbuild from 'esbuild';
+import { CALL_SITE_MATCHES } from '../scripts/manifest.mjs';
+
+const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src');
+let geo, rate, sites, settings;
+
+async function load(entry) {
+  const r = await esbuild.build({
+    entryPoints: [path.join(src, entry)], bundle: true, format: 'esm', write: false, platform: 'neutral',
+    define: { __CALL_SITE_MATCHES__: JSON.stringify(CALL_SITE_MATCHES) },
+    external: ['webextension-polyfill'],
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`);
+}
+
+before(async () => {
+  [geo, rate, sites] = await Promise.all([load('content/geometry.ts'), load('content/rate-controller.ts'), load('shared/call-sites.ts')]);
+  settings = await esbuild.build({
+    entryPoints: [path.join(src, 'shared/settings.ts')], bundle: true, format: 'esm', write: false, platform: 'neutral',
+    define: { __CALL_SITE_MATCHES__: '[]' },
+    // settings.ts reads storage only inside functions; a stand-in module object lets it load in Node.
+    plugins: [{ name: 'no-polyfill', setup(b) { b.onResolve({ filter: /^webextension-polyfill$/ }, () => ({ path: 'x', namespace: 'np' })); b.onLoad({ filter: /.*/, namespace: 'np' }, () => ({ contents: 'export default {}' })); } }],
+  }).then((r) => import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`));
+});
+
+const layout = (over = {}) => ({
+  content: { x: 100, y: 50, width: 400, height: 300 }, videoWidth: 640, videoHeight: 480, fit: 'fill',
+  position: [{ fraction: 0.5 }, { fraction: 0.5 }], mirrorX: false, mirrorY: false, scale: 1, ...over,
+});
+
+describe('geometry', () => {
+  it('maps a box through object-fit: fill, contain, cover', () => {
+    // A 640x480 frame; the face box covers its top-left quarter.
+    const box = { x: 0, y: 0, width: 320, height: 240 };
+    assert.deepEqual(geo.mapBox(box, 640, 480, layout()), { x: 100, y: 50, width: 200, height: 150 });
+    // 4:3 into 400x400: contain letterboxes 50 px top and bottom.
+    const square = { content: { x: 0, y: 0, width: 400, height: 400 } };
+    assert.deepEqual(geo.mapBox(box, 640, 480, layout({ ...square, fit: 'contain' })), { x: 0, y: 50, width: 200, height: 150 });
+    // cover scales to 533.3x400 and crops 66.7 px left and right: the box is clipped.
+    const c = geo.mapBox(box, 640, 480, layout({ ...square, fit: 'cover' }));
+    assert.equal(c.x, 0);
+    assert.ok(Math.abs(c.width - (266.67 - 66.67)) < 0.01);
+    assert.equal(c.height, 200);
+  });
+
+  it('follows object-position and mirrors', () => {
+    const box = { x: 0, y: 0, width: 64, height: 48 };
+    const square = { content: { x: 0, y: 0, width: 400, height: 400 }, fit: 'contain' };
+    const top = geo.mapBox(box, 640, 480, layout({ ...square, position: geo.parseObjectPosition('left top') }));
+    assert.deepEqual(top, { x: 0, y: 0, width: 40, height: 30 });
+    const mirrored = geo.mapBox(box, 640, 480, layout({ mirrorX: true }));
+    assert.deepEqual(mirrored, { x: 100 + 400 - 40, y: 50, width: 40, height: 30 });
+    // Box size in frame pixels is independent of how far the frame was downscaled.
+    assert.deepEqual(geo.mapBox({ x: 0, y: 0, width: 32, height: 24 }, 320, 240, layout({ mirrorX: true })), mirrored);
+  });
+
+  it('hides boxes that fall outside the visible picture', () => {
+    const square = { content: { x: 0, y: 0, width: 400, height: 400 }, fit: 'cover' };
+    assert.equal(geo.mapBox({ x: 0, y: 0, width: 40, height: 40 }, 640, 480, layout(square)), null);
+  });
+
+  it('parses computed object-position and object-fit values', () => {
+    assert.deepEqual(geo.parseObjectPosition('50% 50%'), [{ fraction: 0.5 }, { fraction: 0.5 }]);
+    assert.deepEqual(geo.parseObjectPosition('10px 100%', 2), [{ px: 20 }, { fraction: 1 }]);
+    assert.deepEqual(geo.parseObjectPosition('top right'), [{ fraction: 1 }, { fraction: 0 }]);
+    assert.equal(geo.parseObjectFit('scale-down'), 'scale-down');
+    assert.equal(geo.parseObjectFit('bogus'), 'fill');
+  });
+});
+
+describe('rate controller', () => {
+  it('starts at the user rate, backs off when the page is busy, and recovers', () => {
+    const r = new rate.RateController(4);
+    assert.equal(r.interval, 250);
+    r.record({ lateness: 200, mainThreadMs: 2, engineMs: 50 });
+    r.record({ lateness: 5, mainThreadMs: 30, engineMs: 50 });
+    assert.ok(r.interval >= 250 * 1.5 * 1.5 - 1e-9, `backed off to ${r.interval}`);
+    for (let i = 0; i < 50; i++) r.record({ lateness: 0, mainThreadMs: 1, engineMs: 50 });
+    assert.equal(r.interval, 250);
+  });
+
+  it('never asks for rounds faster than the engine answers, and caps the back-off', () => {
+    const r = new rate.RateController(15);
+    r.record({ lateness: 0, mainThreadMs: 1, engineMs: 400 });
+    assert.equal(r.interval, 500);
+    for (let i = 0; i < 30; i++) r.record({ lateness: 1000, mainThreadMs: 100, engineMs: 100 });
+    assert.equal(r.interval, rate.MAX_INTERVAL_MS);
+  });
+});
+
+describe('call sites and settings', () => {
+  it('recognises the call sites and nothing that merely looks like them', () => {
+    for (const u of ['https://meet.google.com/abc-defg-hij', 'https://app.zoom.us/wc/123/join', 'https://zoom.us/wc/1', 'https://teams.microsoft.com/v2/', 'https://meet.jit.si/room', 'https://acme.whereby.com/room']) {
+      assert.ok(sites.isCallSite(u), u);
+    }
+    for (const u of ['http://meet.google.com/', 'https://meet.google.com.evil.example/', 'https://evilzoom.us/', 'https://example.com/?https://meet.google.com/', 'not a url']) {
+      assert.ok(!sites.isCallSite(u), u);
+    }
+    assert.deepEqual(sites.siteOf('https://example.com:8443/a?b'), { origin: 'https://example.com:8443', pattern: 'https://example.com/*' });
+    assert.equal(sites.siteOf('chrome://settings'), null);
+  });
+
+  it('normalises stored settings (bad values fall back to defaults)', () => {
+    const s = settings.normalizeSettings({ rate: -3, maxFaces: 'x', draw: { bars: true }, sites: { 'https://a.example': true } });
+    assert.equal(s.rate, 0.5);
+    assert.equal(s.maxFaces, settings.DEFAULT_SETTINGS.maxFaces);
+    assert.deepEqual(s.draw, { boxes: true, labels: true, bars: true });
+    assert.equal(settings.isSiteEnabled(s, 'https://a.example/x', 'https://a.example'), true);
+    assert.equal(settings.isSiteEnabled(s, 'https://b.example/x', 'https://b.example'), false);
+  });
+});

@@ -1,0 +1,83 @@
+// The worker engine (dist/assets/worker.js, built by `npm run build`): same results as the main
+// thread, frames sent as ImageBitmaps, errors rebuilt as EmotionDetectorError, a dead or silent
+// worker reported as 'worker-failed'.
+import { expect } from '@open-wc/testing';
+import { EmotionDetector } from '../src/index.js';
+import { WorkerEngine } from '../src/worker/client.js';
+import { loadAssets } from '../src/assets/load.js';
+import { pipelineSettings } from '../src/pipeline.js';
+import { ASSETS, MODEL, expectError, loadImage, maxDiff, pairFaces, photo } from './support/engine.js';
+
+describe('EmotionDetector in a worker', () => {
+  let inWorker: EmotionDetector;
+  let onMain: EmotionDetector;
+
+  before(async () => {
+    const options = { assetsBase: ASSETS, model: MODEL, backend: 'wasm' as const, numThreads: 2, smoothing: 0 };
+    inWorker = await EmotionDetector.create({ ...options, worker: true });
+    onMain = await EmotionDetector.create(options);
+  });
+  after(async () => {
+    await inWorker?.dispose();
+    await onMain?.dispose();
+  });
+
+  it('gives the same faces and scores as the main thread', async () => {
+    expect(inWorker.backend).to.equal('wasm');
+    expect(inWorker.modelCard).to.deep.equal(onMain.modelCard);
+    for (const n of [1, 5]) {
+      const img = await loadImage(photo(n));
+      const a = await inWorker.detect(img, 0);
+      const b = await onMain.detect(img, 0);
+      expect([a.width, a.height]).to.deep.equal([b.width, b.height]);
+      expect(a.faces.length, `sample${n}`).to.equal(b.faces.length);
+      expect(a.faces.length).to.be.greaterThan(2);
+      for (const [x, y] of pairFaces(a.faces, b.faces)) {
+        expect(Math.abs(x.box.x - y.box.x) + Math.abs(x.box.width - y.box.width)).to.be.lessThan(0.03 * y.box.width);
+        expect(maxDiff(x.rawEmotions, y.rawEmotions)).to.be.lessThan(0.02);
+      }
+    }
+  });
+
+  it('agrees exactly on a frame both read from the same pixels (ImageBitmap)', async () => {
+    const img = await loadImage(photo(3));
+    const bitmap = await createImageBitmap(img);
+    const a = await inWorker.detect(bitmap, 10);
+    const b = await onMain.detect(bitmap, 10);
+    expect(a.faces.length).to.equal(b.faces.length);
+    for (const [x, y] of pairFaces(a.faces, b.faces)) {
+      expect(Math.abs(x.box.x - y.box.x) + Math.abs(x.box.y - y.box.y)).to.be.lessThan(0.5);
+      expect(maxDiff(x.rawEmotions, y.rawEmotions)).to.be.lessThan(1e-5);
+    }
+    bitmap.close();
+  });
+
+  it('rebuilds errors from the worker and checks sources on the main thread', async () => {
+    await expectError(inWorker.detect({} as HTMLCanvasElement), 'unsupported-source');
+    const empty = await inWorker.detect(document.createElement('video'), 3);
+    expect(empty).to.deep.include({ faces: [], width: 0, height: 0, timestamp: 3 });
+    // Classification errors cross the boundary with their code.
+    const r = await inWorker.detect(await loadImage(photo(2)), 20);
+    expect(r.faces.length).to.be.greaterThan(0);
+  });
+
+  it("a worker script that cannot run: 'worker-failed', not a hang", async () => {
+    const assets = await loadAssets({ assetsBase: ASSETS, model: MODEL }, 'wasm');
+    const init = { ...assets, ...pipelineSettings({}), backend: 'wasm' as const, numThreads: 1 };
+    await expectError(WorkerEngine.create(init, '/packages/core/test/fixtures/no-such-worker.js'), 'worker-failed');
+  });
+
+  it("a worker that never answers: 'worker-failed' after the timeout", async () => {
+    const assets = await loadAssets({ assetsBase: ASSETS, model: MODEL }, 'wasm');
+    const init = { ...assets, ...pipelineSettings({}), backend: 'wasm' as const, numThreads: 1 };
+    const t0 = performance.now();
+    await expectError(WorkerEngine.create(init, '/packages/core/test/fixtures/silent-worker.js', 1_000), 'worker-failed', /did not answer "init"/);
+    expect(performance.now() - t0).to.be.within(900, 5_000);
+  });
+
+  it("use after dispose(): 'disposed'", async () => {
+    const d = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', worker: true });
+    await d.dispose();
+    await expectError(d.detect(await loadImage(photo(1))), 'disposed');
+  });
+});
