@@ -159,6 +159,9 @@ detector.addEventListener('emotion-ready', (e) => {
 });
 detector.addEventListener('emotion-error', (e) => {
   $('status-line').textContent = `error: ${e.detail.message}`;
+  $('faces-empty').hidden = false;
+  $('faces-empty').textContent =
+    e.detail.code === 'camera-permission-denied' ? 'Camera access was denied. Allow it in the address bar, or try Photos.' : 'Analysis stopped: see the message on the picture.';
 });
 detector.addEventListener('emotion-faces', (e) => {
   const d = e.detail;
@@ -205,7 +208,7 @@ function renderFaces(faces) {
     if (facesList.children[index] !== li) facesList.insertBefore(li, facesList.children[index] ?? null);
     li.querySelector('.swatch').style.background = colorOf(face.dominant);
     li.querySelector('.dominant').textContent = face.dominant;
-    li.querySelector('.id').textContent = `#${face.id} · ${pct(face.score)} face`;
+    li.querySelector('.id').textContent = `#${face.id} · detector ${pct(face.score)}`;
     for (const row of li.querySelectorAll('.prob')) {
       const e = row.getAttribute('data-e');
       const p = face.emotions[e];

@@ -84,7 +84,9 @@ async function takeShot(name, { hash = 'photos', scheme = 'light', width = 1440,
   await new Promise((r) => setTimeout(r, settle));
   const file = path.join(out, `demo-${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
-  console.log(`${path.relative(root, file)}  (${n} faces)`);
+  const hud = await page.$eval('#hud', (e) => e.textContent.replace(/\s+/g, ' ').trim());
+  const status = await page.$eval('#status-line', (e) => e.textContent);
+  console.log(`${path.relative(root, file)}  (${n} faces; ${hud}; ${status})`);
   await page.close();
 }
 

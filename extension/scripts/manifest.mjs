@@ -49,6 +49,8 @@ export function manifest({ browser, version, matches }) {
     // WebAssembly (MediaPipe, ONNX Runtime) in our own pages; still no remote or eval'd code.
     content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
   };
+  // (use_dynamic_url would hide engine.html from probing pages, but runtime.getURL does not
+  // return the dynamic URL, so the content script could not embed it: measured, Chromium 156.)
   if (browser === 'chrome') m.minimum_chrome_version = '116';
   if (browser === 'firefox') {
     // data_collection_permissions ('none': we collect nothing) needs Firefox 140 / Android 142.

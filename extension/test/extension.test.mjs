@@ -31,16 +31,25 @@ async function waitAnnotated(p, session, names, timeout) {
   }, { timeout, message: `labels on ${names.join(', ')}` });
 }
 
-/** The tab's stats as the popup sees them (asked from the service worker). */
-async function tabStats() {
+/** A call tab's stats as the popup sees them (asked from the service worker); by default the plain page's. */
+async function tabStats(origin = servers.plain.url) {
   const worker = await serviceWorker.worker();
-  return worker.evaluate(async () => {
+  return worker.evaluate(async (origin) => {
     for (const t of await chrome.tabs.query({})) {
       const s = await chrome.tabs.sendMessage(t.id, { type: 'get-stats' }).catch(() => null);
-      if (s && s.active) return { tabId: t.id, ...s, badge: await chrome.action.getBadgeText({ tabId: t.id }) };
+      if (s && s.active && s.url.startsWith(origin)) return { tabId: t.id, ...s, badge: await chrome.action.getBadgeText({ tabId: t.id }) };
     }
     return null;
-  });
+  }, origin);
+}
+
+/** Changes stored settings the way the options page does. */
+async function patchSettings(patch) {
+  const worker = await serviceWorker.worker();
+  await worker.evaluate(async (patch) => {
+    const { settings } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...settings, ...patch } });
+  }, patch);
 }
 
 describe('browser extension', { timeout: 240_000 }, () => {
@@ -77,19 +86,30 @@ describe('browser extension', { timeout: 240_000 }, () => {
     const pictureH = d.width * (480 / 640);
     const top = d.y + (d.height - pictureH) / 2;
     for (const f of per.dana) assert.ok(f.box.y >= top - 1 && f.box.y + f.box.height <= top + pictureH + 1, 'dana: box inside the letterboxed picture');
+    // The page cannot read the results: the overlay's shadow root is closed to it.
+    const fromPage = await page.evaluate(() => {
+      const host = document.querySelector('emotion-detector-overlay');
+      return { host: !!host, shadowRoot: host?.shadowRoot ?? null, text: host?.textContent ?? '' };
+    });
+    assert.deepEqual(fromPage, { host: true, shadowRoot: null, text: '' });
     const stats = await tabStats();
     assert.equal(stats.engine, 'ready');
     console.log(`# engine loaded in ${stats.loadMs} ms; ${Date.now() - t0} ms total`);
   });
 
-  it('labels a participant who joins within 5 s and removes the overlay when they leave', async () => {
+  it('labels a participant who joins within 5 s, ignores a hidden video, and removes the overlay when they leave', async () => {
     const joined = Date.now();
-    await page.evaluate(() => window.call.join('eve'));
+    await page.evaluate(() => Promise.all([window.call.join('eve'), window.call.join('fay', { hidden: true })]));
     const { ms } = await waitAnnotated(page, cdp, ['eve'], JOIN_ANNOTATION_MS + 5_000);
     const sinceJoin = Date.now() - joined;
     console.log(`# eve labelled ${ms} ms after her video played (${sinceJoin} ms after join() was called)`);
     assert.ok(ms <= JOIN_ANNOTATION_MS, `labelled within ${JOIN_ANNOTATION_MS} ms of playing (took ${ms})`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const tiles = await h.tileRects(page);
+    const per = h.facesPerTile(await h.readOverlay(cdp), tiles);
+    assert.equal(per.fay.length, 0, 'the invisible (opacity: 0) video is not annotated');
 
+    await page.evaluate(() => window.call.leave('fay'));
     const eveRect = (await h.tileRects(page)).eve;
     await page.evaluate(() => window.call.leave('eve'));
     await h.poll(async () => {
@@ -119,7 +139,40 @@ describe('browser extension', { timeout: 240_000 }, () => {
     await h.poll(check, { timeout: 1_000, message: 'labels to follow a resized tile and a scroll' });
   });
 
-  it('annotates a page whose CSP forbids WebAssembly (script-src without wasm-unsafe-eval)', async () => {
+  it('keeps the call smooth: no long main-thread tasks while analysing', async () => {
+    // Frame pacing and long tasks on the call page over 5 s with analysis running. (Measured on
+    // this harness: the same p95 frame interval as without the extension, 0-1 long task in 10 s.)
+    const before = await tabStats();
+    const m = await page.evaluate(() => new Promise((resolve) => {
+      const long = [];
+      const po = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(e.duration)));
+      po.observe({ type: 'longtask' });
+      const gaps = [];
+      let last = performance.now();
+      const t0 = last;
+      const tick = (t) => {
+        gaps.push(t - last);
+        last = t;
+        if (t - t0 < 5000) return requestAnimationFrame(tick);
+        po.disconnect();
+        gaps.sort((a, b) => a - b);
+        resolve({ p95: gaps[Math.floor(gaps.length * 0.95)], longTasks: long.length, longTaskMs: long.reduce((a, b) => a + b, 0) });
+      };
+      requestAnimationFrame(tick);
+    }));
+    const s = await tabStats();
+    const frames = s.analysedFrames - before.analysedFrames;
+    console.log(`# 5 s of analysis (${frames} frames analysed): frame interval p95 ${m.p95.toFixed(1)} ms, ${m.longTasks} long tasks (${Math.round(m.longTaskMs)} ms)`);
+    assert.ok(frames > 0, 'analysis was running');
+    assert.ok(m.longTaskMs < 400, `long tasks took ${m.longTaskMs} ms of 5000`);
+    assert.ok(m.p95 < 100, `p95 frame interval ${m.p95} ms`);
+  });
+
+  it('annotates a page whose CSP forbids WebAssembly (script-src without wasm-unsafe-eval), frames sent as raw pixels', async () => {
+    // This tab also takes the other way frames can reach the engine (raw pixels, for browsers
+    // that cannot transfer an ImageBitmap to another process); the first page used ImageBitmaps.
+    assert.equal((await tabStats()).transport, 'bitmap');
+    await patchSettings({ transport: 'pixels' });
     const strict = await openCall(servers.strict);
     const blocked = await strict.evaluate(() =>
       WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => 'compiled', (e) => e.name),
@@ -128,16 +181,18 @@ describe('browser extension', { timeout: 240_000 }, () => {
     const session = await strict.createCDPSession();
     const { ms } = await waitAnnotated(strict, session, NAMES, FIRST_ANNOTATION_MS);
     console.log(`# CSP page: all 4 tiles labelled ${ms} ms after the call was ready`);
+    assert.equal((await tabStats(servers.strict.url)).transport, 'pixels');
     await strict.close();
+    await patchSettings({ transport: 'auto' });
     await page.bringToFront();
   });
 
   it('the popup shows live stats, the badge counts faces, and the toggle turns the site off and on', async () => {
+    // The badge follows the face count within about a second.
     const stats = await h.poll(async () => {
       const s = await tabStats();
-      return s && s.faces >= 3 && s.fps > 0 ? s : null;
-    }, { timeout: 10_000, message: 'stats with faces' });
-    assert.equal(stats.value.badge, String(stats.value.faces), 'badge shows the face count');
+      return s && s.faces >= 3 && s.fps > 0 && s.badge === String(s.faces) ? s : null;
+    }, { timeout: 10_000, message: 'stats with faces, and the badge showing their number' });
     const v = stats.value;
     console.log(`# live: ${v.faces} faces in ${v.videos} videos, ${v.fps} analysed frames/s, ${v.frameMs} ms engine time per frame, round every ${v.intervalMs} ms (last round: ${JSON.stringify(v.lastRound)})`);
 
@@ -175,28 +230,53 @@ describe('browser extension', { timeout: 240_000 }, () => {
     }
   });
 
-  it('stops analysing while the tab is hidden', async () => {
+  it('the options page edits the same settings', async () => {
+    const opts = await browser.newPage();
+    try {
+      await opts.goto(`chrome-extension://${extensionId}/options.html`);
+      await opts.waitForFunction(() => document.getElementById('rate').value !== '');
+      assert.equal(await opts.$eval('#rate', (e) => e.value), '4');
+      await opts.$eval('#smoothing', (e) => { e.value = '800'; e.dispatchEvent(new Event('change')); });
+      const worker = await serviceWorker.worker();
+      await h.poll(() => worker.evaluate(async () => (await chrome.storage.local.get('settings')).settings?.smoothing === 800), { timeout: 3_000, message: 'smoothing saved' });
+    } finally {
+      await opts.close();
+    }
+  });
+
+  it('starts over when the page removes the overlay layer', async () => {
+    await page.evaluate(() => document.querySelector('emotion-detector-overlay').remove());
+    const { ms } = await waitAnnotated(page, cdp, ['bea', 'cleo', 'dana'], FIRST_ANNOTATION_MS);
+    console.log(`# labels back ${ms} ms after the page removed the layer`);
+  });
+
+  it('stops analysing while the tab is hidden, and resumes when it is shown', async () => {
     await page.bringToFront();
     // A second tab in the call's window hides the call tab.
+    const known = new Set(browser.targets());
     const bcdp = await browser.target().createCDPSession();
-    const { targetId } = await bcdp.send('Target.createTarget', { url: 'about:blank' });
-    const other = await (await browser.waitForTarget((t) => t._targetId === targetId)).page();
+    await bcdp.send('Target.createTarget', { url: 'about:blank' });
+    const other = await (await browser.waitForTarget((t) => t.type() === 'page' && !known.has(t))).page();
     await other.bringToFront();
     assert.equal(await page.evaluate(() => document.visibilityState), 'hidden');
-    // The frames/s figure covers the last 3 s.
-    const s = await h.poll(async () => {
-      const st = await tabStats();
-      return st && st.fps === 0 ? st : null;
-    }, { timeout: 6_000, message: 'analysis to stop' });
-    assert.equal(s.value.fps, 0);
+    // A round in flight may finish; after that the count must not move.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const a = await tabStats();
+    await new Promise((r) => setTimeout(r, 5_000));
+    const b = await tabStats();
+    assert.equal(b.analysedFrames, a.analysedFrames, 'no frame analysed while hidden');
+    assert.equal(await page.evaluate(() => document.visibilityState), 'hidden');
     await other.close();
     await page.bringToFront();
+    await h.poll(async () => (await tabStats()).analysedFrames > b.analysedFrames, { timeout: 10_000, message: 'analysis to resume when visible' });
   });
 
   it('makes no network request beyond the page and its own files', () => {
     const origins = [servers.plain.url, servers.strict.url];
     assert.ok(requests.urls.some((u) => u.startsWith(`chrome-extension://${extensionId}/assets/`)), 'the recorder saw the engine load its assets');
     assert.ok(requests.urls.some((u) => u.startsWith(servers.plain.url)), 'the recorder saw the page load');
+    const seen = [...new Set(requests.urls.map((u) => (u.startsWith('chrome-extension:') ? 'chrome-extension://<id>' : new URL(u).origin)))];
+    console.log(`# ${requests.urls.length} requests recorded, to: ${seen.join(', ')}`);
     assert.deepEqual(requests.outside(origins, extensionId), []);
   });
 });

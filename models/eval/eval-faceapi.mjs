@@ -119,6 +119,9 @@ try {
       label: `${ours.card.name} (ort-web wasm, ${opt.threads} thread)`,
       scores: scoreAll(toCanonical(on.probs, ours.card.output.labels)), batchedMs: on.batchedMs, singleMs: on.singleMs,
     };
+    const inter = await page.evaluate(async (runs) => (await import('/peer-page.mjs')).interleavedLatency(runs), 200);
+    results.faceapi.interleavedMs = inter.faceapi;
+    results.ours.interleavedMs = inter.ours;
   }
 } finally {
   await browser.close();
@@ -142,6 +145,10 @@ const first = Object.keys(cols[0].scores)[0];
 rows.push([`ECE (15 bins), ${names[first]}`, ...cols.map((c) => c.scores[first].ece.toFixed(4))]);
 rows.push([`ms/face, batch ${opt.batch}`, ...cols.map((c) => c.batchedMs.toFixed(2))]);
 rows.push(['ms/face, one face per call (median)', ...cols.map((c) => c.singleMs.toFixed(2))]);
+if (results.ours) {
+  rows.push(['ms/face, one face per call, interleaved (median)', ...cols.map((c) => c.interleavedMs.median.toFixed(2))]);
+  rows.push(['ms/face, one face per call, interleaved (p10)', ...cols.map((c) => c.interleavedMs.p10.toFixed(2))]);
+}
 const w0 = Math.max(...rows.map((r) => r[0].length));
 const ws = cols.map((c, i) => Math.max(c.label.length, ...rows.map((r) => r[i + 1].length)));
 console.log(['', ...cols.map((c) => c.label)].map((v, i) => (i ? v.padStart(ws[i - 1]) : v.padEnd(w0))).join('  '));

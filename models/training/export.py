@@ -14,7 +14,11 @@ import json
 import os
 import sys
 
+import numpy as np
+import onnx
 import torch
+from onnx import helper, numpy_helper
+from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES  # noqa: E402
@@ -35,6 +39,51 @@ def export_onnx(model: torch.nn.Module, path: str) -> None:
     )
 
 
+def fuse_batchnorm(net: nn.Module) -> None:
+    """Folds every BatchNorm that follows a Conv2d (in the same Sequential) into the conv, in place."""
+    for seq in net.modules():
+        if not isinstance(seq, nn.Sequential):
+            continue
+        for i in range(len(seq) - 1):
+            if isinstance(seq[i], nn.Conv2d) and isinstance(seq[i + 1], nn.BatchNorm2d):
+                seq[i] = torch.nn.utils.fusion.fuse_conv_bn_eval(seq[i], seq[i + 1])
+                seq[i + 1] = nn.Identity()
+
+
+def round_to_half(net: nn.Module) -> None:
+    """Rounds every weight to the nearest float16 value, so storing them as float16 loses nothing."""
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(p.half().float())
+
+
+def store_weights_as_half(path: str) -> None:
+    """Stores float32 initializers that are exactly float16 values as float16, cast back on load.
+
+    Halves the file (the download users wait for); ONNX Runtime folds the Cast nodes away when the
+    session is created, so inference runs in float32 exactly as before.
+    """
+    model = onnx.load(path)
+    graph = model.graph
+    casts, kept = [], []
+    for init in graph.initializer:
+        w = numpy_helper.to_array(init)
+        half = w.astype(np.float16)
+        if w.dtype != np.float32 or w.size < 64 or not np.array_equal(half.astype(np.float32), w):
+            kept.append(init)
+            continue
+        kept.append(numpy_helper.from_array(half, init.name + "_fp16"))
+        casts.append(helper.make_node("Cast", [init.name + "_fp16"], [init.name], to=onnx.TensorProto.FLOAT,
+                                      name=init.name + "_cast"))
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    nodes = casts + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", help="training output folder (best.pt, summary.json)")
@@ -52,9 +101,15 @@ def main() -> None:
         net = ExpressionNet(ck["arch"])
         net.load_state_dict(ck["ema"])
         temperature = summary["temperature"]
+    params = sum(p.numel() for p in net.parameters())
+    mmacs = round(count_macs(net) / 1e6, 2)
+    net.eval()
+    fuse_batchnorm(net)
+    round_to_half(net)
     model = Exported(net, temperature).eval()
     onnx_path = os.path.join(args.out_dir, f"{args.name}.onnx")
     export_onnx(model, onnx_path)
+    store_weights_as_half(onnx_path)
 
     if args.random:
         print(onnx_path)
@@ -71,7 +126,6 @@ def main() -> None:
               "probabilities": [[round(v, 7) for v in row] for row in y.tolist()]}
     json.dump(parity, open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
 
-    params = sum(p.numel() for p in net.parameters())
     card_path = os.path.join(args.out_dir, f"{args.name}.json")
     card = json.load(open(card_path)) if os.path.exists(card_path) else {}
     card.update({
@@ -102,7 +156,7 @@ def main() -> None:
         },
         "output": {"name": "probabilities", "kind": "probabilities", "labels": CLASSES},
         "architecture": {"name": summary.get("arch"), "parameters": params,
-                         "mmacs": round(count_macs(net) / 1e6, 2),
+                         "mmacs": mmacs, "weights": "float16 (cast to float32 on load)",
                          "temperature": round(temperature, 4)},
         "training": {
             "data": "FER2013 Training split (28,709 images; rows that FER+ marks as not-a-face left out)",
@@ -115,6 +169,31 @@ def main() -> None:
             "command": f"/usr/bin/python3 models/training/train.py --arch {summary.get('arch')} "
                        f"--out {args.run}",
         },
+    })
+    card.update({
+        "terms": "FER2013 (Goodfellow et al., 2013, Kaggle ICML 2013 challenge) has no stated licence and is "
+                 "commonly used for research; the FER+ votes (Barsoum et al., 2016) are MIT-licensed by Microsoft. "
+                 "Review these terms before commercial use of this model.",
+        "intendedUse": [
+            "Live, on-device estimation of the facial expression shown by a face (angry, disgust, fear, happy, "
+            "sad, surprise, neutral), e.g. for user-facing feedback, accessibility aids, media annotation and "
+            "research prototypes, with the user's knowledge.",
+        ],
+        "limitations": [
+            "A facial expression is not a feeling: the model reads the configuration of a face, not what a person "
+            "feels, intends or is. Do not use it to infer emotions, personality, honesty, health or intent, and "
+            "never for decisions about people (hiring, education, policing, insurance, credit).",
+            "Trained on FER2013: 48x48 grayscale web images, mostly posed or exaggerated expressions of adults, "
+            "with unknown and unbalanced demographics (ages, skin tones, cultures). Accuracy is lower on "
+            "subtle, spontaneous expressions, children, the elderly, and under-represented groups; it has not "
+            "been audited for bias.",
+            "'disgust' has few training examples (about 1.5% of FER2013) and the lowest recall; 'fear' and "
+            "'sad' are often confused with each other and with 'neutral'.",
+            "Needs a roughly frontal face of at least about 40 pixels; profiles, occlusion (masks, hands), "
+            "strong blur and extreme lighting degrade it.",
+            "Probabilities are calibrated on FER2013 PublicTest (temperature scaling); on other data they are "
+            "less reliable.",
+        ],
     })
     json.dump(card, open(card_path, "w"), indent=2)
     print(onnx_path, card_path)

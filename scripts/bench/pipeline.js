@@ -50,7 +50,7 @@ async function prepareScenes(list) {
 }
 
 /** Our engine from the built package, WASM backend. */
-async function startOurs({ threads, model }) {
+async function startOurs({ threads, model, smallFaces }) {
   const { EmotionDetector } = await import('/packages/core/dist/index.js');
   const detector = await EmotionDetector.create({
     backend: 'wasm',
@@ -58,6 +58,7 @@ async function startOurs({ threads, model }) {
     assetsBase: '/packages/core/dist/assets/',
     maxFaces: 8,
     smoothing: 300,
+    smallFaces,
     ...(model ? { model } : {}),
   });
   engine = {
@@ -67,7 +68,7 @@ async function startOurs({ threads, model }) {
     },
     close: () => detector.dispose(),
   };
-  return { backend: detector.backend, model: detector.modelCard.name, threads };
+  return { backend: detector.backend, model: detector.modelCard.name, threads, smallFaces };
 }
 
 /**

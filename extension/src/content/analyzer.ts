@@ -6,7 +6,7 @@
  */
 import type { Settings } from '../shared/settings.js';
 import type { TabStats } from '../shared/messages.js';
-import type { FrameIn } from '../shared/engine-protocol.js';
+import type { FrameImage, FrameIn } from '../shared/engine-protocol.js';
 import { EngineClient } from './engine-client.js';
 import { grabFrame, isAnalysable } from './frame-grabber.js';
 import { mirrorOf } from './measure.js';
@@ -38,10 +38,11 @@ export class Analyzer {
   private newcomer = false;
   /** Completion times of analysed frames over the last seconds, for the frames/s figure. */
   private readonly analysed: number[] = [];
+  private analysedTotal = 0;
 
   constructor(private settings: Settings, private readonly onStats: () => void) {
-    this.overlay = new Overlay(settings.draw);
-    this.engine = new EngineClient(this.overlay.root, this.engineConfig(), onStats);
+    this.overlay = new Overlay(settings.draw, onStats);
+    this.engine = new EngineClient(this.overlay.root, this.engineConfig(), onStats, settings.transport);
     this.rate = new RateController(settings.rate);
   }
 
@@ -70,19 +71,28 @@ export class Analyzer {
     if (prev.maxFaces !== settings.maxFaces || prev.smoothing !== settings.smoothing) this.engine.configure(this.engineConfig());
   }
 
+  /** Still attached to the page (a page that rebuilds its document may drop our layer). */
+  get healthy(): boolean {
+    return this.overlay.connected;
+  }
+
   stats(): Omit<TabStats, 'url'> {
     const now = performance.now();
-    while (this.analysed.length && now - this.analysed[0] > 3000) this.analysed.shift();
+    // Over at least two rounds, so a backed-off rate does not read as zero.
+    const windowMs = Math.max(3000, 2 * this.rate.interval + 500);
+    while (this.analysed.length && now - this.analysed[0] > windowMs) this.analysed.shift();
     const span = this.analysed.length ? Math.max(1000, now - this.analysed[0]) : 1000;
     return {
       active: true,
       videos: this.live.size,
+      analysedFrames: this.analysedTotal,
       faces: this.overlay.faceCount(),
       fps: Math.round((this.analysed.length / span) * 10000) / 10,
       intervalMs: Math.round(this.rate.interval),
       frameMs: Math.round(this.frameMs),
       ...(this.lastSample ? { lastRound: roundSample(this.lastSample) } : {}),
       engine: this.engine.state,
+      transport: this.engine.transport,
       ...(this.engine.loadMs ? { loadMs: this.engine.loadMs } : {}),
       ...(this.engine.error ? { error: this.engine.error } : {}),
     };
@@ -133,12 +143,12 @@ export class Analyzer {
       const videos = onlyNew ? fresh : [...fresh, ...visible.filter((v) => this.seen.has(this.keyOf(v)))];
       // Grabbing is the page's main-thread cost: one video per idle slot keeps each task short.
       let mainThreadMs = 0;
-      const bitmaps: (ImageBitmap | null)[] = [];
+      const bitmaps: (FrameImage | null)[] = [];
       for (const v of videos) {
         if (bitmaps.length) await idleSlot();
         if (!this.running) break;
         const t = performance.now();
-        bitmaps.push(grabFrame(v));
+        bitmaps.push(grabFrame(v, this.engine.transport));
         mainThreadMs = Math.max(mainThreadMs, performance.now() - t);
       }
       const frames: FrameIn[] = [];
@@ -148,7 +158,7 @@ export class Analyzer {
         const key = this.keyOf(videos[i]);
         byKey.set(key, videos[i]);
         this.seen.add(key);
-        frames.push({ key, bitmap });
+        frames.push({ key, image: bitmap });
       });
       let engineMs = 0;
       if (frames.length) {
@@ -158,6 +168,7 @@ export class Analyzer {
           if (!video || !this.running) return;
           this.overlay.show(f.key, video, f, mirrorOf(video));
           this.analysed.push(performance.now());
+          this.analysedTotal++;
         });
         engineMs = res.engineMs;
       }
@@ -185,7 +196,9 @@ export class Analyzer {
     for (const v of this.watcher.list()) {
       const r = v.getBoundingClientRect();
       const onScreen = r.width >= MIN_SIDE && r.height >= MIN_SIDE && r.right > 0 && r.bottom > 0 && r.left < vw && r.top < vh;
-      if (onScreen && isAnalysable(v)) out.push(v);
+      // Sites keep spare videos playing under opacity: 0 or visibility: hidden.
+      const shown = onScreen && (typeof v.checkVisibility !== 'function' || v.checkVisibility({ opacityProperty: true, visibilityProperty: true }));
+      if (shown && isAnalysable(v)) out.push(v);
     }
     const keep = new Set(out.map((v) => this.keyOf(v)));
     const gone: number[] = [];

@@ -7,7 +7,7 @@ import { isSiteEnabled, loadSettings, onSettingsChanged, type Settings } from '.
 import { isMessage, type PopupToContent, type TabStats, type ToBackground } from '../shared/messages.js';
 import { Analyzer } from './analyzer.js';
 
-const OFF: Omit<TabStats, 'url'> = { active: false, videos: 0, faces: 0, fps: 0, intervalMs: 0, engine: 'off' };
+const OFF: Omit<TabStats, 'url'> = { active: false, videos: 0, analysedFrames: 0, faces: 0, fps: 0, intervalMs: 0, engine: 'off' };
 const flag = globalThis as { __emotionDetectorContent?: boolean };
 
 // Injected both declaratively and on demand: run once per page.
@@ -37,12 +37,23 @@ async function main(): Promise<void> {
     }, 1000);
   };
 
+  let watchdog: ReturnType<typeof setInterval> | undefined;
   const apply = () => {
     const on = isSiteEnabled(settings, location.href, location.origin);
     if (on && !analyzer) {
       analyzer = new Analyzer(settings, report);
       analyzer.start();
+      // If the page removed our layer (and the engine frame in it), start over.
+      watchdog = setInterval(() => {
+        if (analyzer && !analyzer.healthy) {
+          clearInterval(watchdog);
+          analyzer.stop();
+          analyzer = null;
+          apply();
+        }
+      }, 2000);
     } else if (!on && analyzer) {
+      clearInterval(watchdog);
       analyzer.stop();
       analyzer = null;
     } else analyzer?.update(settings);

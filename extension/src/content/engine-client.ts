@@ -6,7 +6,7 @@
  * read: the iframe sits in a closed shadow root) makes sure the engine only accepts our port.
  */
 import browser from 'webextension-polyfill';
-import type { EngineConfig, FrameIn, FrameOut, FromEngine, ToEngine } from '../shared/engine-protocol.js';
+import type { EngineConfig, FrameIn, FrameOut, FrameTransport, FromEngine, ToEngine } from '../shared/engine-protocol.js';
 
 export type EngineState = 'loading' | 'ready' | 'error';
 
@@ -17,21 +17,26 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-const START_TIMEOUT_MS = 60_000;
+/** Generous: compiling ~25 MB of WASM on a busy low-end machine has taken 30 s here. */
+const START_TIMEOUT_MS = 120_000;
 const DETECT_TIMEOUT_MS = 20_000;
+const PROBE_TIMEOUT_MS = 3_000;
 
 export class EngineClient {
   state: EngineState = 'loading';
   error = '';
   /** Load time the engine reported, ms. */
   loadMs = 0;
+  /** How frames are sent; known once `ready` resolves. */
+  transport: FrameTransport = 'bitmap';
   private readonly iframe: HTMLIFrameElement;
   private readonly channel = new MessageChannel();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   readonly ready: Promise<void>;
 
-  constructor(parent: ShadowRoot, config: EngineConfig, private readonly onState: () => void = () => {}) {
+  /** `transport`: 'pixels' skips the ImageBitmap probe (a setting; also how tests cover that path). */
+  constructor(parent: ShadowRoot, config: EngineConfig, private readonly onState: () => void = () => {}, transport: FrameTransport | 'auto' = 'auto') {
     const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
     const src = browser.runtime.getURL('engine.html');
     this.iframe = document.createElement('iframe');
@@ -42,15 +47,23 @@ export class EngineClient {
     this.iframe.tabIndex = -1;
     const port = this.channel.port1;
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(`the engine did not start within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        this.fail(`the engine did not start within ${START_TIMEOUT_MS / 1000} s`);
+        reject(new Error(this.error));
+      }, START_TIMEOUT_MS);
       port.onmessage = (ev: MessageEvent<FromEngine>) => {
         const m = ev.data;
         if (m.type === 'ready') {
           clearTimeout(timer);
-          this.state = 'ready';
+          if (this.state === 'error') return;
           this.loadMs = m.loadMs;
-          this.onState();
-          resolve();
+          void this.pickTransport(transport).then(() => {
+            this.state = 'ready';
+            this.onState();
+            resolve();
+          });
+        } else if (m.type === 'probe') {
+          this.probeAnswer?.(m.ok);
         } else if (m.type === 'error') {
           clearTimeout(timer);
           this.fail(`${m.code}: ${m.message}`);
@@ -81,7 +94,7 @@ export class EngineClient {
    */
   detect(frames: FrameIn[], onFrame: (f: FrameOut, engineMs: number) => void = () => {}): Promise<{ frames: FrameOut[]; engineMs: number }> {
     if (this.state !== 'ready') {
-      frames.forEach((f) => f.bitmap.close());
+      frames.forEach((f) => (f.image instanceof ImageBitmap ? f.image.close() : undefined));
       return Promise.reject(new Error(`engine ${this.state}`));
     }
     const id = this.nextId++;
@@ -91,7 +104,7 @@ export class EngineClient {
         reject(new Error('the engine did not answer in time'));
       }, DETECT_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, onFrame, timer });
-      this.post({ type: 'detect', id, frames }, frames.map((f) => f.bitmap));
+      this.post({ type: 'detect', id, frames }, frames.map((f) => (f.image instanceof ImageBitmap ? f.image : f.image.data.buffer)));
     });
   }
 
@@ -111,6 +124,33 @@ export class EngineClient {
     this.pending.clear();
     this.channel.port1.close();
     this.iframe.remove();
+  }
+
+  private probeAnswer: ((ok: boolean) => void) | undefined;
+
+  /** Sends a tiny ImageBitmap; if it does not arrive intact, frames go as pixels. */
+  private async pickTransport(wanted: FrameTransport | 'auto'): Promise<void> {
+    if (wanted !== 'auto') {
+      this.transport = wanted;
+      return;
+    }
+    const c = new OffscreenCanvas(2, 2);
+    c.getContext('2d')?.fillRect(0, 0, 2, 2);
+    const image = c.transferToImageBitmap();
+    const ok = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
+      this.probeAnswer = (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      };
+      try {
+        this.post({ type: 'probe', image }, [image]);
+      } catch {
+        resolve(false);
+      }
+    });
+    this.probeAnswer = undefined;
+    this.transport = ok ? 'bitmap' : 'pixels';
   }
 
   private post(m: ToEngine, transfer: Transferable[] = []): void {

@@ -4,7 +4,11 @@
  * createImageBitmap(video) with software rendering). Videos whose pixels the page may not read
  * (cross-origin without CORS) are skipped for good.
  */
+import type { FrameImage, FrameTransport } from '../shared/engine-protocol.js';
+
 const tainted = new WeakSet<HTMLVideoElement>();
+/** The source each video was last checked readable with (reading pixels back costs a GPU sync: once per source). */
+const checked = new WeakMap<HTMLVideoElement, string>();
 let canvas: OffscreenCanvas | null = null;
 let ctx: OffscreenCanvasRenderingContext2D | null = null;
 
@@ -15,7 +19,8 @@ export function isAnalysable(video: HTMLVideoElement): boolean {
   return !tainted.has(video) && video.readyState >= 2 && video.videoWidth >= 32 && video.videoHeight >= 32;
 }
 
-export function grabFrame(video: HTMLVideoElement, longSide = FRAME_LONG_SIDE): ImageBitmap | null {
+/** The picture as an ImageBitmap, or as RGBA pixels (`pixels`: where bitmaps cannot cross to the engine). */
+export function grabFrame(video: HTMLVideoElement, transport: FrameTransport = 'bitmap', longSide = FRAME_LONG_SIDE): FrameImage | null {
   if (!isAnalysable(video)) return null;
   const vw = video.videoWidth;
   const vh = video.videoHeight;
@@ -34,8 +39,12 @@ export function grabFrame(video: HTMLVideoElement, longSide = FRAME_LONG_SIDE): 
   try {
     ctx.drawImage(video, 0, 0, w, h);
     // A cross-origin picture taints the canvas: reading one pixel says so (and throws).
-    ctx.getImageData(0, 0, 1, 1);
-    return canvas.transferToImageBitmap();
+    const source = video.currentSrc || 'stream';
+    if (checked.get(video) !== source) {
+      ctx.getImageData(0, 0, 1, 1);
+      checked.set(video, source);
+    }
+    return transport === 'pixels' ? ctx.getImageData(0, 0, w, h) : canvas.transferToImageBitmap();
   } catch (e) {
     if (e instanceof DOMException && e.name === 'SecurityError') tainted.add(video);
     // Start afresh: a tainted canvas stays tainted.

@@ -44,7 +44,8 @@ export class Overlay {
   private draw: DrawOptions;
   private raf = 0;
 
-  constructor(draw: DrawOptions) {
+  /** `onRemoved` hears when a video's faces go (the badge count changes). */
+  constructor(draw: DrawOptions, private readonly onRemoved: () => void = () => {}) {
     this.draw = draw;
     this.host = document.createElement('emotion-detector-overlay');
     this.root = this.host.attachShadow({ mode: 'closed' });
@@ -81,6 +82,12 @@ export class Overlay {
     if (!e) return;
     e.nodes.forEach((n) => n.remove());
     this.entries.delete(key);
+    if (e.frame.faces.length) this.onRemoved();
+  }
+
+  /** False once the page removed our layer (and with it the engine frame). */
+  get connected(): boolean {
+    return this.host.isConnected;
   }
 
   faceCount(): number {

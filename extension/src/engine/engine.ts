@@ -1,7 +1,7 @@
 /**
  * The engine frame: an extension page that a content script embeds (invisible) in the call page.
  * It runs @emotion-detector/core (MediaPipe + ONNX Runtime WASM) under the extension's CSP and in
- * the extension's process, on frames the content script transfers as ImageBitmaps.
+ * the extension's process, on frames the content script transfers (ImageBitmaps, or raw pixels).
  *
  * One EmotionDetector serves every video of the page. Its own tracker assumes a single stream,
  * so it runs with smoothing 0 and each video gets its own FaceTracker (ids, smoothing and the
@@ -10,7 +10,7 @@
 import browser from 'webextension-polyfill';
 import { EmotionDetector, isEmotionDetectorError } from '../../../packages/core/src/index.js';
 import { FaceTracker } from '../../../packages/core/src/tracking/tracker.js';
-import type { EngineConfig, FrameOut, FromEngine, ToEngine } from '../shared/engine-protocol.js';
+import type { EngineConfig, FrameIn, FrameOut, FromEngine, ToEngine } from '../shared/engine-protocol.js';
 
 const nonce = location.hash.slice(1);
 const MAX_FACES = 16;
@@ -33,6 +33,9 @@ addEventListener('message', (ev: MessageEvent) => {
   port = ev.ports[0];
   config = m.config;
   port.onmessage = (e: MessageEvent<ToEngine>) => void onMessage(e.data);
+  // A message that cannot be deserialised here (an ImageBitmap from another process, in some
+  // browsers) arrives as messageerror: the content script then sends raw pixels instead.
+  port.onmessageerror = () => post({ type: 'probe', ok: false });
   void start();
 });
 
@@ -47,7 +50,7 @@ async function start(): Promise<void> {
       assetsBase: browser.runtime.getURL('assets/'),
       onProgress: (p) => post({ type: 'progress', fraction: p.fraction }),
     });
-    post({ type: 'ready', backend: detector.backend, threads: 1, loadMs: Math.round(performance.now() - t0) });
+    post({ type: 'ready', backend: detector.backend, loadMs: Math.round(performance.now() - t0) });
   } catch (e) {
     post({ type: 'error', code: isEmotionDetectorError(e) ? e.code : 'runtime-error', message: String((e as Error)?.message ?? e) });
   }
@@ -75,23 +78,27 @@ async function onMessage(m: ToEngine): Promise<void> {
       return;
     case 'detect':
       return detectAll(m.id, m.frames);
+    case 'probe':
+      post({ type: 'probe', ok: m.image instanceof ImageBitmap && m.image.width > 0 });
+      m.image?.close?.();
+      return;
     default:
       return;
   }
 }
 
-async function detectAll(id: number, frames: { key: number; bitmap: ImageBitmap }[]): Promise<void> {
+async function detectAll(id: number, frames: FrameIn[]): Promise<void> {
   const t0 = performance.now();
   const out: FrameOut[] = [];
   try {
     if (!detector) throw new Error('engine not ready');
-    for (const { key, bitmap } of frames) {
+    for (const { key, image } of frames) {
       clock = Math.max(clock + 1, performance.now());
-      const r = await detector.detect(bitmap, clock);
+      const r = await detector.detect(image, clock);
       const faces = trackerFor(key)
         .update(r.faces.slice(0, config.maxFaces).map((f) => ({ box: f.box, keypoints: f.keypoints, score: f.score, probabilities: f.rawEmotions })), clock)
         .map((f) => ({ id: f.id, box: f.box, emotions: f.emotions, dominant: f.dominant }));
-      const frame = { key, width: r.width || bitmap.width, height: r.height || bitmap.height, faces };
+      const frame = { key, width: r.width || image.width, height: r.height || image.height, faces };
       out.push(frame);
       post({ type: 'frame', id, frame, engineMs: r.timings.total });
     }
@@ -99,6 +106,6 @@ async function detectAll(id: number, frames: { key: number; bitmap: ImageBitmap 
   } catch (e) {
     post({ type: 'result-error', id, message: String((e as Error)?.message ?? e) });
   } finally {
-    frames.forEach((f) => f.bitmap.close());
+    frames.forEach((f) => (f.image instanceof ImageBitmap ? f.image.close() : undefined));
   }
 }

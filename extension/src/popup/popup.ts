@@ -4,7 +4,7 @@
  */
 import browser from 'webextension-polyfill';
 import { isCallSite, siteOf } from '../shared/call-sites.js';
-import { loadSettings, saveSettings, isSiteEnabled, RATE_CHOICES, type Settings } from '../shared/settings.js';
+import { loadSettings, saveSettings, writeSettings, isSiteEnabled, RATE_CHOICES, type Settings } from '../shared/settings.js';
 import type { PopupToContent, TabStats, ToBackground } from '../shared/messages.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -47,20 +47,23 @@ async function main(): Promise<void> {
   if (!RATE_CHOICES.includes(settings.rate as (typeof RATE_CHOICES)[number])) rate.append(new Option(`${settings.rate}/s`, String(settings.rate)));
   render();
 
-  enabled.addEventListener('change', async () => {
+  enabled.addEventListener('change', () => {
     if (!site || !tab?.id || !url) return;
     const on = enabled.checked;
-    if (on && !isCallSite(url)) {
-      // Ask for this one site so the extension comes back on later visits. Declining still
-      // turns it on in this tab (activeTab), until the page is reloaded.
-      const granted = await browser.permissions.request({ origins: [site.pattern] }).catch(() => false);
-      if (!granted) note('On for this tab only: allow the site access to keep it on after a reload.');
-    }
-    settings = await saveSettings({ sites: { ...settings.sites, [site.origin]: on } });
-    if (on) {
-      const msg: ToBackground = { type: 'inject', tabId: tab.id };
-      await browser.runtime.sendMessage(msg).catch(() => false);
-    }
+    // Everything starts synchronously, inside the click: permissions.request needs the user
+    // gesture, and Firefox may close the popup while its permission prompt is open.
+    settings = { ...settings, sites: { ...settings.sites, [site.origin]: on } };
+    const saved = writeSettings(settings);
+    if (!on) return;
+    // Ask for this one site so it comes back on after a reload (the background registers the
+    // content script when the permission is added). Declining still leaves it on in this tab
+    // (activeTab), until the page is reloaded.
+    const ask = isCallSite(url) ? Promise.resolve(true) : browser.permissions.request({ origins: [site.pattern] }).catch(() => false);
+    const msg: ToBackground = { type: 'inject', tabId: tab.id };
+    void saved.then(() => browser.runtime.sendMessage(msg)).catch(() => false);
+    void ask.then((granted) => {
+      if (!granted) note('On for this tab only: allow access to the site to keep it on after a reload.');
+    });
   });
   for (const key of ['boxes', 'labels', 'bars'] as const) {
     $<HTMLInputElement>(key).addEventListener('change', async (e) => {

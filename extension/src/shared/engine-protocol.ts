@@ -11,10 +11,19 @@ export interface EngineConfig {
   smoothing: number;
 }
 
+/**
+ * How frames reach the engine: ImageBitmaps where the browser can transfer them across
+ * processes (Chrome), else raw RGBA pixels (an ArrayBuffer always can). Picked by a probe.
+ */
+export type FrameTransport = 'bitmap' | 'pixels';
+
+/** A frame's picture: transferable either way. */
+export type FrameImage = ImageBitmap | ImageData;
+
 export interface FrameIn {
   /** Which video the frame is from (tracking and smoothing are kept per video). */
   key: number;
-  bitmap: ImageBitmap;
+  image: FrameImage;
 }
 
 export interface FaceOut {
@@ -36,12 +45,15 @@ export interface FrameOut {
 export type ToEngine =
   | { type: 'connect'; nonce: string; config: EngineConfig }
   | { type: 'configure'; config: EngineConfig }
+  /** Can an ImageBitmap reach the engine? Answered with a 'probe' message. */
+  | { type: 'probe'; image: ImageBitmap }
   | { type: 'detect'; id: number; frames: FrameIn[] }
   | { type: 'forget'; keys: number[] };
 
 export type FromEngine =
   | { type: 'progress'; fraction: number }
-  | { type: 'ready'; backend: string; threads: number; loadMs: number }
+  | { type: 'probe'; ok: boolean }
+  | { type: 'ready'; backend: string; loadMs: number }
   | { type: 'error'; code: string; message: string }
   /** One frame done (sent as soon as it is, so a new tile does not wait for the whole batch). */
   | { type: 'frame'; id: number; frame: FrameOut; engineMs: number }

@@ -10,6 +10,8 @@ export interface TabStats {
   videos: number;
   /** Faces currently shown. */
   faces: number;
+  /** Frames analysed since the site was turned on. */
+  analysedFrames: number;
   /** Frames analysed per second, all videos together. */
   fps: number;
   /** Current per-video interval the rate controller settled on, ms. */
@@ -19,6 +21,8 @@ export interface TabStats {
   /** What the rate controller saw last round: timer lateness (page busy), main-thread grab cost, engine time (ms). */
   lastRound?: { lateness: number; mainThreadMs: number; engineMs: number };
   engine: 'off' | 'loading' | 'ready' | 'error';
+  /** How frames reach the engine: transferred ImageBitmaps or raw pixels. */
+  transport?: 'bitmap' | 'pixels';
   /** How long the engine took to load its models and runtimes, ms. */
   loadMs?: number;
   error?: string;

@@ -18,6 +18,11 @@ export interface Settings {
   smoothing: number;
   /** Per-origin choice; an origin not listed is on for call sites and off elsewhere. */
   sites: Record<string, boolean>;
+  /**
+   * Advanced (no UI): how frames reach the engine. 'auto' probes whether ImageBitmaps can be
+   * transferred to the engine's process and falls back to raw pixels.
+   */
+  transport: 'auto' | 'pixels';
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -26,6 +31,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxFaces: 4,
   smoothing: 400,
   sites: {},
+  transport: 'auto',
 };
 
 export const RATE_CHOICES = [1, 2, 4, 8, 15] as const;
@@ -47,6 +53,7 @@ export function normalizeSettings(raw: unknown): Settings {
     maxFaces: Math.round(num(s.maxFaces, 1, 16, DEFAULT_SETTINGS.maxFaces)),
     smoothing: num(s.smoothing, 0, 5000, DEFAULT_SETTINGS.smoothing),
     sites: s.sites && typeof s.sites === 'object' ? { ...s.sites } : {},
+    transport: s.transport === 'pixels' ? 'pixels' : 'auto',
   };
 }
 
@@ -59,6 +66,11 @@ export async function saveSettings(patch: Partial<Settings>): Promise<Settings> 
   const next = normalizeSettings({ ...(await loadSettings()), ...patch });
   await browser.storage.local.set({ [KEY]: next });
   return next;
+}
+
+/** Writes a whole settings object at once (no read first: callable synchronously in a click handler). */
+export function writeSettings(s: Settings): Promise<void> {
+  return browser.storage.local.set({ [KEY]: normalizeSettings(s) });
 }
 
 /** Calls `fn` whenever the settings change (from the popup, the options page or a shortcut). */

@@ -28,13 +28,17 @@ describe('EmotionDetector in a worker', () => {
     for (const n of [1, 5]) {
       const img = await loadImage(photo(n));
       const a = await inWorker.detect(img, 0);
-      const b = await onMain.detect(img, 0);
+      // The worker receives the <img> as an ImageBitmap; MediaPipe reads a bitmap a little
+      // differently from an <img>, so the main thread gets the same bitmap to compare like with like.
+      const same = await createImageBitmap(img);
+      const b = await onMain.detect(same, 0);
+      same.close();
       expect([a.width, a.height]).to.deep.equal([b.width, b.height]);
       expect(a.faces.length, `sample${n}`).to.equal(b.faces.length);
       expect(a.faces.length).to.be.greaterThan(2);
       for (const [x, y] of pairFaces(a.faces, b.faces)) {
-        expect(Math.abs(x.box.x - y.box.x) + Math.abs(x.box.width - y.box.width)).to.be.lessThan(0.03 * y.box.width);
-        expect(maxDiff(x.rawEmotions, y.rawEmotions)).to.be.lessThan(0.02);
+        expect(Math.abs(x.box.x - y.box.x) + Math.abs(x.box.width - y.box.width)).to.be.lessThan(0.5);
+        expect(maxDiff(x.rawEmotions, y.rawEmotions)).to.be.lessThan(1e-4);
       }
     }
   });
@@ -49,6 +53,18 @@ describe('EmotionDetector in a worker', () => {
       expect(Math.abs(x.box.x - y.box.x) + Math.abs(x.box.y - y.box.y)).to.be.lessThan(0.5);
       expect(maxDiff(x.rawEmotions, y.rawEmotions)).to.be.lessThan(1e-5);
     }
+    // ImageData and VideoFrame go to the worker as bitmaps too.
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(bitmap, 0, 0);
+    const frame = new VideoFrame(canvas, { timestamp: 0 });
+    for (const source of [ctx.getImageData(0, 0, canvas.width, canvas.height), frame]) {
+      const c = await inWorker.detect(source as unknown as HTMLCanvasElement, 0);
+      expect(c.faces.length).to.equal(b.faces.length);
+      expect([c.width, c.height]).to.deep.equal([b.width, b.height]);
+      for (const [x, y] of pairFaces(c.faces, b.faces)) expect(maxDiff(x.rawEmotions, y.rawEmotions)).to.be.lessThan(1e-4);
+    }
+    frame.close();
     bitmap.close();
   });
 

@@ -321,6 +321,8 @@ export class EmotionDetectorElement extends LitElement {
       if (entry) this._setVisible(entry.isIntersecting);
     });
     this._intersection.observe(this);
+    // Reinserted after the engine was released: updated() loads it again.
+    if (this.hasUpdated && !this._loadPromise) this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
@@ -384,14 +386,18 @@ export class EmotionDetectorElement extends LitElement {
     this._setState(this._detector ? 'ready' : this._state);
   }
 
-  /** Analyses the current frame once and returns the result (also sent as `emotion-faces`). */
+  /**
+   * Analyses the current frame once, even when paused, and returns the result (also sent as
+   * `emotion-faces`). Rejects with `code: 'no-media'` when there is no frame yet.
+   */
   async detectOnce(): Promise<DetectionResult> {
     const detector = await this._load();
     const media = this._currentMedia();
     if (!media || !hasFrame(media)) {
-      const err = new Error('No frame to analyse: the element wraps no loaded <video>, <img> or <canvas>.');
-      this._report(err, 'no-media');
-      throw err;
+      // A call made too early: the caller hears about it, the element's state is unaffected.
+      throw Object.assign(new Error('No frame to analyse: the element wraps no loaded <video>, <img> or <canvas> yet.'), {
+        code: 'no-media' as const,
+      });
     }
     const result = await this._analyse(detector, media);
     if (!result) throw new Error('The engine was replaced while analysing.');
@@ -550,8 +556,11 @@ export class EmotionDetectorElement extends LitElement {
     const generation = this._generation;
     this._inFlight = true;
     try {
-      const result = await detector.detect(media, performance.now() + this._clockOffset);
+      const offset = this._clockOffset;
+      const raw = await detector.detect(media, performance.now() + offset);
       if (generation !== this._generation || detector !== this._detector) return null;
+      // Report page time (performance.now()), not the engine's shifted clock.
+      const result = { ...raw, timestamp: raw.timestamp - offset };
       this._apply(result);
       return result;
     } catch (e) {
@@ -702,9 +711,8 @@ export class EmotionDetectorElement extends LitElement {
     this._setState(this._detector ? 'ready' : 'idle');
   }
 
-  private _report(e: unknown, code?: EmotionElementErrorCode): void {
-    const resolved: EmotionElementErrorCode =
-      code ?? (isEmotionDetectorError(e) ? e.code : e instanceof CameraError ? e.code : 'runtime-error');
+  private _report(e: unknown): void {
+    const resolved: EmotionElementErrorCode = isEmotionDetectorError(e) ? e.code : e instanceof CameraError ? e.code : 'runtime-error';
     const message = e instanceof Error ? e.message : String(e);
     this._error = { code: resolved, message };
     this._setState('error');

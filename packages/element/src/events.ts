@@ -35,7 +35,7 @@ export interface EmotionChangeDetail {
   face: Face;
 }
 
-export type EmotionElementErrorCode = EmotionDetectorErrorCode | CameraErrorCode | 'no-media';
+export type EmotionElementErrorCode = EmotionDetectorErrorCode | CameraErrorCode;
 
 export interface EmotionErrorDetail {
   error: unknown;

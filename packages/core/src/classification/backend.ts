@@ -45,7 +45,8 @@ export interface BackendChoice {
 export async function chooseBackend(requested: Backend = 'auto', numThreads?: number): Promise<BackendChoice> {
   const isolated = globalThis.crossOriginIsolated === true;
   const cores = globalThis.navigator?.hardwareConcurrency || 1;
-  const threads = isolated ? Math.max(1, Math.floor(numThreads ?? Math.min(4, cores))) : 1;
+  const wanted = numThreads !== undefined && Number.isFinite(numThreads) ? numThreads : Math.min(4, cores);
+  const threads = isolated ? Math.max(1, Math.floor(wanted)) : 1;
   if (requested === 'wasm') return { backend: 'wasm', numThreads: threads };
   const adapter = (await requestAdapter()) ?? (requested === 'webgpu' ? await requestAdapter({ forceFallbackAdapter: true }) : null);
   if (requested === 'webgpu') {

@@ -61,25 +61,35 @@ export class FrameReader {
   /** Elements already found readable, with the URL they had then. */
   private readonly clean = new WeakMap<object, string>();
 
-  /** The frame, or undefined when the source has nothing to show yet. */
-  read(src: FrameSource): Frame | undefined {
+  /**
+   * The source's size after checking it can be read: undefined when it has nothing to show yet;
+   * throws 'unsupported-source' or 'tainted-source'.
+   */
+  check(src: FrameSource): { width: number; height: number } | undefined {
     const size = sourceSize(src);
     if (!size) {
       const what = src === null ? 'null' : typeof src === 'object' ? (src as object).constructor?.name ?? 'object' : typeof src;
       throw new EmotionDetectorError('unsupported-source', `Cannot read frames from ${what}; pass a video, image, canvas, ImageBitmap, VideoFrame or ImageData`);
     }
+    if (!size.width || !size.height) return undefined;
+    // ImageData and VideoFrame carry their pixels with them: never tainted.
+    if (!is<ImageData>(src, 'ImageData') && !is<VideoFrame>(src, 'VideoFrame')) this.assertReadable(src as Drawable);
+    return size;
+  }
+
+  /** The frame, drawable by the detector and the cropper, or undefined when the source has nothing to show yet. */
+  read(src: FrameSource): Frame | undefined {
+    const size = this.check(src);
+    if (!size) return undefined;
     const { width, height } = size;
-    if (!width || !height) return undefined;
     if (is<ImageData>(src, 'ImageData')) {
-      const ctx = this.stagingContext(width, height);
-      ctx.putImageData(src, 0, 0);
+      this.stagingContext(width, height).putImageData(src, 0, 0);
       return { image: this.staging!, width, height };
     }
     if (is<VideoFrame>(src, 'VideoFrame')) {
       this.stagingContext(width, height).drawImage(src, 0, 0, width, height);
       return { image: this.staging!, width, height };
     }
-    this.assertReadable(src as Drawable);
     return { image: src as Drawable, width, height };
   }
 

@@ -56,15 +56,16 @@ export class WorkerEngine {
 
   async process(source: FrameSource, timestamp: number): Promise<DetectionResult> {
     if (this.failure) throw this.failure;
-    const frame = this.reader.read(source);
-    if (!frame) return emptyResult(timestamp);
+    const size = this.reader.check(source);
+    if (!size) return emptyResult(timestamp);
     let bitmap: ImageBitmap;
     try {
-      bitmap = await createImageBitmap(frame.image);
+      // A copy of the current frame that can move to the worker without copying again.
+      bitmap = await createImageBitmap(source as ImageBitmapSource);
     } catch (e) {
       throw new EmotionDetectorError('runtime-error', `Could not grab the frame: ${String(e)}`, { cause: e });
     }
-    const msg: Request = { id: 0, type: 'detect', bitmap, width: frame.width, height: frame.height, timestamp };
+    const msg: Request = { id: 0, type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp };
     const reply = await this.request(msg, [bitmap], DETECT_TIMEOUT_MS);
     return reply.result!;
   }

@@ -10,7 +10,7 @@ export const ASSETS = '/packages/core/dist/assets/';
  * The emotion model under test: the default one named by the built assets' index.json.
  * (undefined = let the engine discover it, exactly as users get it.)
  */
-export const MODEL: string | undefined = '/test/artifacts/dev-model/stand-in.onnx';
+export const MODEL: string | undefined = undefined;
 export const photo = (n: number): string => `/node_modules/@vladmandic/face-api/demo/sample${n}.jpg`;
 
 export async function loadImage(url: string, crossOrigin?: string): Promise<HTMLImageElement> {
