@@ -6,6 +6,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { findChromium, chromiumArgs, freshProfileDir } from './scripts/lib/chromium.mjs';
 import { ISOLATION_HEADERS } from './scripts/lib/static-server.mjs';
 import { countingReporter } from './test/support/counting-reporter.mjs';
+import { testServerCommands, testServerMiddleware } from './test/support/test-server.mjs';
 import { defaultReporter } from '@web/test-runner';
 
 const fakeCamera = path.resolve('test/artifacts/fake-camera.y4m');
@@ -20,7 +21,7 @@ export default {
   testsStartTimeout: 180_000,
   testsFinishTimeout: 900_000,
   testFramework: { config: { timeout: 120_000, ui: 'bdd' } },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), testServerCommands()],
   middleware: [
     function isolate(ctx, next) {
       for (const [k, v] of Object.entries(ISOLATION_HEADERS)) ctx.set(k, v);
@@ -28,6 +29,8 @@ export default {
       if (ctx.query.corp === 'cross-origin') ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
       return next();
     },
+    // Server commands of the loading tests: unreachable files, request log, a CSP (see the file).
+    testServerMiddleware,
   ],
   browsers: [
     chromeLauncher({

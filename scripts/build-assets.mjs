@@ -2,7 +2,7 @@
 // Copies every runtime asset the engine loads into packages/core/dist/assets/ (the one folder a
 // user serves from their own origin; no CDN at run time):
 //   ort/         onnxruntime-web WASM binaries and their loaders
-//   mediapipe/   @mediapipe/tasks-vision WASM fileset
+//   mediapipe/   @mediapipe/tasks-vision WASM (SIMD build)
 //   models/      the emotion CNN (ONNX + model card) and the face detector (.tflite with metadata)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,8 @@ fs.rmSync(out, { recursive: true, force: true });
 for (const f of fs.readdirSync(nm('onnxruntime-web/dist'))) {
   if (/^ort-wasm-simd-threaded(\.asyncify|\.jsep)?\.(wasm|mjs)$/.test(f)) copy(nm(`onnxruntime-web/dist/${f}`), path.join(out, 'ort', f));
 }
-for (const f of fs.readdirSync(nm('@mediapipe/tasks-vision/wasm'))) {
+// Only the SIMD build: the engine loads no other (ONNX Runtime Web needs SIMD anyway).
+for (const f of ['vision_wasm_internal.js', 'vision_wasm_internal.wasm']) {
   copy(nm(`@mediapipe/tasks-vision/wasm/${f}`), path.join(out, 'mediapipe', f));
 }
 const emotionDir = path.join(root, 'models/emotion');

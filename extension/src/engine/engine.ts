@@ -8,8 +8,7 @@
  * dominant emotion's hysteresis stay per video: two tiles with centred faces never blend).
  */
 import browser from 'webextension-polyfill';
-import { EmotionDetector, isEmotionDetectorError } from '../../../packages/core/src/index.js';
-import { FaceTracker } from '../../../packages/core/src/tracking/tracker.js';
+import { EmotionDetector, FaceTracker, isEmotionDetectorError } from '../../../packages/core/src/index.js';
 import type { EngineConfig, FrameIn, FrameOut, FromEngine, ToEngine } from '../shared/engine-protocol.js';
 
 const nonce = location.hash.slice(1);

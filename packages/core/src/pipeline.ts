@@ -17,6 +17,8 @@ export interface PipelineInit {
   modelUrl: string;
   faceModel: Uint8Array;
   mediapipeBase: string;
+  /** MediaPipe's WASM binary, downloaded by loadAssets like the other files. */
+  mediapipeWasm: Uint8Array;
   ortWasm: Uint8Array;
   backend: ResolvedBackend;
   numThreads: number;
@@ -45,6 +47,7 @@ export class Pipeline {
     const [detector, classifier] = await Promise.allSettled([
       MediaPipeFaceDetector.create({
         wasmBase: init.mediapipeBase,
+        wasmBinary: init.mediapipeWasm,
         model: init.faceModel,
         minConfidence: init.minFaceConfidence,
         maxFaces: init.maxFaces,

@@ -88,7 +88,7 @@ export interface DetectionResult {
 
 /** Progress of asset loading, reported through `onProgress`. */
 export interface LoadProgress {
-  /** Which asset: 'emotion-model', 'face-model', 'ort-wasm', 'mediapipe-wasm', ... */
+  /** Which asset: 'model-index', 'model-card', 'emotion-model', 'face-model', 'ort-wasm' or 'mediapipe-wasm'. */
   asset: string;
   url: string;
   loaded: number;

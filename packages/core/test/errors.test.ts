@@ -1,12 +1,27 @@
 // Every bad input ends in a typed EmotionDetectorError with a useful message, never a hang; and
 // loading reports progress and keeps its files in the Cache API (second start, offline start).
 import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { EmotionDetector, type LoadProgress } from '../src/index.js';
 import { CACHE_NAME } from '../src/assets/fetch-asset.js';
+import { loadAssets } from '../src/assets/load.js';
+import { pipelineSettings } from '../src/pipeline.js';
+import { WorkerEngine } from '../src/worker/client.js';
 import { ASSETS, MODEL, clearAssetCache, expectError, loadImage, photo } from './support/engine.js';
 
 const FIX = '/packages/core/test/fixtures';
 const base = { assetsBase: ASSETS, backend: 'wasm' as const, numThreads: 2 };
+/** MediaPipe's WASM binary, which the engine downloads itself (asset 'mediapipe-wasm'). */
+const MEDIAPIPE_WASM = new URL(`${ASSETS}mediapipe/vision_wasm_internal.wasm`, location.href).href;
+/** MediaPipe's loader script, the one file MediaPipe still loads itself (a script tag). */
+const MEDIAPIPE_LOADER = new URL(`${ASSETS}mediapipe/vision_wasm_internal.js`, location.href).href;
+const byteSize = async (url: string): Promise<number> => (await (await fetch(url, { cache: 'no-store' })).arrayBuffer()).byteLength;
+
+/**
+ * The test server stops answering paths starting with `block` (except the `allow` paths): their
+ * requests fail as if it could not be reached. Answers the requests refused since the last call.
+ */
+const unreachable = (block: string[], allow: string[] = []) => executeServerCommand<string[], { block: string[]; allow: string[] }>('unreachable', { block, allow });
 
 describe('EmotionDetector errors', () => {
   let detector: EmotionDetector;
@@ -97,7 +112,7 @@ describe('EmotionDetector errors', () => {
     const d = await EmotionDetector.create({ ...base, model: MODEL, onProgress: (e) => events.push(e) });
     await d.dispose();
     const assets = new Set(events.map((e) => e.asset));
-    for (const a of ['model-card', 'emotion-model', 'face-model', 'ort-wasm']) expect([...assets]).to.include(a);
+    for (const a of ['model-card', 'emotion-model', 'face-model', 'ort-wasm', 'mediapipe-wasm']) expect([...assets]).to.include(a);
     for (const a of assets) {
       const mine = events.filter((e) => e.asset === a);
       for (let i = 1; i < mine.length; i++) expect(mine[i]!.loaded).to.be.at.least(mine[i - 1]!.loaded);
@@ -109,6 +124,18 @@ describe('EmotionDetector errors', () => {
     expect(wasm.length, 'a 14 MB file arrives in several chunks').to.be.greaterThan(2);
     for (let i = 1; i < events.length; i++) expect(events[i]!.fraction).to.be.at.least(events[i - 1]!.fraction);
     expect(events[events.length - 1]!.fraction).to.equal(1);
+    // MediaPipe's WASM goes through our loader: its real size, in chunks, and counted in the fraction.
+    const mp = events.filter((e) => e.asset === 'mediapipe-wasm');
+    const mpSize = await byteSize(MEDIAPIPE_WASM);
+    expect(mpSize, 'the file is the 11 MB binary').to.be.greaterThan(5_000_000);
+    for (const e of mp) expect(e.url).to.equal(MEDIAPIPE_WASM);
+    expect(mp[0]!.total, 'total known from the first event').to.equal(mpSize);
+    expect(mp[mp.length - 1]!.loaded).to.equal(mpSize);
+    expect(mp.length, 'an 11 MB file arrives in several chunks').to.be.greaterThan(2);
+    const from = events.indexOf(mp[0]!);
+    const until = events.indexOf(mp[mp.length - 1]!);
+
+    for (const e of events.slice(from, until)) expect(e.fraction, 'not done while MediaPipe\'s WASM is still loading').to.be.lessThan(1);
   });
 
   it('keeps the assets in the Cache API and starts from there the second time', async () => {
@@ -119,6 +146,10 @@ describe('EmotionDetector errors', () => {
     const cache = await caches.open(CACHE_NAME);
     const keys = (await cache.keys()).map((r) => r.url);
     for (const part of ['.onnx', '.tflite', 'ort-wasm-simd-threaded.wasm', '.json']) expect(keys.some((k) => k.endsWith(part)), part).to.equal(true);
+    expect(keys, 'MediaPipe WASM cached').to.include(MEDIAPIPE_WASM);
+    const mp = new Uint8Array(await (await cache.match(MEDIAPIPE_WASM))!.arrayBuffer());
+    expect(mp.byteLength).to.equal(await byteSize(MEDIAPIPE_WASM));
+    expect([...mp.subarray(0, 4)], 'WASM magic').to.deep.equal([0x00, 0x61, 0x73, 0x6d]);
     // Mark the cached card: if the second start reads the cache, it sees the mark.
     const cardUrl = new URL(cardFile, location.href).href;
     const cached = (await cache.match(cardUrl))!;
@@ -145,5 +176,62 @@ describe('EmotionDetector errors', () => {
     await d.dispose();
     await cache.delete(`${offline}.json`);
     await cache.delete(`${offline}.onnx`);
+  });
+
+  it("starts with its files' server unreachable: every file it downloads, MediaPipe's WASM included, comes from the cache", async () => {
+    await clearAssetCache();
+    const first = await EmotionDetector.create({ ...base, model: MODEL });
+    await first.dispose();
+    const mpSize = await byteSize(MEDIAPIPE_WASM);
+    const mpPath = new URL(MEDIAPIPE_WASM).pathname;
+    const assets = new URL(ASSETS, location.href).pathname;
+    // All but the scripts the browser itself loads, which our cache does not hold: MediaPipe's
+    // loader (script tag / importScripts) and the worker script.
+    const offline = () => unreachable([assets], [new URL(MEDIAPIPE_LOADER).pathname, `${assets}worker.js`]);
+    // Nothing left in the browser's HTTP cache: only the engine's Cache API copy can serve the WASM.
+    await executeServerCommand('clear-http-cache');
+    await offline();
+    try {
+      let refused = false;
+      await fetch(MEDIAPIPE_WASM, { cache: 'no-store' }).catch(() => (refused = true));
+      expect(refused, 'the server cannot be reached').to.equal(true);
+      for (const worker of [false, true]) {
+        await offline();
+        const where = worker ? 'worker' : 'main thread';
+        const events: LoadProgress[] = [];
+        const d = await EmotionDetector.create({ ...base, model: MODEL, worker, onProgress: (e) => events.push(e) });
+        const r = await d.detect(await loadImage(photo(5)));
+        await d.dispose();
+        expect(r.faces.length, where).to.be.greaterThan(0);
+        const mp = events.filter((e) => e.asset === 'mediapipe-wasm');
+        expect(mp.map((e) => [e.loaded, e.total]), 'MediaPipe WASM from the cache, at once').to.deep.equal([[mpSize, mpSize]]);
+        // The engine asked the server (its freshness check) and, refused, used its copy: no GET of
+        // the file, from the page or from the worker (MediaPipe got the bytes as a blob: URL).
+        const tried = await offline();
+        expect(tried, where).to.include(`HEAD ${mpPath}`);
+        expect(tried, where).not.to.include(`GET ${mpPath}`);
+      }
+    } finally {
+      await unreachable([]);
+    }
+  });
+
+  it("a CSP that refuses blob: fetches: MediaPipe gets its WASM from the server instead, and works", async () => {
+    const assets = await loadAssets({ assetsBase: ASSETS, model: MODEL }, 'wasm');
+    const init = { ...assets, ...pipelineSettings({}), backend: 'wasm' as const, numThreads: 1 };
+    await executeServerCommand('clear-http-cache');
+    await executeServerCommand('requests');
+    // The worker runs under its script's CSP: default-src 'self' (no blob:).
+    const engine = await WorkerEngine.create(init, `${assets.workerUrl}?csp=no-blob`);
+    try {
+      const img = await loadImage(photo(5));
+      const r = await engine.process(img, 0);
+      expect(r.faces.length).to.be.greaterThan(0);
+    } finally {
+      await engine.close();
+    }
+    const seen = await executeServerCommand<string[], undefined>('requests');
+    expect(seen, 'the worker ran under the CSP').to.include(`GET ${new URL(assets.workerUrl).pathname}`);
+    expect(seen, 'MediaPipe fetched the file itself').to.include(`GET ${new URL(MEDIAPIPE_WASM).pathname}`);
   });
 });

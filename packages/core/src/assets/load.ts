@@ -1,12 +1,14 @@
 /**
  * Fetches everything the engine needs before it can start (model card, emotion model, face
- * model, ONNX Runtime WASM) in parallel, reporting combined progress. The bytes are handed to the
- * runtimes directly, so they come from our cache and never from a second download.
+ * model, ONNX Runtime WASM, MediaPipe WASM) in parallel, reporting combined progress. The bytes
+ * are handed to the runtimes directly, so they come from our cache and never from a second
+ * download. (MediaPipe's small loader script is the one file it still loads itself.)
  */
 import { EmotionDetectorError } from '../errors.js';
 import type { LoadProgress, ResolvedBackend } from '../types.js';
 import { parseModelCard, type ModelCard } from '../classification/model-card.js';
 import { fetchAsset, throwIfAborted } from './fetch-asset.js';
+import type { AssetKind } from './validate.js';
 import { absolute, assetPaths, cardUrlFor, defaultAssetsBase, folder } from './locate.js';
 
 export interface AssetOptions {
@@ -24,39 +26,78 @@ export interface LoadedAssets {
   model: Uint8Array;
   faceModel: Uint8Array;
   ortWasm: Uint8Array;
-  /** MediaPipe loads its own WASM from here. */
+  /** MediaPipe's `vision_wasm_internal.wasm`. */
+  mediapipeWasm: Uint8Array;
+  /** The MediaPipe fileset folder: MediaPipe loads its loader script from here. */
   mediapipeBase: string;
   workerUrl: string;
 }
 
-/** Sums the progress of parallel downloads into one monotonic fraction. */
+/** The files whose sizes make up the bulk of a load (the JSON files are a few KB). */
+const BIG_ASSETS = ['emotion-model', 'face-model', 'ort-wasm', 'mediapipe-wasm'];
+
+interface AssetState {
+  loaded: number;
+  total: number;
+  /** The total is the real size: the server said so before the first byte, or the file is complete. */
+  sized: boolean;
+}
+
+/**
+ * Sums the progress of parallel downloads into one monotonic fraction. A big file that has not
+ * told its size yet counts as big as the biggest one that has (and the fraction does not move
+ * before one has), so a small file finished first is not reported as most of the load.
+ */
 class Progress {
-  private readonly state = new Map<string, { loaded: number; total: number }>();
+  private readonly state = new Map<string, AssetState>();
   private fraction = 0;
+  /** The fraction in the last report. */
+  private reported = 0;
   constructor(private readonly report?: (p: LoadProgress) => void) {}
 
-  track(asset: string, url: string) {
-    return (loaded: number, total: number) => {
-      if (!this.report) return;
-      this.state.set(asset, { loaded, total });
-      let l = 0;
-      let t = 0;
-      for (const s of this.state.values()) {
-        l += s.loaded;
-        t += Math.max(s.total, s.loaded);
-      }
-      this.fraction = Math.max(this.fraction, t ? l / t : 0);
-      try {
-        this.report({ asset, url, loaded, total, fraction: this.fraction });
-      } catch {
-        // A throwing progress callback must not break loading.
-      }
-    };
+  /** Downloads `url` with fetchAsset, reporting its bytes as `asset`. */
+  async fetch(url: string, asset: string, kind: AssetKind, signal: AbortSignal | undefined): Promise<Uint8Array> {
+    const bytes = await fetchAsset(url, {
+      kind,
+      signal,
+      // The first call (no byte yet) carries the size, when the server gives one.
+      onProgress: (loaded, total) => this.update(asset, url, { loaded, total, sized: this.state.get(asset)?.sized || (loaded === 0 && total > 0) }),
+    });
+    this.update(asset, url, { loaded: bytes.byteLength, total: bytes.byteLength, sized: true });
+    return bytes;
+  }
+
+  private update(asset: string, url: string, next: AssetState): void {
+    if (!this.report) return;
+    const prev = this.state.get(asset);
+    this.state.set(asset, next);
+    let l = 0;
+    let t = 0;
+    let guess = 0;
+    for (const [name, s] of this.state) {
+      l += s.loaded;
+      t += Math.max(s.total, s.loaded);
+      if (s.sized && BIG_ASSETS.includes(name)) guess = Math.max(guess, s.total);
+    }
+    for (const name of BIG_ASSETS) {
+      const s = this.state.get(name);
+      if (!s?.sized) t += Math.max(guess - (s ? Math.max(s.total, s.loaded) : 0), 0);
+    }
+    if (guess > 0) this.fraction = Math.max(this.fraction, t ? Math.min(l / t, 1) : 0);
+    // The completion of a streamed file repeats its last report: say nothing unless it changed something.
+    const fraction = this.fraction;
+    if (prev && prev.loaded === next.loaded && prev.total === next.total && fraction === this.reported) return;
+    this.reported = fraction;
+    try {
+      this.report({ asset, url, loaded: next.loaded, total: next.total, fraction });
+    } catch {
+      // A throwing progress callback must not break loading.
+    }
   }
 }
 
 async function fetchJson(url: URL, asset: string, progress: Progress, signal?: AbortSignal): Promise<unknown> {
-  const bytes = await fetchAsset(url.href, { kind: 'json', signal, onProgress: progress.track(asset, url.href) });
+  const bytes = await progress.fetch(url.href, asset, 'json', signal);
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
@@ -98,8 +139,8 @@ export async function loadAssets(opts: AssetOptions, backend: ResolvedBackend): 
   const progress = new Progress(opts.onProgress);
   const faceUrl = opts.faceModel ? absolute(opts.faceModel) : new URL(assetPaths.faceModel, base);
   const wasmUrl = new URL(assetPaths.ortWasm(backend), base);
-  const get = (url: URL, asset: string, kind: 'onnx' | 'tflite' | 'wasm') =>
-    fetchAsset(url.href, { kind, signal, onProgress: progress.track(asset, url.href) });
+  const mediapipeWasmUrl = new URL(assetPaths.mediapipeWasm, base);
+  const get = (url: URL, asset: string, kind: AssetKind) => progress.fetch(url.href, asset, kind, signal);
 
   // Start the big downloads at once; the model waits only for its (small) card.
   const located = guard(locateModel(base, { ...opts, signal }, progress));
@@ -108,12 +149,14 @@ export async function loadAssets(opts: AssetOptions, backend: ResolvedBackend): 
     guard(located.then(({ modelUrl }) => get(modelUrl, 'emotion-model', 'onnx'))),
     guard(get(faceUrl, 'face-model', 'tflite')),
     guard(get(wasmUrl, 'ort-wasm', 'wasm')),
+    guard(get(mediapipeWasmUrl, 'mediapipe-wasm', 'wasm')),
   ]);
   const settled = await all.finally(() => opts.signal?.removeEventListener('abort', stop));
   throwIfAborted(opts.signal);
   if (firstError !== undefined) throw firstError;
-  const [{ card, modelUrl }, model, faceModel, ortWasm] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [{ card, modelUrl }, model, faceModel, ortWasm, mediapipeWasm] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     { card: ModelCard; modelUrl: URL },
+    Uint8Array,
     Uint8Array,
     Uint8Array,
     Uint8Array,
@@ -125,6 +168,7 @@ export async function loadAssets(opts: AssetOptions, backend: ResolvedBackend): 
     model,
     faceModel,
     ortWasm,
+    mediapipeWasm,
     mediapipeBase: new URL(assetPaths.mediapipe, base).href,
     workerUrl: new URL(assetPaths.worker, base).href,
   };

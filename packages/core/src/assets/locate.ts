@@ -18,11 +18,19 @@ export function folder(url: string | URL): URL {
   return u;
 }
 
+/** The files of the tasks-vision fileset (SIMD build) that MediaPipe loads, in `assetPaths.mediapipe`. */
+export const mediapipeFiles = {
+  loader: 'vision_wasm_internal.js',
+  binary: 'vision_wasm_internal.wasm',
+};
+
 export const assetPaths = {
   /** Lists the bundled emotion model cards and names the default one (written by build-assets). */
   emotionIndex: 'models/emotion/index.json',
   faceModel: 'models/face/face_detection_short_range.tflite',
   mediapipe: 'mediapipe/',
+  /** The MediaPipe binary, which we download (progress, cache) and hand over as bytes. */
+  mediapipeWasm: `mediapipe/${mediapipeFiles.binary}`,
   worker: 'worker.js',
   /** The WebGPU build of onnxruntime-web runs the asyncify binary, the WASM build the plain one. */
   ortWasm: (backend: ResolvedBackend) =>

@@ -57,7 +57,16 @@ export class Classifier {
       await session.release().catch(() => undefined);
       throw new EmotionDetectorError('model-card-mismatch', `Model card "${init.card.name}" does not match ${init.modelUrl}: ${problem}`);
     }
-    return new Classifier(init.card, init.backend, ort, session);
+    const classifier = new Classifier(init.card, init.backend, ort, session);
+    // One run now: the runtime sets up its kernels on the first run (hundreds of ms), which would
+    // otherwise land on the first frame; and an output that does not fit the card fails here.
+    try {
+      await classifier.run(new Float32Array(classifier.itemSize));
+    } catch (e) {
+      await session.release().catch(() => undefined);
+      throw e;
+    }
+    return classifier;
   }
 
   /** The model input for these faces (N x C x H x W), in a buffer reused across frames. */

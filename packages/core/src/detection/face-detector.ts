@@ -2,18 +2,27 @@
  * Face detection with MediaPipe Tasks (BlazeFace short range, CPU/XNNPACK), plus a tiled second
  * pass that finds the small faces of group photos and wide shots.
  */
-import { FaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
+import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
+import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace } from '../types.js';
 import { mergeDetections } from './nms.js';
 import { tileLayout, type Tile } from './tiles.js';
 import { clipBox, toDetectedFace, type Placement } from './to-face.js';
 
+/** `{ wasmLoaderPath, wasmBinaryPath }` (tasks-vision does not export the type). */
+type WasmFileset = Parameters<typeof FaceDetector.createFromOptions>[0];
+
 export type DetectorImage = ImageBitmap | HTMLCanvasElement | OffscreenCanvas | HTMLImageElement | HTMLVideoElement | ImageData;
 
 export interface FaceDetectorConfig {
-  /** Folder of the @mediapipe/tasks-vision WASM fileset, on our own origin. */
+  /** Folder of the @mediapipe/tasks-vision WASM fileset (its SIMD build), on our own origin. */
   wasmBase: string;
+  /**
+   * The fileset's `vision_wasm_internal.wasm`, already downloaded (by our asset loader: progress,
+   * Cache API). MediaPipe then compiles these bytes instead of fetching the file from `wasmBase`.
+   */
+  wasmBinary?: Uint8Array;
   /** URL of a Tasks-compatible face detection .tflite, or its bytes. */
   model: string | Uint8Array;
   /** Detector confidence threshold in (0, 1). */
@@ -59,6 +68,26 @@ async function loadModel(model: string | Uint8Array, signal?: AbortSignal): Prom
   return bytes;
 }
 
+/**
+ * A blob: URL serving `bytes` as application/wasm (MediaPipe only takes a URL), or undefined when
+ * this context may not fetch blob: URLs (a CSP whose connect-src leaves blob: out): MediaPipe then
+ * fetches the file from the server as usual.
+ */
+async function blobUrlFor(bytes: Uint8Array): Promise<string | undefined> {
+  let url: string | undefined;
+  try {
+    url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }));
+    // The same fetch MediaPipe's loader makes, from the same context (and so under the same CSP).
+    const res = await fetch(url);
+    await res.body?.cancel();
+    if (res.ok) return url;
+  } catch {
+    // blob: refused: use the plain URL
+  }
+  if (url) URL.revokeObjectURL(url);
+  return undefined;
+}
+
 function checkConfig(c: FaceDetectorConfig): void {
   const bad = (what: string): never => {
     throw new EmotionDetectorError('runtime-error', `Invalid face detector option: ${what}`);
@@ -82,9 +111,13 @@ export class MediaPipeFaceDetector {
   static async create(config: FaceDetectorConfig, signal?: AbortSignal): Promise<MediaPipeFaceDetector> {
     checkConfig(config);
     const modelAssetBuffer = await loadModel(config.model, signal);
+    const base = folder(config.wasmBase);
+    const binaryUrl = new URL(mediapipeFiles.binary, base).href;
+    const binary = config.wasmBinary ? await blobUrlFor(config.wasmBinary) : undefined;
     let detector: FaceDetector;
     try {
-      const fileset = await FilesetResolver.forVisionTasks(config.wasmBase);
+      // The SIMD build only, as ONNX Runtime needs SIMD too (FilesetResolver would probe for it).
+      const fileset: WasmFileset = { wasmLoaderPath: new URL(mediapipeFiles.loader, base).href, wasmBinaryPath: binary ?? binaryUrl };
       detector = await FaceDetector.createFromOptions(fileset, {
         baseOptions: { modelAssetBuffer, delegate: 'CPU' },
         runningMode: 'IMAGE',
@@ -95,6 +128,8 @@ export class MediaPipeFaceDetector {
       // MediaPipe reports model problems (missing metadata, wrong tensors) while building its graph.
       const code = /model|metadata|tensor|flatbuffer/i.test(msg) ? 'invalid-model' : 'runtime-error';
       throw new EmotionDetectorError(code, `MediaPipe could not create the face detector: ${msg}`, { cause: e });
+    } finally {
+      if (binary) URL.revokeObjectURL(binary);
     }
     if (signal?.aborted) {
       detector.close();

@@ -42,7 +42,7 @@ export class WorkerEngine {
     const engine = new WorkerEngine(worker);
     try {
       // The model and WASM bytes move to the worker (no copy); the main thread no longer needs them.
-      const transfer = [init.model.buffer, init.faceModel.buffer, init.ortWasm.buffer].filter(
+      const transfer = [init.model.buffer, init.faceModel.buffer, init.ortWasm.buffer, init.mediapipeWasm.buffer].filter(
         (b, i, all): b is ArrayBuffer => b instanceof ArrayBuffer && all.indexOf(b) === i,
       );
       const reply = await engine.request({ id: 0, type: 'init', init }, transfer, initTimeoutMs);

@@ -1,0 +1,67 @@
+// Test-server controls for the engine's loading tests, as wtr server commands:
+//   executeServerCommand('unreachable', { block: ['/assets/'], allow: ['/assets/loader.js'] })
+//     makes every path starting with a `block` entry (except the exact `allow` paths) unreachable,
+//     for every context of the page (the page, its workers): the connection closes without an
+//     answer, the real network failure of a server that cannot be reached (fetch rejects; no HTTP
+//     status). `{ block: [] }` lifts it. Answers the requests refused since the previous call.
+//   executeServerCommand('requests')
+//     the requests the server got since the previous call, as "METHOD /path".
+//   executeServerCommand('clear-http-cache')
+//     empties the browser's HTTP cache (not the Cache API), so that a file the page loads can only
+//     come from the server or from the engine's own cache.
+// And a file requested with `?csp=no-blob` is served with a CSP that refuses blob: fetches.
+let block = [];
+let allow = [];
+let refused = [];
+let requests = [];
+
+const NO_BLOB_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+
+/** Config middleware (it must run before the static file server). */
+export function testServerMiddleware(ctx, next) {
+  const request = `${ctx.method} ${ctx.path}`;
+  requests.push(request);
+  if (requests.length > 10_000) requests.shift();
+  if (block.some((p) => ctx.path.startsWith(p)) && !allow.includes(ctx.path)) {
+    refused.push(request);
+    ctx.respond = false;
+    ctx.req.socket.destroy();
+    return undefined;
+  }
+  if (ctx.query.csp === 'no-blob') ctx.set('Content-Security-Policy', NO_BLOB_CSP);
+  return next();
+}
+
+export function testServerCommands() {
+  return {
+    name: 'test-server-commands',
+    async executeCommand({ command, payload, session }) {
+      switch (command) {
+        case 'unreachable': {
+          block = payload?.block ?? [];
+          allow = payload?.allow ?? [];
+          const seen = refused;
+          refused = [];
+          return seen;
+        }
+        case 'requests': {
+          const seen = requests;
+          requests = [];
+          return seen;
+        }
+        case 'clear-http-cache': {
+          if (session.browser.type !== 'puppeteer') throw new Error('clear-http-cache needs the Chromium launcher');
+          const cdp = await session.browser.getPage(session.id).createCDPSession();
+          try {
+            await cdp.send('Network.clearBrowserCache');
+          } finally {
+            await cdp.detach().catch(() => undefined);
+          }
+          return true;
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}
