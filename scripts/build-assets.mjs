@@ -27,13 +27,15 @@ for (const f of ['vision_wasm_internal.js', 'vision_wasm_internal.wasm']) {
 }
 const emotionDir = path.join(root, 'models/emotion');
 const cards = [];
-for (const f of fs.readdirSync(emotionDir).sort()) {
+// A checkout without the shipped model still builds (the engine then reports a clear fetch error).
+for (const f of fs.existsSync(emotionDir) ? fs.readdirSync(emotionDir).sort() : []) {
   if (!/\.(onnx|json)$/.test(f) || f.endsWith('.parity.json') || f === 'index.json') continue;
   copy(path.join(emotionDir, f), path.join(out, 'models/emotion', f));
   if (f.endsWith('.json')) cards.push({ file: f, card: JSON.parse(fs.readFileSync(path.join(emotionDir, f), 'utf8')) });
 }
 // index.json names the card the engine loads by default: the one marked `"default": true`,
 // else the only (or first) one. The engine never hard-codes a model name.
+if (!cards.length) console.warn(`warning: no model card in ${emotionDir}; the build has no emotion model`);
 if (cards.length) {
   const chosen = cards.find((c) => c.card.default === true) ?? cards[0];
   fs.writeFileSync(

@@ -3,7 +3,7 @@
  * The same code runs on the main thread and inside the worker.
  */
 import { EmotionDetectorError } from './errors.js';
-import type { DetectionResult, ResolvedBackend } from './types.js';
+import type { Box, DetectionResult, ResolvedBackend } from './types.js';
 import { Classifier } from './classification/classifier.js';
 import type { ModelCard } from './classification/model-card.js';
 import { MediaPipeFaceDetector } from './detection/face-detector.js';
@@ -32,8 +32,13 @@ export function emptyResult(timestamp: number): DetectionResult {
   return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, width: 0, height: 0, timestamp };
 }
 
+/** In a video, the full (tiled) search for small faces runs at least this often (ms of video time). */
+const FULL_SEARCH_MS = 500;
+
 export class Pipeline {
   private readonly tracker: FaceTracker;
+  private last: { timestamp: number; width: number; height: number; boxes: Box[] } | undefined;
+  private lastFullSearch = -Infinity;
 
   private constructor(
     private readonly detector: MediaPipeFaceDetector,
@@ -68,9 +73,24 @@ export class Pipeline {
     return this.classifier.backend;
   }
 
+  /**
+   * The previous frame's faces when this frame continues the same video and a full small-face
+   * search ran recently, else undefined (search everywhere). Stills, a jump back in time or a new
+   * frame size always get the full search; a face that appears in a video is found within
+   * FULL_SEARCH_MS.
+   */
+  private focusOn(frame: Frame, timestamp: number): readonly Box[] | undefined {
+    const last = this.last;
+    const continues = last && timestamp > last.timestamp && frame.width === last.width && frame.height === last.height;
+    if (continues && timestamp - this.lastFullSearch < FULL_SEARCH_MS) return last.boxes;
+    this.lastFullSearch = timestamp;
+    return undefined;
+  }
+
   async process(frame: Frame, timestamp: number): Promise<DetectionResult> {
     const t0 = performance.now();
-    const found = this.detector.detect(frame.image, frame.width, frame.height);
+    const found = this.detector.detect(frame.image, frame.width, frame.height, this.focusOn(frame, timestamp));
+    this.last = { timestamp, width: frame.width, height: frame.height, boxes: found.map((f) => f.box) };
     const t1 = performance.now();
     const scores = await this.classifier.classify(frame.image, found);
     const t2 = performance.now();
@@ -91,6 +111,7 @@ export class Pipeline {
     this.detector.close();
     await this.classifier.close();
     this.tracker.reset();
+    this.last = undefined;
   }
 }
 

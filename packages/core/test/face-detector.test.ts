@@ -3,7 +3,8 @@ import { expect } from '@open-wc/testing';
 import { writeFile } from '@web/test-runner-commands';
 import { MediaPipeFaceDetector } from '../src/detection/face-detector.js';
 import { iou, mergeDetections } from '../src/detection/nms.js';
-import { tileLayout } from '../src/detection/tiles.js';
+import { focusRegions } from '../src/detection/focus.js';
+import { tileLayout, type Tile } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
 import type { DetectedFace } from '../src/types.js';
 
@@ -115,6 +116,31 @@ describe('MediaPipeFaceDetector', function () {
     expect(found.reduce((a, b) => a + b)).to.be.at.least(20);
   });
 
+  it('in a video, finds the small faces again around where they were, in fewer passes', async () => {
+    let full = 0;
+    let focused = 0;
+    for (let i = 0; i < photos.length; i++) {
+      const img = photos[i]!;
+      const before = detector.detect(img, img.width, img.height);
+      full += detector.lastPassCount;
+      // The next frame: the people moved a little (the photo shifted by 2% of its width).
+      const dx = Math.round(img.width * 0.02);
+      const next = new OffscreenCanvas(img.width, img.height);
+      next.getContext('2d')!.drawImage(img, dx, 0);
+      const after = detector.detect(next, img.width, img.height, before.map((f) => f.box));
+      focused += detector.lastPassCount;
+      expect(after.length, `sample${i + 1}`).to.equal(before.length);
+      for (const f of before) {
+        const moved = { ...f.box, x: f.box.x + dx };
+        const best = Math.max(...after.map((g) => iou(g.box, moved)));
+        const where = `sample${i + 1}: face at ${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)}px, ${after.map((g) => `${Math.round(g.box.x)},${Math.round(g.box.y)} ${Math.round(g.box.width)}px`).join('; ')}`;
+        expect(best, where).to.be.greaterThan(0.5);
+      }
+    }
+    console.log(`detector passes over the six photos: ${full} with tiles, ${focused} around the previous faces`);
+    expect(focused).to.be.lessThan(full * 0.75);
+  });
+
   it('without smallFaces it misses small faces (what the tiles are for)', async () => {
     const plain = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: MODEL, minConfidence: 0.5, maxFaces: 8, smallFaces: false });
     const found = photos.map((img) => plain.detect(img, img.width, img.height).length);
@@ -203,6 +229,25 @@ describe('tile layout and merging', () => {
         }
       }
     }
+  });
+
+  it('groups nearby small faces into one focus region, keeps far ones apart, stays inside the frame', () => {
+    const box = (x: number, y: number, size: number) => ({ x, y, width: size, height: size });
+    // Two faces side by side share a region; one across the frame gets its own.
+    const regions = focusRegions([box(100, 100, 40), box(160, 105, 40), box(590, 430, 40)], 640, 480);
+    expect(regions.length).to.equal(2);
+    for (const r of regions) {
+      expect(r.width).to.equal(r.height);
+      expect(r.x >= 0 && r.y >= 0 && r.x + r.width <= 640 && r.y + r.height <= 480).to.equal(true);
+    }
+    const [a, b] = regions as [Tile, Tile];
+    // Every face lies inside its region with room to move, and is at least a quarter of it.
+    for (const f of [box(100, 100, 40), box(160, 105, 40)]) {
+      expect(f.x - a.x >= 30 && f.y - a.y >= 25 && a.x + a.width - (f.x + f.width) >= 30).to.equal(true);
+      expect(f.width / a.width).to.be.at.least(0.2);
+    }
+    expect(b.frameEdges.right && b.frameEdges.bottom).to.equal(true);
+    expect(focusRegions([], 640, 480)).to.deep.equal([]);
   });
 
   it('merges detections of one face, keeps distinct faces apart', () => {
