@@ -93,7 +93,7 @@ async function detectAll(id: number, frames: FrameIn[]): Promise<void> {
     if (!detector) throw new Error('engine not ready');
     for (const { key, image } of frames) {
       clock = Math.max(clock + 1, performance.now());
-      const r = await detector.detect(image, clock);
+      const r = await detector.detect(image, clock, { stream: key });
       const faces = trackerFor(key)
         .update(r.faces.slice(0, config.maxFaces).map((f) => ({ box: f.box, keypoints: f.keypoints, score: f.score, probabilities: f.rawEmotions })), clock)
         .map((f) => ({ id: f.id, box: f.box, emotions: f.emotions, dominant: f.dominant }));

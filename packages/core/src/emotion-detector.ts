@@ -3,7 +3,7 @@
  * for every frame. Runs on the main thread, or in a Web Worker with `worker: true`.
  */
 import { EmotionDetectorError } from './errors.js';
-import type { DetectionResult, EmotionDetectorOptions, FrameSource, ResolvedBackend } from './types.js';
+import type { DetectOptions, DetectionResult, EmotionDetectorOptions, FrameSource, ResolvedBackend } from './types.js';
 import { loadAssets } from './assets/load.js';
 import { abortError, throwIfAborted } from './assets/fetch-asset.js';
 import { chooseBackend } from './classification/backend.js';
@@ -15,7 +15,7 @@ import { WorkerEngine } from './worker/client.js';
 /** What runs the pipeline: in this thread or in the worker. */
 interface Engine {
   readonly backend: ResolvedBackend;
-  process(source: FrameSource, timestamp: number): Promise<DetectionResult>;
+  process(source: FrameSource, timestamp: number, stream?: string | number): Promise<DetectionResult>;
   close(): Promise<void>;
 }
 
@@ -25,9 +25,9 @@ class LocalEngine implements Engine {
   get backend(): ResolvedBackend {
     return this.pipeline.backend;
   }
-  async process(source: FrameSource, timestamp: number): Promise<DetectionResult> {
+  async process(source: FrameSource, timestamp: number, stream?: string | number): Promise<DetectionResult> {
     const frame = this.reader.read(source);
-    return frame ? this.pipeline.process(frame, timestamp) : emptyResult(timestamp);
+    return frame ? this.pipeline.process(frame, timestamp, stream) : emptyResult(timestamp);
   }
   close(): Promise<void> {
     return this.pipeline.close();
@@ -91,13 +91,14 @@ export class EmotionDetector {
 
   /**
    * Finds the faces in `source` and their expressions. `timestampMs` (default: now) drives the
-   * temporal smoothing; pass the video's time for recorded media.
+   * temporal smoothing; pass the video's time for recorded media. One detector serving several
+   * videos should name each one's `stream`.
    */
-  detect(source: FrameSource, timestampMs?: number): Promise<DetectionResult> {
+  detect(source: FrameSource, timestampMs?: number, options: DetectOptions = {}): Promise<DetectionResult> {
     if (this.disposed) return Promise.reject(new EmotionDetectorError('disposed', 'detect() was called after dispose()'));
     const timestamp = timestampMs ?? performance.now();
     // Frames queued before dispose() still complete; dispose() waits for them.
-    const run = this.queue.then(() => this.engine.process(source, timestamp));
+    const run = this.queue.then(() => this.engine.process(source, timestamp, options.stream));
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -34,11 +34,21 @@ export function emptyResult(timestamp: number): DetectionResult {
 
 /** In a video, the full (tiled) search for small faces runs at least this often (ms of video time). */
 const FULL_SEARCH_MS = 500;
+/** Streams remembered (the oldest is forgotten first: it then gets a full search). */
+const MAX_STREAMS = 32;
+
+interface StreamState {
+  timestamp: number;
+  width: number;
+  height: number;
+  boxes: Box[];
+  lastFullSearch: number;
+}
 
 export class Pipeline {
   private readonly tracker: FaceTracker;
-  private last: { timestamp: number; width: number; height: number; boxes: Box[] } | undefined;
-  private lastFullSearch = -Infinity;
+  /** Per stream: the last frame's faces and when the last full search ran. */
+  private readonly streams = new Map<string | number, StreamState>();
 
   private constructor(
     private readonly detector: MediaPipeFaceDetector,
@@ -79,18 +89,24 @@ export class Pipeline {
    * frame size always get the full search; a face that appears in a video is found within
    * FULL_SEARCH_MS.
    */
-  private focusOn(frame: Frame, timestamp: number): readonly Box[] | undefined {
-    const last = this.last;
-    const continues = last && timestamp > last.timestamp && frame.width === last.width && frame.height === last.height;
-    if (continues && timestamp - this.lastFullSearch < FULL_SEARCH_MS) return last.boxes;
-    this.lastFullSearch = timestamp;
+  private focusOn(stream: string | number, frame: Frame, timestamp: number): readonly Box[] | undefined {
+    const last = this.streams.get(stream);
+    if (last) {
+      const continues = timestamp > last.timestamp && frame.width === last.width && frame.height === last.height;
+      if (continues && timestamp - last.lastFullSearch < FULL_SEARCH_MS) return last.boxes;
+      last.lastFullSearch = timestamp;
+      return undefined;
+    }
+    if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
+    this.streams.set(stream, { timestamp, width: frame.width, height: frame.height, boxes: [], lastFullSearch: timestamp });
     return undefined;
   }
 
-  async process(frame: Frame, timestamp: number): Promise<DetectionResult> {
+  async process(frame: Frame, timestamp: number, stream: string | number = ''): Promise<DetectionResult> {
     const t0 = performance.now();
-    const found = this.detector.detect(frame.image, frame.width, frame.height, this.focusOn(frame, timestamp));
-    this.last = { timestamp, width: frame.width, height: frame.height, boxes: found.map((f) => f.box) };
+    const found = this.detector.detect(frame.image, frame.width, frame.height, this.focusOn(stream, frame, timestamp));
+    const state = this.streams.get(stream)!;
+    Object.assign(state, { timestamp, width: frame.width, height: frame.height, boxes: found.map((f) => f.box) });
     const t1 = performance.now();
     const scores = await this.classifier.classify(frame.image, found);
     const t2 = performance.now();
@@ -111,7 +127,7 @@ export class Pipeline {
     this.detector.close();
     await this.classifier.close();
     this.tracker.reset();
-    this.last = undefined;
+    this.streams.clear();
   }
 }
 

@@ -86,6 +86,16 @@ export interface DetectionResult {
   timestamp: number;
 }
 
+/** Per-call options of `detect()`. */
+export interface DetectOptions {
+  /**
+   * Which video the frame belongs to, when one detector analyses several (e.g. the tiles of a
+   * call). Between full searches, small faces are looked for around the previous frame's faces
+   * *of the same stream*. Default: a single stream.
+   */
+  stream?: string | number;
+}
+
 /** Progress of asset loading, reported through `onProgress`. */
 export interface LoadProgress {
   /** Which asset: 'model-index', 'model-card', 'emotion-model', 'face-model', 'ort-wasm' or 'mediapipe-wasm'. */

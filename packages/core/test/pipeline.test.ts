@@ -119,6 +119,32 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
     }
   });
 
+  it('as a video, finds the same small faces between full searches; several streams keep apart', async () => {
+    // Two "videos" of one size: the group photos sample1 and sample5, fitted into 1280x720.
+    const video = async (n: number) => {
+      const img = await loadImage(photo(n));
+      const c = document.createElement('canvas');
+      c.width = 1280;
+      c.height = 720;
+      const k = Math.min(1280 / img.naturalWidth, 720 / img.naturalHeight);
+      c.getContext('2d')!.drawImage(img, 0, 0, img.naturalWidth * k, img.naturalHeight * k);
+      return c;
+    };
+    const streams = [await video(1), await video(5)];
+    // Each alone, as a still (full search).
+    const alone = [];
+    for (const c of streams) alone.push((await detector.detect(c, 0)).faces.length);
+    expect(alone.every((n) => n >= 3)).to.equal(true);
+    // Interleaved at 30 fps for a second: full searches at 0 and 500 ms, focused frames between.
+    const seen: number[][] = [[], []];
+    let t = 1000;
+    for (let i = 0; i < 30; i++) {
+      for (const k of [0, 1]) seen[k]!.push((await detector.detect(streams[k]!, (t += 17), { stream: k })).faces.length);
+    }
+    expect(seen[0]!.every((n) => n === alone[0]), `sample1 as a video: ${seen[0]!.join(',')}`).to.equal(true);
+    expect(seen[1]!.every((n) => n === alone[1]), `sample5 as a video: ${seen[1]!.join(',')}`).to.equal(true);
+  });
+
   it('gives an empty result (not an error) for a video or image with no frame yet', async () => {
     const video = document.createElement('video');
     const r = await detector.detect(video, 1);

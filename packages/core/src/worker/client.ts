@@ -54,7 +54,7 @@ export class WorkerEngine {
     return engine;
   }
 
-  async process(source: FrameSource, timestamp: number): Promise<DetectionResult> {
+  async process(source: FrameSource, timestamp: number, stream?: string | number): Promise<DetectionResult> {
     if (this.failure) throw this.failure;
     const size = this.reader.check(source);
     if (!size) return emptyResult(timestamp);
@@ -65,7 +65,7 @@ export class WorkerEngine {
     } catch (e) {
       throw new EmotionDetectorError('runtime-error', `Could not grab the frame: ${String(e)}`, { cause: e });
     }
-    const msg: Request = { id: 0, type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp };
+    const msg: Request = { id: 0, type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream };
     const reply = await this.request(msg, [bitmap], DETECT_TIMEOUT_MS);
     return reply.result!;
   }

@@ -5,7 +5,7 @@ import type { PipelineInit } from '../pipeline.js';
 
 export type Request =
   | { id: number; type: 'init'; init: PipelineInit }
-  | { id: number; type: 'detect'; bitmap: ImageBitmap; width: number; height: number; timestamp: number }
+  | { id: number; type: 'detect'; bitmap: ImageBitmap; width: number; height: number; timestamp: number; stream?: string | number }
   | { id: number; type: 'dispose' };
 
 export type Reply =

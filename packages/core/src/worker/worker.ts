@@ -28,7 +28,7 @@ async function handle(msg: Request): Promise<Reply> {
     case 'detect':
       try {
         if (!pipeline) throw new EmotionDetectorError('worker-failed', 'The worker got a frame before it was initialised');
-        const result = await pipeline.process({ image: msg.bitmap, width: msg.width, height: msg.height }, msg.timestamp);
+        const result = await pipeline.process({ image: msg.bitmap, width: msg.width, height: msg.height }, msg.timestamp, msg.stream);
         return { id: msg.id, ok: true, result };
       } finally {
         msg.bitmap.close();
