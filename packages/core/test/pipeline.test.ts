@@ -132,7 +132,7 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
     };
     const streams = [await video(1), await video(5)];
     // Each alone, as a still (full search).
-    const alone = [];
+    const alone: number[] = [];
     for (const c of streams) alone.push((await detector.detect(c, 0)).faces.length);
     expect(alone.every((n) => n >= 3)).to.equal(true);
     // Interleaved at 30 fps for a second: full searches at 0 and 500 ms, focused frames between.

@@ -60,8 +60,10 @@ class Progress {
     const bytes = await fetchAsset(url, {
       kind,
       signal,
-      // The first call (no byte yet) carries the size, when the server gives one.
-      onProgress: (loaded, total) => this.update(asset, url, { loaded, total, sized: this.state.get(asset)?.sized || (loaded === 0 && total > 0) }),
+      // The size is known from the first call (no byte yet) when the server gives one, or from a
+      // call that has it all (a cached copy).
+      onProgress: (loaded, total) =>
+        this.update(asset, url, { loaded, total, sized: this.state.get(asset)?.sized || (total > 0 && (loaded === 0 || loaded === total)) }),
     });
     this.update(asset, url, { loaded: bytes.byteLength, total: bytes.byteLength, sized: true });
     return bytes;
