@@ -136,7 +136,16 @@ export class MediaPipeFaceDetector {
       detector.close();
       throw new EmotionDetectorError('aborted', 'Face detector creation was aborted');
     }
-    return new MediaPipeFaceDetector(detector, config);
+    const created = new MediaPipeFaceDetector(detector, config);
+    try {
+      // One pass on a blank frame now: MediaPipe sets its graph and GL context up on the first
+      // image (hundreds of ms), which would otherwise land on the first real frame.
+      created.detect(created.canvas('inputCanvas', 128, 128), 128, 128);
+    } catch (e) {
+      created.close();
+      throw e;
+    }
+    return created;
   }
 
   /**
