@@ -275,7 +275,8 @@ describe('browser extension', { timeout: 240_000 }, () => {
     const origins = [servers.plain.url, servers.strict.url];
     assert.ok(requests.urls.some((u) => u.startsWith(`chrome-extension://${extensionId}/assets/`)), 'the recorder saw the engine load its assets');
     assert.ok(requests.urls.some((u) => u.startsWith(servers.plain.url)), 'the recorder saw the page load');
-    const seen = [...new Set(requests.urls.map((u) => (u.startsWith('chrome-extension:') ? 'chrome-extension://<id>' : new URL(u).origin)))];
+    const label = (u) => (u.startsWith('chrome-extension:') ? 'chrome-extension://<id>' : /^(blob|data):/.test(u) ? `${u.split(':')[0]}: (in memory)` : new URL(u).origin);
+    const seen = [...new Set(requests.urls.map(label))];
     console.log(`# ${requests.urls.length} requests recorded, to: ${seen.join(', ')}`);
     assert.deepEqual(requests.outside(origins, extensionId), []);
   });

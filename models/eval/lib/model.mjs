@@ -40,7 +40,9 @@ export function findCard(dir = MODEL_DIR) {
       return card;
     }
   }
-  return listCards(dir)[0] ?? null;
+  // As the build picks the engine's default: the card marked `"default": true`, else the newest.
+  const cards = listCards(dir);
+  return cards.find((c) => JSON.parse(fs.readFileSync(c, 'utf8')).default === true) ?? cards[0] ?? null;
 }
 
 /** Card path for an ONNX path (`x.onnx` -> `x.json`), or the ONNX path for a card. */

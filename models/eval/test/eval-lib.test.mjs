@@ -101,7 +101,7 @@ test('png: confusion heat map shades the diagonal darker than empty cells', () =
   assert.ok(px(46 + 48 + 2, 26 + 2) > 230, 'off-diagonal is light');
 });
 
-test('findCard: index.json wins, else the newest card whose ONNX exists', () => {
+test('findCard: index.json wins, else the card marked default, else the newest card whose ONNX exists', () => {
   const dir = tmp();
   const card = (name, file) => fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ name, file }));
   assert.equal(findCard(dir), null);
@@ -114,6 +114,9 @@ test('findCard: index.json wins, else the newest card whose ONNX exists', () => 
   fs.writeFileSync(path.join(dir, 'b.onnx'), 'x');
   fs.utimesSync(path.join(dir, 'a.onnx'), new Date(2000, 1, 1), new Date(2000, 1, 1));
   assert.equal(findCard(dir), path.join(dir, 'b.json'));
+  fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ name: 'a', file: 'a.onnx', default: true }));
+  assert.equal(findCard(dir), path.join(dir, 'a.json'), 'the card marked default wins over the newest');
+  fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ name: 'a', file: 'a.onnx' }));
   fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ default: 'a' }));
   assert.equal(findCard(dir), path.join(dir, 'a.json'));
   fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ default: 'nope' }));
