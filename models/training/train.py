@@ -107,6 +107,7 @@ def main() -> None:
     ap.add_argument("--time-limit-min", type=float, default=110,
                     help="wall-time budget; the learning-rate schedule anneals within it")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", help="start from these weights (a best.pt), e.g. a second, lower-lr cycle")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -127,6 +128,9 @@ def main() -> None:
     say(f"args {vars(args)}; training rows {len(images)} of {len(train.images)}")
 
     net = ExpressionNet(args.arch)
+    if args.init:
+        net.load_state_dict(torch.load(args.init)["ema"])
+        say(f"initialised from {args.init}")
     ema = copy.deepcopy(net)
     for p in ema.parameters():
         p.requires_grad_(False)
