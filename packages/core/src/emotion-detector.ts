@@ -3,7 +3,7 @@
  * for every frame. Runs on the main thread, or in a Web Worker with `worker: true`.
  */
 import { EmotionDetectorError } from './errors.js';
-import type { DetectOptions, DetectionResult, EmotionDetectorOptions, FrameSource, ResolvedBackend } from './types.js';
+import type { DetectOptions, DetectionResult, EmotionDetectorOptions, FrameSource, ResolvedBackend, StreamKey } from './types.js';
 import { loadAssets } from './assets/load.js';
 import { abortError, throwIfAborted } from './assets/fetch-asset.js';
 import { chooseBackend } from './classification/backend.js';
@@ -15,7 +15,7 @@ import { WorkerEngine } from './worker/client.js';
 /** What runs the pipeline: in this thread or in the worker. */
 interface Engine {
   readonly backend: ResolvedBackend;
-  process(source: FrameSource, timestamp: number, stream?: string | number): Promise<DetectionResult>;
+  process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult>;
   close(): Promise<void>;
 }
 
@@ -25,7 +25,7 @@ class LocalEngine implements Engine {
   get backend(): ResolvedBackend {
     return this.pipeline.backend;
   }
-  async process(source: FrameSource, timestamp: number, stream?: string | number): Promise<DetectionResult> {
+  async process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult> {
     const frame = this.reader.read(source);
     return frame ? this.pipeline.process(frame, timestamp, stream) : emptyResult(timestamp);
   }

@@ -3,7 +3,7 @@
  * The same code runs on the main thread and inside the worker.
  */
 import { EmotionDetectorError } from './errors.js';
-import type { Box, DetectionResult, ResolvedBackend } from './types.js';
+import type { Box, DetectionResult, ResolvedBackend, StreamKey } from './types.js';
 import { Classifier } from './classification/classifier.js';
 import type { ModelCard } from './classification/model-card.js';
 import { MediaPipeFaceDetector } from './detection/face-detector.js';
@@ -34,7 +34,7 @@ export function emptyResult(timestamp: number): DetectionResult {
 
 /** In a video, the full (tiled) search for small faces runs at least this often (ms of video time). */
 const FULL_SEARCH_MS = 500;
-/** Streams remembered (the oldest is forgotten first: it then gets a full search). */
+/** Streams remembered (the least recently seen is forgotten first: it then gets a full search). */
 const MAX_STREAMS = 32;
 
 interface StreamState {
@@ -48,7 +48,7 @@ interface StreamState {
 export class Pipeline {
   private readonly tracker: FaceTracker;
   /** Per stream: the last frame's faces and when the last full search ran. */
-  private readonly streams = new Map<string | number, StreamState>();
+  private readonly streams = new Map<StreamKey, StreamState>();
 
   private constructor(
     private readonly detector: MediaPipeFaceDetector,
@@ -84,29 +84,35 @@ export class Pipeline {
   }
 
   /**
-   * The previous frame's faces when this frame continues the same video and a full small-face
-   * search ran recently, else undefined (search everywhere). Stills, a jump back in time or a new
-   * frame size always get the full search; a face that appears in a video is found within
-   * FULL_SEARCH_MS.
+   * Whether this frame continues the stream's video closely enough to search for small faces only
+   * around `last`'s faces: else (stills, a jump back in time, a new frame size, FULL_SEARCH_MS since
+   * the last full search) it gets the full search, so a face that appears is found within that time.
    */
-  private focusOn(stream: string | number, frame: Frame, timestamp: number): readonly Box[] | undefined {
-    const last = this.streams.get(stream);
-    if (last) {
-      const continues = timestamp > last.timestamp && frame.width === last.width && frame.height === last.height;
-      if (continues && timestamp - last.lastFullSearch < FULL_SEARCH_MS) return last.boxes;
-      last.lastFullSearch = timestamp;
-      return undefined;
-    }
-    if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
-    this.streams.set(stream, { timestamp, width: frame.width, height: frame.height, boxes: [], lastFullSearch: timestamp });
-    return undefined;
+  private static canFocus(last: StreamState | undefined, frame: Frame, timestamp: number): last is StreamState {
+    return (
+      !!last &&
+      timestamp > last.timestamp &&
+      frame.width === last.width &&
+      frame.height === last.height &&
+      timestamp - last.lastFullSearch < FULL_SEARCH_MS
+    );
   }
 
-  async process(frame: Frame, timestamp: number, stream: string | number = ''): Promise<DetectionResult> {
+  async process(frame: Frame, timestamp: number, stream: StreamKey = ''): Promise<DetectionResult> {
     const t0 = performance.now();
-    const found = this.detector.detect(frame.image, frame.width, frame.height, this.focusOn(stream, frame, timestamp));
-    const state = this.streams.get(stream)!;
-    Object.assign(state, { timestamp, width: frame.width, height: frame.height, boxes: found.map((f) => f.box) });
+    const last = this.streams.get(stream);
+    const focus = Pipeline.canFocus(last, frame, timestamp);
+    const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.boxes : undefined);
+    // Re-inserted, so the map's first entry is the least recently seen stream.
+    this.streams.delete(stream);
+    if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
+    this.streams.set(stream, {
+      timestamp,
+      width: frame.width,
+      height: frame.height,
+      boxes: found.map((f) => f.box),
+      lastFullSearch: focus ? last.lastFullSearch : timestamp,
+    });
     const t1 = performance.now();
     const scores = await this.classifier.classify(frame.image, found);
     const t2 = performance.now();

@@ -86,6 +86,9 @@ export interface DetectionResult {
   timestamp: number;
 }
 
+/** Names one video among several that a detector analyses. */
+export type StreamKey = string | number;
+
 /** Per-call options of `detect()`. */
 export interface DetectOptions {
   /**
@@ -93,7 +96,7 @@ export interface DetectOptions {
    * call). Between full searches, small faces are looked for around the previous frame's faces
    * *of the same stream*. Default: a single stream.
    */
-  stream?: string | number;
+  stream?: StreamKey;
 }
 
 /** Progress of asset loading, reported through `onProgress`. */

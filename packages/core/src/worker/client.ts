@@ -4,7 +4,7 @@
  * pending and later call with 'worker-failed' instead of leaving them waiting.
  */
 import { EmotionDetectorError } from '../errors.js';
-import type { DetectionResult, FrameSource, ResolvedBackend } from '../types.js';
+import type { DetectionResult, FrameSource, ResolvedBackend, StreamKey } from '../types.js';
 import { FrameReader } from '../frame/frame.js';
 import { emptyResult, type PipelineInit } from '../pipeline.js';
 import type { Reply, Request } from './protocol.js';
@@ -54,7 +54,7 @@ export class WorkerEngine {
     return engine;
   }
 
-  async process(source: FrameSource, timestamp: number, stream?: string | number): Promise<DetectionResult> {
+  async process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult> {
     if (this.failure) throw this.failure;
     const size = this.reader.check(source);
     if (!size) return emptyResult(timestamp);
