@@ -17,6 +17,10 @@
 //   --no-faceapi        only our engine
 //   --no-ours           only face-api.js
 //   --no-small-faces    our engine without the tiled small-face search (smallFaces: false)
+//   --no-parallel       our engine with 2+ threads without its model worker (parallel: false)
+// Threads: with 1, our engine runs wholly on the page's thread (parallel: false); with N >= 2, the
+// face detector keeps the page's thread and the expression model gets a worker with N - 1 WASM
+// threads (parallel: true, the default), N threads in all; face-api.js gets N tfjs WASM threads.
 // Needs a build first (`npm run build`).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,6 +44,7 @@ const { values: opt } = parseArgs({
     'no-faceapi': { type: 'boolean', default: false },
     'no-ours': { type: 'boolean', default: false },
     'no-small-faces': { type: 'boolean', default: false },
+    'no-parallel': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -132,6 +137,7 @@ try {
           threads: e.threads,
           model: modelPath ? `/bench-model/${path.basename(modelPath)}` : undefined,
           smallFaces: !opt['no-small-faces'],
+          parallel: e.threads > 1 && !opt['no-parallel'],
         })
       : await e.page.evaluate((o) => window.bench.startFaceApi(o), { backend: faceapiBackend, threads: e.threads, inputSize });
     e.info.startMs = performance.now() - t;
@@ -178,7 +184,7 @@ try {
     date: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     system,
-    settings: { runs, warmup, chunk: CHUNK, budgetS: budgetMs / 1000, inputSize, faceapiBackend, smallFaces: !opt['no-small-faces'] },
+    settings: { runs, warmup, chunk: CHUNK, budgetS: budgetMs / 1000, inputSize, faceapiBackend, smallFaces: !opt['no-small-faces'], parallel: !opt['no-parallel'] },
     engines: engines.map((e) => ({ key: e.key, kind: e.kind, ...e.info })),
     scenes: SCENES,
     rows,
@@ -261,7 +267,8 @@ function markdownTable(rows) {
 function label(key) {
   const [kind, threads] = key.split('-');
   const t = threads.replace('t', '');
-  return kind === 'ours' ? `ours (WASM, ${t} thr)` : `face-api.js (tfjs ${faceapiBackend}${faceapiBackend === 'wasm' ? `, ${t} thr` : ''})`;
+  const parallel = engines.find((e) => e.key === key)?.info?.parallel;
+  return kind === 'ours' ? `ours (WASM, ${t} thr${parallel ? ': detector + model worker' : ''})` : `face-api.js (tfjs ${faceapiBackend}${faceapiBackend === 'wasm' ? `, ${t} thr` : ''})`;
 }
 
 function checkTargets(rows) {
@@ -286,7 +293,8 @@ function systemLine(s, list) {
   const fa = list.find((e) => e.kind === 'faceapi')?.info;
   return [
     `Chromium ${s.chromium} (headless), ${s.cpu ?? 'unknown CPU'}, ${s.cpus} logical CPUs (hardwareConcurrency ${s.hardwareConcurrency}), crossOriginIsolated ${s.crossOriginIsolated}.`,
-    ours ? `Ours: model \`${ours.model}\`, ${ours.backend} backend, smallFaces ${ours.smallFaces}.` : '',
+    ours ? `Ours: model \`${ours.model}\`, ${ours.backend} backend, smallFaces ${ours.smallFaces}; with 2+ threads the model runs in its own worker beside the detector (parallel ${list.some((e) => e.info?.parallel)}).` : '',
+    'Frames: the scene sways sideways (a sine of 16 px at 640x480 and 40 frames), the same frames for every engine.',
     fa ? `face-api.js: @vladmandic/face-api (tfjs ${fa.tfjs}, ${fa.backend} backend), TinyFaceDetector inputSize ${fa.inputSize} + FaceExpressionNet.` : '',
     `Medians over ${framesRange()} frames per cell after ${warmup} warm-up frames; 1-minute load average ${s.loadAverageAtStart.toFixed(1)} at the start, ${s.loadAverageAtEnd.toFixed(1)} at the end.`,
   ].filter(Boolean).join(' ');

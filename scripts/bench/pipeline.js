@@ -1,11 +1,18 @@
 // Runs in the benchmark page (scripts/bench/pipeline.html), one engine per page, driven by
-// scripts/bench.mjs through `window.bench`. Both engines get the very same canvases.
+// scripts/bench.mjs through `window.bench`. Both engines get the very same frames.
 
 const PHOTOS = '/node_modules/@vladmandic/face-api/demo';
 const FACEAPI = '/node_modules/@vladmandic/face-api';
 
-/** @type {Map<string, HTMLCanvasElement>} */
-const canvases = new Map();
+/** Per scene: the canvas fed to the engines and how to draw its frame number i. @type {Map<string, { canvas: HTMLCanvasElement, draw: (i: number) => void }>} */
+const scenes = new Map();
+/**
+ * The people sway sideways like someone in a video call: a sine of this amplitude (px, at
+ * 640x480; scaled with the frame) and period (frames), up to 2.5 px per frame at 640x480. A still
+ * frame would flatter an engine that reuses work from the previous frame.
+ */
+const SWAY_PX = 16;
+const SWAY_FRAMES = 40;
 /** @type {{ frame: (c: HTMLCanvasElement, t: number) => Promise<{ detection: number, classification: number, faces: number }>, close: () => Promise<void> } | null} */
 let engine = null;
 let clock = 0;
@@ -21,40 +28,48 @@ async function photo(n) {
  * ratio, 480 source px tall (exactly x 1240..1880, y 60..540 for 640x480), kept inside the photo.
  * Five faces: sample5.jpg scaled to fit (letterboxed, nothing cut off).
  */
-function drawScene(img, faces, width, height) {
-  const c = document.createElement('canvas');
-  c.width = width;
-  c.height = height;
-  const g = c.getContext('2d');
-  g.fillStyle = '#000';
-  g.fillRect(0, 0, width, height);
-  if (faces === 1) {
-    const sh = 480;
-    const sw = Math.round((sh * width) / height);
-    const sx = Math.min(Math.max(1560 - sw / 2, 0), img.width - sw);
-    g.drawImage(img, sx, 60, sw, sh, 0, 0, width, height);
-  } else {
-    const s = Math.min(width / img.width, height / img.height);
-    const w = img.width * s;
-    const h = img.height * s;
-    g.drawImage(img, (width - w) / 2, (height - h) / 2, w, h);
-  }
-  return c;
+function scene(img, faces, width, height) {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d');
+  const draw = (i) => {
+    const dx = (SWAY_PX * width) / 640 * Math.sin((2 * Math.PI * i) / SWAY_FRAMES);
+    g.fillStyle = '#000';
+    g.fillRect(0, 0, width, height);
+    if (faces === 1) {
+      const sh = 480;
+      const sw = Math.round((sh * width) / height);
+      const sx = Math.min(Math.max(1560 - sw / 2, 0), img.width - sw);
+      g.drawImage(img, sx, 60, sw, sh, dx, 0, width, height);
+    } else {
+      const s = Math.min(width / img.width, height / img.height);
+      const w = img.width * s;
+      const h = img.height * s;
+      g.drawImage(img, (width - w) / 2 + dx, (height - h) / 2, w, h);
+    }
+    // Canvas drawing is deferred: paint now, so that the engines are not timed painting the scene
+    // (a video's frame is decoded before anyone reads it).
+    g.getImageData(0, 0, 1, 1);
+  };
+  draw(0);
+  return { canvas, draw };
 }
 
 /** Draws every scene: `[{ id, faces, width, height }]`. */
 async function prepareScenes(list) {
   const photos = { 1: await photo(1), 5: await photo(5) };
-  for (const s of list) canvases.set(s.id, drawScene(photos[s.faces], s.faces, s.width, s.height));
+  for (const s of list) scenes.set(s.id, scene(photos[s.faces], s.faces, s.width, s.height));
   return list.map((s) => s.id);
 }
 
 /** Our engine from the built package, WASM backend. */
-async function startOurs({ threads, model, smallFaces }) {
+async function startOurs({ threads, model, smallFaces, parallel }) {
   const { EmotionDetector } = await import('/packages/core/dist/index.js');
   const detector = await EmotionDetector.create({
     backend: 'wasm',
     numThreads: threads,
+    parallel,
     assetsBase: '/packages/core/dist/assets/',
     maxFaces: 8,
     smoothing: 300,
@@ -68,7 +83,7 @@ async function startOurs({ threads, model, smallFaces }) {
     },
     close: () => detector.dispose(),
   };
-  return { backend: detector.backend, model: detector.modelCard.name, threads, smallFaces };
+  return { backend: detector.backend, model: detector.modelCard.name, threads, smallFaces, parallel: detector.parallel };
 }
 
 /**
@@ -109,15 +124,21 @@ async function startFaceApi({ backend, threads, inputSize }) {
 }
 
 /** `warmup` untimed frames, then `n` timed ones: per frame { frame, detection, classification, faces }. */
-async function run({ scene, n, warmup = 0 }) {
-  const canvas = canvases.get(scene);
-  if (!canvas) throw new Error(`unknown scene ${scene}`);
+async function run({ scene: id, n, warmup = 0 }) {
+  const s = scenes.get(id);
+  if (!s) throw new Error(`unknown scene ${id}`);
   if (!engine) throw new Error('no engine started');
-  for (let i = 0; i < warmup; i++) await engine.frame(canvas, (clock += 33));
+  // Every engine sees the same sequence of frames: the n-th frame of a scene is drawn alike.
+  s.next ??= 0;
+  for (let i = 0; i < warmup; i++) {
+    s.draw(s.next++);
+    await engine.frame(s.canvas, (clock += 33));
+  }
   const samples = [];
   for (let i = 0; i < n; i++) {
+    s.draw(s.next++);
     const t0 = performance.now();
-    const r = await engine.frame(canvas, (clock += 33));
+    const r = await engine.frame(s.canvas, (clock += 33));
     samples.push({ frame: performance.now() - t0, ...r });
   }
   return samples;

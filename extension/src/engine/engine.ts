@@ -46,6 +46,9 @@ async function start(): Promise<void> {
       // The most the settings allow; each video's faces are cut to the current setting below.
       maxFaces: MAX_FACES,
       smoothing: 0,
+      // One thread: the extension analyses each video a few times a second and keeps its CPU use
+      // low, and it does not ship the engine's worker script.
+      parallel: false,
       assetsBase: browser.runtime.getURL('assets/'),
       onProgress: (p) => post({ type: 'progress', fraction: p.fraction }),
     });

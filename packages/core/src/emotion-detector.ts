@@ -15,6 +15,7 @@ import { WorkerEngine } from './worker/client.js';
 /** What runs the pipeline: in this thread or in the worker. */
 interface Engine {
   readonly backend: ResolvedBackend;
+  readonly parallel: boolean;
   process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult>;
   close(): Promise<void>;
 }
@@ -24,6 +25,9 @@ class LocalEngine implements Engine {
   constructor(private readonly pipeline: Pipeline) {}
   get backend(): ResolvedBackend {
     return this.pipeline.backend;
+  }
+  get parallel(): boolean {
+    return this.pipeline.parallel;
   }
   async process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult> {
     const frame = this.reader.read(source);
@@ -87,6 +91,11 @@ export class EmotionDetector {
   /** Where the classifier runs: 'webgpu' or 'wasm'. */
   get backend(): ResolvedBackend {
     return this.engine.backend;
+  }
+
+  /** Whether the expression model runs in a worker of its own, beside the face detector (see `parallel`). */
+  get parallel(): boolean {
+    return this.engine.parallel;
   }
 
   /**

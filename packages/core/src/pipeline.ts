@@ -1,11 +1,20 @@
 /**
  * One frame in, results out: detect faces, classify them all in one batch, track them over time.
  * The same code runs on the main thread and inside the worker.
+ *
+ * With `parallel` (main thread only), the expression model runs in a worker of its own. In a
+ * video, while the detector looks for this frame's faces, that worker already classifies the
+ * previous frame's faces as cropped from this frame, as MediaPipe's own trackers crop a frame where
+ * the face was; a face whose crop has since moved or turned by more than a little is classified
+ * again at its new place. The two threads then share the frame's time instead of adding up.
  */
 import { EmotionDetectorError } from './errors.js';
-import type { Box, DetectionResult, ResolvedBackend, StreamKey } from './types.js';
-import { Classifier } from './classification/classifier.js';
+import type { DetectedFace, DetectionResult, EmotionScores, ResolvedBackend, StreamKey } from './types.js';
+import { Classifier, type ExpressionModel } from './classification/classifier.js';
+import { cropGeometry, type CropGeometry } from './classification/crop.js';
+import { FaceBatcher } from './classification/face-batch.js';
 import type { ModelCard } from './classification/model-card.js';
+import { RemoteClassifier } from './classification/remote-classifier.js';
 import { MediaPipeFaceDetector } from './detection/face-detector.js';
 import { FaceTracker } from './tracking/tracker.js';
 import type { Frame } from './frame/frame.js';
@@ -26,6 +35,10 @@ export interface PipelineInit {
   minFaceConfidence: number;
   smoothing: number;
   smallFaces: boolean;
+  /** Run the expression model in a worker of its own beside the detector (see above). */
+  parallel: boolean;
+  /** The engine's worker script (dist/assets/worker.js), for `parallel`. */
+  workerUrl: string;
 }
 
 export function emptyResult(timestamp: number): DetectionResult {
@@ -36,26 +49,70 @@ export function emptyResult(timestamp: number): DetectionResult {
 const FULL_SEARCH_MS = 500;
 /** Streams remembered (the least recently seen is forgotten first: it then gets a full search). */
 const MAX_STREAMS = 32;
+/**
+ * A face keeps the scores classified at its previous place while its crop's centre moved by at
+ * most this fraction of the crop's side and its side changed by at most that fraction (3% is about
+ * 1.5 pixels of a 48-pixel model input) ...
+ */
+const SAME_CROP_SHIFT = 0.03;
+/** ... and it turned by at most this (radians, about 3 degrees). */
+const SAME_CROP_TURN = 0.05;
 
 interface StreamState {
   timestamp: number;
   width: number;
   height: number;
-  boxes: Box[];
+  faces: DetectedFace[];
   lastFullSearch: number;
+}
+
+/** The previous frame's faces, cropped from this frame and being classified while the detector runs. */
+interface Guess {
+  crops: CropGeometry[];
+  result: Promise<{ scores: EmotionScores[]; ms: number }>;
+  prepareMs: number;
+}
+
+function sameCrop(a: CropGeometry, b: CropGeometry): boolean {
+  const tolerance = SAME_CROP_SHIFT * a.side;
+  return (
+    Math.abs(a.cx - b.cx) <= tolerance &&
+    Math.abs(a.cy - b.cy) <= tolerance &&
+    Math.abs(a.side - b.side) <= tolerance &&
+    Math.abs(a.angle - b.angle) <= SAME_CROP_TURN
+  );
 }
 
 export class Pipeline {
   private readonly tracker: FaceTracker;
+  private readonly batcher: FaceBatcher;
   /** Per stream: the last frame's faces and when the last full search ran. */
   private readonly streams = new Map<StreamKey, StreamState>();
 
   private constructor(
     private readonly detector: MediaPipeFaceDetector,
-    private readonly classifier: Classifier,
+    private readonly model: ExpressionModel,
+    private readonly card: ModelCard,
     smoothing: number,
   ) {
     this.tracker = new FaceTracker({ halfLifeMs: smoothing });
+    this.batcher = new FaceBatcher(card);
+  }
+
+  /**
+   * The expression model: in a worker of its own for `parallel` (with one thread fewer than the
+   * engine's, as the detector keeps this one), else here. Where no worker can start (a CSP without
+   * worker-src for our assets, say) it runs here too.
+   */
+  private static async expressionModel(init: PipelineInit): Promise<ExpressionModel> {
+    if (init.parallel) {
+      try {
+        return await RemoteClassifier.create({ ...init, numThreads: Math.max(1, init.numThreads - 1) }, init.workerUrl);
+      } catch (e) {
+        if (!(e instanceof EmotionDetectorError && e.code === 'worker-failed')) throw e;
+      }
+    }
+    return Classifier.create(init);
   }
 
   static async create(init: PipelineInit): Promise<Pipeline> {
@@ -68,7 +125,7 @@ export class Pipeline {
         maxFaces: init.maxFaces,
         smallFaces: init.smallFaces,
       }),
-      Classifier.create(init),
+      Pipeline.expressionModel(init),
     ]);
     if (detector.status === 'rejected' || classifier.status === 'rejected') {
       // Release whichever half did start.
@@ -76,11 +133,16 @@ export class Pipeline {
       if (classifier.status === 'fulfilled') await classifier.value.close();
       throw detector.status === 'rejected' ? detector.reason : (classifier as PromiseRejectedResult).reason;
     }
-    return new Pipeline(detector.value, classifier.value, init.smoothing);
+    return new Pipeline(detector.value, classifier.value, init.card, init.smoothing);
   }
 
   get backend(): ResolvedBackend {
-    return this.classifier.backend;
+    return this.model.backend;
+  }
+
+  /** Whether the expression model runs in its own worker, beside the detector. */
+  get parallel(): boolean {
+    return this.model instanceof RemoteClassifier;
   }
 
   /**
@@ -102,7 +164,10 @@ export class Pipeline {
     const t0 = performance.now();
     const last = this.streams.get(stream);
     const focus = Pipeline.canFocus(last, frame, timestamp);
-    const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.boxes : undefined);
+    const guess = focus && this.parallel && last.faces.length > 0 ? this.guess(frame, last.faces) : undefined;
+    const t1 = performance.now();
+    const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined);
+    const detection = performance.now() - t1;
     // Re-inserted, so the map's first entry is the least recently seen stream.
     this.streams.delete(stream);
     if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
@@ -110,35 +175,76 @@ export class Pipeline {
       timestamp,
       width: frame.width,
       height: frame.height,
-      boxes: found.map((f) => f.box),
+      faces: found,
       lastFullSearch: focus ? last.lastFullSearch : timestamp,
     });
-    const t1 = performance.now();
-    const scores = await this.classifier.classify(frame.image, found);
-    const t2 = performance.now();
+    const { scores, ms } = await this.classify(frame, found, guess);
     const faces = this.tracker.update(
       found.map((f, i) => ({ ...f, probabilities: scores[i]! })),
       timestamp,
     );
     return {
       faces,
-      timings: { detection: t1 - t0, classification: t2 - t1, total: performance.now() - t0 },
+      timings: { detection, classification: ms, total: performance.now() - t0 },
       width: frame.width,
       height: frame.height,
       timestamp,
     };
   }
 
+  /** Starts classifying `faces` (the previous frame's) as cropped from this frame. */
+  private guess(frame: Frame, faces: readonly DetectedFace[]): Guess {
+    const t0 = performance.now();
+    const input = this.batcher.prepare(frame.image, faces);
+    const prepareMs = performance.now() - t0;
+    const result = this.model.score(input);
+    result.catch(() => undefined); // awaited after detection; not unhandled meanwhile
+    return { crops: faces.map((f) => cropGeometry(f, this.card.crop)), result, prepareMs };
+  }
+
+  /**
+   * Scores for `found`: a guessed face whose crop is about the same keeps its guessed scores, the
+   * rest are classified now. `ms` is the time spent classifying (cropping and the model), wherever
+   * it ran: in parallel it overlaps the detection.
+   */
+  private async classify(frame: Frame, found: readonly DetectedFace[], guess?: Guess): Promise<{ scores: EmotionScores[]; ms: number }> {
+    const scores: EmotionScores[] = new Array(found.length);
+    let ms = 0;
+    let rest = found.map((_, i) => i);
+    if (guess) {
+      const guessed = await guess.result;
+      ms += guess.prepareMs + guessed.ms;
+      const taken = new Set<number>();
+      rest = [];
+      found.forEach((face, i) => {
+        const crop = cropGeometry(face, this.card.crop);
+        const j = guess.crops.findIndex((c, k) => !taken.has(k) && sameCrop(crop, c));
+        if (j < 0) return void rest.push(i);
+        taken.add(j);
+        scores[i] = guessed.scores[j]!;
+      });
+    }
+    if (rest.length > 0) {
+      const t0 = performance.now();
+      const input = this.batcher.prepare(frame.image, rest.map((i) => found[i]!));
+      const prepareMs = performance.now() - t0;
+      const now = await this.model.score(input);
+      ms += prepareMs + now.ms;
+      rest.forEach((i, k) => (scores[i] = now.scores[k]!));
+    }
+    return { scores, ms };
+  }
+
   async close(): Promise<void> {
     this.detector.close();
-    await this.classifier.close();
+    await this.model.close();
     this.tracker.reset();
     this.streams.clear();
   }
 }
 
 /** Checks and completes user options that shape the pipeline. */
-export function pipelineSettings(o: { maxFaces?: number; minFaceConfidence?: number; smoothing?: number; smallFaces?: boolean }) {
+export function pipelineSettings(o: { maxFaces?: number; minFaceConfidence?: number; smoothing?: number; smallFaces?: boolean; parallel?: boolean }) {
   const bad = (msg: string): never => {
     throw new EmotionDetectorError('runtime-error', `Invalid option: ${msg}`);
   };
@@ -148,5 +254,8 @@ export function pipelineSettings(o: { maxFaces?: number; minFaceConfidence?: num
   if (!(Number.isInteger(maxFaces) && maxFaces >= 1)) bad(`maxFaces must be a positive integer, got ${maxFaces}`);
   if (!(minFaceConfidence > 0 && minFaceConfidence < 1)) bad(`minFaceConfidence must be in (0, 1), got ${minFaceConfidence}`);
   if (!(smoothing >= 0 && Number.isFinite(smoothing))) bad(`smoothing must be a non-negative number of ms, got ${smoothing}`);
-  return { maxFaces, minFaceConfidence, smoothing, smallFaces: o.smallFaces ?? true };
+  // A second thread only helps where there is a core for it.
+  const cores = globalThis.navigator?.hardwareConcurrency || 1;
+  const parallel = (o.parallel ?? true) && cores >= 2 && typeof Worker === 'function';
+  return { maxFaces, minFaceConfidence, smoothing, smallFaces: o.smallFaces ?? true, parallel };
 }

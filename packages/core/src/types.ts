@@ -72,7 +72,9 @@ export interface Face extends DetectedFace {
 /** Milliseconds spent per stage for one `detect()` call. */
 export interface Timings {
   detection: number;
+  /** Cropping and the expression model, wherever it ran; with `parallel` it can overlap detection. */
   classification: number;
+  /** The whole call, as the caller waited for it (less than the sum when the stages overlapped). */
   total: number;
 }
 
@@ -131,6 +133,15 @@ export interface EmotionDetectorOptions {
   faceModel?: string | URL;
   /** Run detection and classification in a Web Worker. Default false. */
   worker?: boolean;
+  /**
+   * Without `worker`: run the expression model in a Web Worker of its own (with numThreads - 1
+   * WASM threads, at least 1), so that in a video it classifies the faces at their previous place
+   * in the new frame while the face detector runs on this thread; a face that moved or turned by
+   * more than a little (3% of its crop, 3 degrees) is classified again where it now is. Stills
+   * and the first frame of a video are classified after detection, as without it. Default true
+   * when the device has two or more cores; where no worker can start, the model runs on this thread.
+   */
+  parallel?: boolean;
   /** Threads for WASM (needs cross-origin isolation). Default: min(4, hardwareConcurrency). */
   numThreads?: number;
   /** Also search overlapping tiles for small faces. Default true. */

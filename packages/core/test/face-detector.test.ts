@@ -141,6 +141,19 @@ describe('MediaPipeFaceDetector', function () {
     expect(focused).to.be.lessThan(full * 0.75);
   });
 
+  it('between full searches, looks only around the last faces, or at the whole frame when there were none', () => {
+    const img = photos[4]!;
+    const all = detector.detect(img, img.width, img.height);
+    // One previous face: one region around it, no whole-frame pass, no tiles; that face only.
+    const one = detector.detect(img, img.width, img.height, [all[0]!.box]);
+    expect(detector.lastPassCount).to.equal(1);
+    expect(one.length).to.equal(1);
+    expect(iou(one[0]!.box, all[0]!.box)).to.be.greaterThan(0.5);
+    // None before: the whole frame, once (a big face that walks in is found at once).
+    detector.detect(img, img.width, img.height, []);
+    expect(detector.lastPassCount).to.equal(1);
+  });
+
   it('without smallFaces it misses small faces (what the tiles are for)', async () => {
     const plain = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: MODEL, minConfidence: 0.5, maxFaces: 8, smallFaces: false });
     const found = photos.map((img) => plain.detect(img, img.width, img.height).length);

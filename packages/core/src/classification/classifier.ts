@@ -7,9 +7,9 @@ import { EmotionDetectorError } from '../errors.js';
 import type { DetectedFace, EmotionScores, ResolvedBackend } from '../types.js';
 import type { Drawable } from '../frame/frame.js';
 import { createSession, loadOrt, type OrtModule } from './backend.js';
-import { FaceCropper, cropGeometry } from './crop.js';
+import { FaceBatcher } from './face-batch.js';
 import type { ModelCard } from './model-card.js';
-import { softmax, toModelInput } from './preprocess.js';
+import { softmax } from './preprocess.js';
 
 export interface ClassifierInit {
   card: ModelCard;
@@ -32,9 +32,16 @@ export function cardMismatch(card: ModelCard, session: Pick<Ort.InferenceSession
   return undefined;
 }
 
-export class Classifier {
-  private readonly cropper: FaceCropper;
-  private batch = new Float32Array(0);
+/** Runs the expression model on prepared batches: here (Classifier) or in a worker (RemoteClassifier). */
+export interface ExpressionModel {
+  readonly backend: ResolvedBackend;
+  /** One score set per item of `input` (which may be transferred away), and the model's own time in ms. */
+  score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }>;
+  close(): Promise<void>;
+}
+
+export class Classifier implements ExpressionModel {
+  private readonly batcher: FaceBatcher;
   private readonly itemSize: number;
 
   private constructor(
@@ -43,10 +50,8 @@ export class Classifier {
     private readonly ort: OrtModule,
     private readonly session: Ort.InferenceSession,
   ) {
-    const { width, height, channels } = card.input;
-    this.itemSize = width * height * channels;
-    // Twice the model's size: the canvas resamples once, preprocess area-averages the rest.
-    this.cropper = new FaceCropper(2 * Math.max(width, height));
+    this.batcher = new FaceBatcher(card);
+    this.itemSize = this.batcher.itemSize;
   }
 
   static async create(init: ClassifierInit): Promise<Classifier> {
@@ -69,15 +74,9 @@ export class Classifier {
     return classifier;
   }
 
-  /** The model input for these faces (N x C x H x W), in a buffer reused across frames. */
+  /** The model input for these faces (N x C x H x W). */
   prepare(image: Drawable, faces: readonly DetectedFace[]): Float32Array {
-    const n = faces.length;
-    if (this.batch.length < n * this.itemSize) this.batch = new Float32Array(n * this.itemSize);
-    faces.forEach((face, i) => {
-      const pixels = this.cropper.crop(image, cropGeometry(face, this.card.crop));
-      toModelInput(pixels, this.card, this.batch, i * this.itemSize);
-    });
-    return this.batch.subarray(0, n * this.itemSize);
+    return this.batcher.prepare(image, faces);
   }
 
   /** Runs the model on a prepared batch; one score set per item. */
@@ -107,6 +106,12 @@ export class Classifier {
       scores.push(toScores(p, card.output.labels));
     }
     return scores;
+  }
+
+  async score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }> {
+    const t0 = performance.now();
+    const scores = await this.run(input);
+    return { scores, ms: performance.now() - t0 };
   }
 
   async classify(image: Drawable, faces: readonly DetectedFace[]): Promise<EmotionScores[]> {

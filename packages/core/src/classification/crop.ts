@@ -40,21 +40,33 @@ export function cropGeometry(face: DetectedFace, crop: ModelCard['crop']): CropG
   };
 }
 
-/** Draws face crops into one reused canvas and returns their RGBA pixels. */
+/**
+ * Draws face crops into one reused canvas and returns their RGBA pixels.
+ *
+ * The crop is drawn at half the face's source size, kept between `minSize` and `maxSize`, so that
+ * the canvas shrinks it by at most 2x with its cheap bilinear filter (no aliasing at that ratio);
+ * the preprocessing then area-averages it to the model input. Only a face too big for `maxSize`
+ * needs the canvas's high-quality filter, which builds mipmaps on every draw
+ * (about 0.3 ms more per face here).
+ */
 export class FaceCropper {
   private readonly canvas: OffscreenCanvas | HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
-  /** `size`: the crop's side in pixels (about twice the model input; preprocess area-resizes it). */
-  constructor(readonly size: number) {
-    this.canvas = makeCanvas(size, size);
+  /** Crops are `minSize` to `maxSize` pixels square (by default always `minSize`). */
+  constructor(
+    readonly minSize: number,
+    readonly maxSize = minSize,
+  ) {
+    this.canvas = makeCanvas(maxSize, maxSize);
     this.ctx = context2d(this.canvas);
     this.ctx.imageSmoothingEnabled = true;
-    this.ctx.imageSmoothingQuality = 'high';
   }
 
   crop(image: Drawable, g: CropGeometry): PixelBuffer {
-    const { ctx, size } = this;
+    const { ctx } = this;
+    const size = Math.min(this.maxSize, Math.max(this.minSize, Math.ceil(g.side / 2)));
+    ctx.imageSmoothingQuality = g.side > 2 * size ? 'high' : 'low';
     const k = size / g.side;
     const cos = Math.cos(g.angle) * k;
     const sin = Math.sin(g.angle) * k;
@@ -63,8 +75,21 @@ export class FaceCropper {
     ctx.clearRect(0, 0, size, size);
     // canvas = R(-angle) (p - c) k + size/2
     ctx.setTransform(cos, -sin, sin, cos, size / 2 - (cos * g.cx + sin * g.cy), size / 2 - (-sin * g.cx + cos * g.cy));
-    ctx.drawImage(image, 0, 0);
+    // Only the source pixels under the (rotated) square: the canvas then prepares no more of the
+    // frame (a source rectangle past the frame's edge is clipped by drawImage, keeping the mapping).
+    const r = g.side * Math.SQRT1_2 + 2;
+    const x0 = Math.floor(g.cx - r);
+    const y0 = Math.floor(g.cy - r);
+    const w = Math.ceil(g.cx + r) - x0;
+    const h = Math.ceil(g.cy + r) - y0;
+    ctx.drawImage(image, x0, y0, w, h, x0, y0, w, h);
     const { data } = ctx.getImageData(0, 0, size, size);
     return { data, width: size, height: size, channels: 4 };
   }
+}
+
+/** The cropper the engine uses for a model: crops two to four times the model's input side. */
+export function cropperFor(card: ModelCard): FaceCropper {
+  const side = Math.max(card.input.width, card.input.height);
+  return new FaceCropper(2 * side, 4 * side);
 }

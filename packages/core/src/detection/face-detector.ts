@@ -7,7 +7,7 @@ import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace } from '../types.js';
 import { focusRegions } from './focus.js';
-import { mergeDetections } from './nms.js';
+import { iou, mergeDetections } from './nms.js';
 import { tileLayout, type Tile } from './tiles.js';
 import { clipBox, toDetectedFace, type Placement } from './to-face.js';
 
@@ -44,8 +44,10 @@ const MAX_INPUT = 256;
 const CLOSE_UP = 0.3;
 /** Detections within this fraction of a tile's inner edge are cut faces, left to other tiles. */
 const EDGE_MARGIN = 0.02;
-/** Least score of a detection made in a tile (see detect()). */
+/** Least score of a new detection made in a tile or focus region (see detect()). */
 const TILE_CONFIDENCE = 0.75;
+/** A detection overlapping a previous frame's face this much (IoU) is that face again. */
+const SEEN_IOU = 0.3;
 
 async function loadModel(model: string | Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   let bytes: Uint8Array;
@@ -152,33 +154,38 @@ export class MediaPipeFaceDetector {
    * Faces in `image` (of size `width` x `height`), largest first, in source pixels. A frame of
    * size 0 (a video not ready yet) has none.
    *
-   * Small faces are searched for in overlapping tiles; with `previous` (the faces of the previous
-   * frame of the same video), only around those, which costs a pass per group of nearby faces
-   * instead of one per tile.
+   * Without `previous`, the full search: the whole frame, then (unless it holds a close-up)
+   * overlapping tiles for small faces. With `previous` (the faces of the previous frame of the same
+   * video, between two full searches), only a square around each group of them is searched: a
+   * pass per group instead of one for the frame plus one per tile. A face that enters the picture
+   * meanwhile waits for the next full search, unless the previous frame had none: then the whole
+   * frame is searched, which costs the same single pass.
    */
   detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[]): DetectedFace[] {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
     this.passes = 0;
     if (!(width > 0 && height > 0)) return [];
     const drawable = image instanceof ImageData ? this.imageDataCanvas(image) : image;
-    const whole = this.detectIn(drawable, { x: 0, y: 0, width, height }, this.config.minConfidence);
-    let faces = whole;
-    const closeUp = whole.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height));
-    if (this.config.smallFaces && !closeUp) {
-      // Many tiles are many chances for a false positive: a tile's detection needs more confidence.
-      const tileConfidence = Math.max(this.config.minConfidence, TILE_CONFIDENCE);
-      // Every previous face gets a region, also those the whole-frame pass found again: at that
-      // scale their boxes are rough, and the close-up pass refines them as the tiles do.
-      const regions = previous ? focusRegions(previous, width, height) : tileLayout(width, height);
-      if (regions.length > 0 && (previous || regions.length > 1)) {
-        faces = mergeDetections([...whole, ...regions.flatMap((t) => this.detectInTile(drawable, t, tileConfidence))]);
-      }
+    const { minConfidence, smallFaces, maxFaces } = this.config;
+    // Many tiles are many chances for a false positive: a new face found in a tile or region needs more confidence.
+    const tileConfidence = Math.max(minConfidence, TILE_CONFIDENCE);
+    let faces: DetectedFace[];
+    if (smallFaces && previous && previous.length > 0) {
+      // A face seen in the last frame keeps the frame's own threshold; anything else is new.
+      const seen = (f: DetectedFace) => previous.some((b) => iou(b, f.box) >= SEEN_IOU);
+      const found = focusRegions(previous, width, height).flatMap((t) => this.detectInTile(drawable, t, minConfidence));
+      faces = mergeDetections(found).filter((f) => f.score >= tileConfidence || seen(f));
+    } else {
+      faces = this.detectIn(drawable, { x: 0, y: 0, width, height }, minConfidence);
+      const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height));
+      const tiles = smallFaces && !previous && !closeUp ? tileLayout(width, height) : [];
+      if (tiles.length > 1) faces = mergeDetections([...faces, ...tiles.flatMap((t) => this.detectInTile(drawable, t, tileConfidence))]);
     }
     return faces
       .map((f) => ({ ...f, box: clipBox(f.box, width, height) }))
       .filter((f) => f.box.width > 0 && f.box.height > 0)
       .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)
-      .slice(0, this.config.maxFaces);
+      .slice(0, maxFaces);
   }
 
   /** How many times the last detect() ran the model (1 + tiles searched). */

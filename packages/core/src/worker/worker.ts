@@ -1,9 +1,11 @@
 /**
  * The engine's Web Worker (built as a classic, self-contained script: dist/assets/worker.js).
- * MediaPipe loads its WASM with importScripts, which module workers lack. It receives frames as
- * transferred ImageBitmaps and answers each request by id.
+ * MediaPipe loads its WASM with importScripts, which module workers lack. It runs either the whole
+ * pipeline (frames arrive as transferred ImageBitmaps) or only the expression model (prepared
+ * batches arrive as transferred Float32Arrays), and answers each request by id.
  */
 import { EmotionDetectorError } from '../errors.js';
+import { Classifier } from '../classification/classifier.js';
 import { Pipeline } from '../pipeline.js';
 import { PTHREAD_NAME, type Reply, type Request } from './protocol.js';
 
@@ -15,9 +17,14 @@ declare const self: {
 };
 
 let pipeline: Pipeline | undefined;
+let classifier: Classifier | undefined;
 
 function errorOf(e: unknown): { code: EmotionDetectorError['code']; message: string } {
   return e instanceof EmotionDetectorError ? e.toJSON() : { code: 'runtime-error', message: String((e as Error)?.message ?? e) };
+}
+
+function notReady(): never {
+  throw new EmotionDetectorError('worker-failed', 'The worker got work before it was initialised');
 }
 
 async function handle(msg: Request): Promise<Reply> {
@@ -27,15 +34,26 @@ async function handle(msg: Request): Promise<Reply> {
       return { id: msg.id, ok: true, backend: pipeline.backend };
     case 'detect':
       try {
-        if (!pipeline) throw new EmotionDetectorError('worker-failed', 'The worker got a frame before it was initialised');
+        if (!pipeline) notReady();
         const result = await pipeline.process({ image: msg.bitmap, width: msg.width, height: msg.height }, msg.timestamp, msg.stream);
         return { id: msg.id, ok: true, result };
       } finally {
         msg.bitmap.close();
       }
+    case 'init-classifier':
+      classifier = await Classifier.create(msg.init);
+      return { id: msg.id, ok: true, backend: classifier.backend };
+    case 'classify': {
+      if (!classifier) notReady();
+      const t0 = performance.now();
+      const scores = await classifier.run(msg.input);
+      return { id: msg.id, ok: true, scores, ms: performance.now() - t0 };
+    }
     case 'dispose':
       await pipeline?.close();
+      await classifier?.close();
       pipeline = undefined;
+      classifier = undefined;
       return { id: msg.id, ok: true };
   }
 }
