@@ -16,7 +16,7 @@ import { FaceBatcher } from './classification/face-batch.js';
 import type { ModelCard } from './classification/model-card.js';
 import { RemoteClassifier } from './classification/remote-classifier.js';
 import { MediaPipeFaceDetector } from './detection/face-detector.js';
-import { FaceTracker } from './tracking/tracker.js';
+import { FaceTracker, idCounter } from './tracking/tracker.js';
 import type { Frame } from './frame/frame.js';
 
 /** Everything a pipeline is built from: plain data, so it can be posted to a worker. */
@@ -47,7 +47,7 @@ export function emptyResult(timestamp: number): DetectionResult {
 
 /** In a video, the full (tiled) search for small faces runs at least this often (ms of video time). */
 const FULL_SEARCH_MS = 500;
-/** Streams remembered (the least recently seen is forgotten first: it then gets a full search). */
+/** Streams remembered (the least recently seen is forgotten first: it then gets a full search and new ids). */
 const MAX_STREAMS = 32;
 /**
  * A face keeps the scores classified at its previous place while its crop's centre moved by at
@@ -59,6 +59,8 @@ const SAME_CROP_SHIFT = 0.03;
 const SAME_CROP_TURN = 0.05;
 
 interface StreamState {
+  /** Ids and smoothing of this stream's faces (ids are unique across streams). */
+  tracker: FaceTracker;
   timestamp: number;
   width: number;
   height: number;
@@ -84,18 +86,17 @@ function sameCrop(a: CropGeometry, b: CropGeometry): boolean {
 }
 
 export class Pipeline {
-  private readonly tracker: FaceTracker;
   private readonly batcher: FaceBatcher;
-  /** Per stream: the last frame's faces and when the last full search ran. */
+  /** Per stream: its face tracker, the last frame's faces and when the last full search ran. */
   private readonly streams = new Map<StreamKey, StreamState>();
+  private readonly newId = idCounter();
 
   private constructor(
     private readonly detector: MediaPipeFaceDetector,
     private readonly model: ExpressionModel,
     private readonly card: ModelCard,
-    smoothing: number,
+    private readonly smoothing: number,
   ) {
-    this.tracker = new FaceTracker({ halfLifeMs: smoothing });
     this.batcher = new FaceBatcher(card);
   }
 
@@ -171,7 +172,9 @@ export class Pipeline {
     // Re-inserted, so the map's first entry is the least recently seen stream.
     this.streams.delete(stream);
     if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
+    const tracker = last?.tracker ?? new FaceTracker({ halfLifeMs: this.smoothing, newId: this.newId });
     this.streams.set(stream, {
+      tracker,
       timestamp,
       width: frame.width,
       height: frame.height,
@@ -179,7 +182,7 @@ export class Pipeline {
       lastFullSearch: focus ? last.lastFullSearch : timestamp,
     });
     const { scores, ms } = await this.classify(frame, found, guess);
-    const faces = this.tracker.update(
+    const faces = tracker.update(
       found.map((f, i) => ({ ...f, probabilities: scores[i]! })),
       timestamp,
     );
@@ -238,7 +241,6 @@ export class Pipeline {
   async close(): Promise<void> {
     this.detector.close();
     await this.model.close();
-    this.tracker.reset();
     this.streams.clear();
   }
 }

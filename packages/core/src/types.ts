@@ -95,8 +95,9 @@ export type StreamKey = string | number;
 export interface DetectOptions {
   /**
    * Which video the frame belongs to, when one detector analyses several (e.g. the tiles of a
-   * call). Between full searches, small faces are looked for around the previous frame's faces
-   * *of the same stream*. Default: a single stream.
+   * call). Between full searches, faces are looked for around the previous frame's faces *of the
+   * same stream*, and each stream has its own tracking (ids unique across streams, smoothing).
+   * Default: a single stream.
    */
   stream?: StreamKey;
 }

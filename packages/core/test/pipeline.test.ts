@@ -137,12 +137,21 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
     expect(alone.every((n) => n >= 3)).to.equal(true);
     // Interleaved at 30 fps for a second: full searches at 0 and 500 ms, focused frames between.
     const seen: number[][] = [[], []];
+    const ids: Set<number>[] = [new Set(), new Set()];
     let t = 1000;
     for (let i = 0; i < 30; i++) {
-      for (const k of [0, 1]) seen[k]!.push((await detector.detect(streams[k]!, (t += 17), { stream: k })).faces.length);
+      for (const k of [0, 1]) {
+        const { faces } = await detector.detect(streams[k]!, (t += 17), { stream: k });
+        seen[k]!.push(faces.length);
+        for (const f of faces) ids[k]!.add(f.id);
+      }
     }
     expect(seen[0]!.every((n) => n === alone[0]), `sample1 as a video: ${seen[0]!.join(',')}`).to.equal(true);
     expect(seen[1]!.every((n) => n === alone[1]), `sample5 as a video: ${seen[1]!.join(',')}`).to.equal(true);
+    // Each stream has its own tracker: its people keep their ids, and no id is shared by two streams.
+    expect(ids[0]!.size, 'sample1 ids').to.equal(alone[0]);
+    expect(ids[1]!.size, 'sample5 ids').to.equal(alone[1]);
+    expect([...ids[0]!].some((id) => ids[1]!.has(id))).to.equal(false);
   });
 
   it('gives an empty result (not an error) for a video or image with no frame yet', async () => {

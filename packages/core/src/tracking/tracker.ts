@@ -18,6 +18,14 @@ export interface FaceTrackerOptions {
   maxMissedMs?: number;
   /** How far (in probability) a new emotion must lead before `dominant` switches. Default 0.1. */
   hysteresis?: number;
+  /** Where new ids come from, e.g. a counter shared by the trackers of several streams. Default: 1, 2, 3, ... */
+  newId?: () => number;
+}
+
+/** Ids 1, 2, 3, ...: each call of the returned function gives the next. */
+export function idCounter(): () => number {
+  let next = 1;
+  return () => next++;
 }
 
 export type ClassifiedFace = DetectedFace & { probabilities: EmotionScores };
@@ -47,10 +55,10 @@ export class FaceTracker {
   private tracks: Track[] = [];
   private lastTimestamp: number | undefined;
   /** Ids keep increasing across reset() so a stale id is never reused for another face. */
-  private nextId = 1;
+  private readonly newId: () => number;
 
   constructor(options: FaceTrackerOptions) {
-    const { halfLifeMs, iouThreshold = 0.3, maxMissedMs = 500, hysteresis = 0.1 } = options;
+    const { halfLifeMs, iouThreshold = 0.3, maxMissedMs = 500, hysteresis = 0.1, newId = idCounter() } = options;
     const check = (ok: boolean, msg: string): void => {
       if (!ok) throw new EmotionDetectorError('runtime-error', `Invalid tracker option: ${msg}`);
     };
@@ -59,6 +67,7 @@ export class FaceTracker {
     check(Number.isFinite(maxMissedMs) && maxMissedMs >= 0, `maxMissedMs must be a non-negative number, got ${maxMissedMs}`);
     check(hysteresis >= 0 && hysteresis < 1, `hysteresis must be in [0, 1), got ${hysteresis}`);
     this.halfLifeMs = halfLifeMs;
+    this.newId = newId;
     this.iouThreshold = iouThreshold;
     this.maxMissedMs = maxMissedMs;
     this.hysteresis = hysteresis;
@@ -98,7 +107,7 @@ export class FaceTracker {
   private startTrack(face: ClassifiedFace, t: number): Track {
     const smoothed = normalise(face.probabilities);
     const track: Track = {
-      id: this.nextId++,
+      id: this.newId(),
       box: { ...face.box },
       vx: 0,
       vy: 0,
