@@ -18,6 +18,10 @@
 //   --no-ours           only face-api.js
 //   --no-small-faces    our engine without the tiled small-face search (smallFaces: false)
 //   --no-parallel       our engine with 2+ threads without its model worker (parallel: false)
+//   --video             feed the engines a playing <video> of the scene (its canvas's captureStream)
+//                       instead of the canvas itself
+//   --gap-ms N          untimed pause before each timed frame (e.g. 60 for an app analysing 15 frames
+//                       a second; default 0: frames back to back)
 // Threads: with 1, our engine runs wholly on the page's thread (parallel: false); with N >= 2, the
 // face detector keeps the page's thread and the expression model gets a worker with N - 1 WASM
 // threads (parallel: true, the default), N threads in all; face-api.js gets N tfjs WASM threads.
@@ -45,6 +49,8 @@ const { values: opt } = parseArgs({
     'no-ours': { type: 'boolean', default: false },
     'no-small-faces': { type: 'boolean', default: false },
     'no-parallel': { type: 'boolean', default: false },
+    video: { type: 'boolean', default: false },
+    'gap-ms': { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -65,6 +71,8 @@ const warmup = Number(opt.warmup);
 const threadCounts = opt.threads.split(',').map(Number);
 const inputSize = Number(opt['input-size']);
 const budgetMs = Number(opt['budget-s']) * 1000;
+const gapMs = Number(opt['gap-ms']);
+if (!(gapMs >= 0)) fail('--gap-ms must be >= 0');
 if (!(budgetMs > 0)) fail('--budget-s must be > 0');
 if (!(runs > 0) || !(warmup >= 0)) fail('--runs must be > 0 and --warmup >= 0');
 if (threadCounts.some((t) => !(Number.isInteger(t) && t >= 1))) fail('--threads must list positive integers');
@@ -130,7 +138,7 @@ try {
     await e.page.goto(`${server.url}/scripts/bench/pipeline.html`);
     await e.page.waitForFunction('window.benchReady === true', { timeout: 60_000 });
     system ??= await e.page.evaluate(() => window.bench.info());
-    await e.page.evaluate((s) => window.bench.prepareScenes(s), SCENES);
+    await e.page.evaluate((s, video) => window.bench.prepareScenes(s, { video }), SCENES, opt.video);
     const t = performance.now();
     e.info = e.kind === 'ours'
       ? await e.page.evaluate((o) => window.bench.startOurs(o), {
@@ -165,7 +173,7 @@ try {
       for (const e of engines) {
         await e.page.bringToFront();
         const n = Math.min(CHUNK, runs - done);
-        e.samples[scene.id].push(...(await e.page.evaluate((o) => window.bench.run(o), { scene: scene.id, n })));
+        e.samples[scene.id].push(...(await e.page.evaluate((o) => window.bench.run(o), { scene: scene.id, n, gapMs })));
       }
     }
     const counts = engines.map((e) => e.samples[scene.id].length);
@@ -184,7 +192,7 @@ try {
     date: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     system,
-    settings: { runs, warmup, chunk: CHUNK, budgetS: budgetMs / 1000, inputSize, faceapiBackend, smallFaces: !opt['no-small-faces'], parallel: !opt['no-parallel'] },
+    settings: { runs, warmup, chunk: CHUNK, budgetS: budgetMs / 1000, inputSize, faceapiBackend, smallFaces: !opt['no-small-faces'], parallel: !opt['no-parallel'], video: opt.video, gapMs },
     engines: engines.map((e) => ({ key: e.key, kind: e.kind, ...e.info })),
     scenes: SCENES,
     rows,
@@ -294,7 +302,7 @@ function systemLine(s, list) {
   return [
     `Chromium ${s.chromium} (headless), ${s.cpu ?? 'unknown CPU'}, ${s.cpus} logical CPUs (hardwareConcurrency ${s.hardwareConcurrency}), crossOriginIsolated ${s.crossOriginIsolated}.`,
     ours ? `Ours: model \`${ours.model}\`, ${ours.backend} backend, smallFaces ${ours.smallFaces}; with 2+ threads the model runs in its own worker beside the detector (parallel ${list.some((e) => e.info?.parallel)}).` : '',
-    'Frames: the scene sways sideways (a sine of 16 px at 640x480 and 40 frames), the same frames for every engine.',
+    `Frames: the scene sways sideways (a sine of 16 px at 640x480 and 40 frames), the same frames for every engine, ${opt.video ? 'as a playing <video> (the canvas\'s captureStream)' : 'as a canvas'}${gapMs ? `, ${gapMs} ms apart (untimed pauses)` : ', back to back'}.`,
     fa ? `face-api.js: @vladmandic/face-api (tfjs ${fa.tfjs}, ${fa.backend} backend), TinyFaceDetector inputSize ${fa.inputSize} + FaceExpressionNet.` : '',
     `Medians over ${framesRange()} frames per cell after ${warmup} warm-up frames; 1-minute load average ${s.loadAverageAtStart.toFixed(1)} at the start, ${s.loadAverageAtEnd.toFixed(1)} at the end.`,
   ].filter(Boolean).join(' ');

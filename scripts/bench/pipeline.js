@@ -4,7 +4,7 @@
 const PHOTOS = '/node_modules/@vladmandic/face-api/demo';
 const FACEAPI = '/node_modules/@vladmandic/face-api';
 
-/** Per scene: the canvas fed to the engines and how to draw its frame number i. @type {Map<string, { canvas: HTMLCanvasElement, draw: (i: number) => void }>} */
+/** Per scene: what the engines read (the canvas, or a <video> playing it) and how to show its frame number i. @type {Map<string, { input: HTMLCanvasElement | HTMLVideoElement, show: (i: number) => Promise<void>, next?: number }>} */
 const scenes = new Map();
 /**
  * The people sway sideways like someone in a video call: a sine of this amplitude (px, at
@@ -56,10 +56,43 @@ function scene(img, faces, width, height) {
   return { canvas, draw };
 }
 
-/** Draws every scene: `[{ id, faces, width, height }]`. */
-async function prepareScenes(list) {
+/**
+ * The canvas as a playing <video> (its captureStream, a frame per draw): what a page analysing a
+ * camera or a call gives the engines, with the browser's own video frame handling.
+ */
+async function asVideo({ canvas, draw }) {
+  const stream = canvas.captureStream(0);
+  const [track] = stream.getVideoTracks();
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = stream;
+  const presented = () =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, 500); // a frame identical to the last may not be presented again
+      video.requestVideoFrameCallback(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  const show = async (i) => {
+    const next = presented();
+    draw(i);
+    track.requestFrame();
+    await next;
+  };
+  const started = video.play();
+  await show(0);
+  await started;
+  return { input: video, show };
+}
+
+/** Draws every scene: `[{ id, faces, width, height }]`; with `video`, each plays in a <video>. */
+async function prepareScenes(list, { video = false } = {}) {
   const photos = { 1: await photo(1), 5: await photo(5) };
-  for (const s of list) scenes.set(s.id, scene(photos[s.faces], s.faces, s.width, s.height));
+  for (const s of list) {
+    const c = scene(photos[s.faces], s.faces, s.width, s.height);
+    scenes.set(s.id, video ? await asVideo(c) : { input: c.canvas, show: async (i) => c.draw(i) });
+  }
   return list.map((s) => s.id);
 }
 
@@ -77,8 +110,8 @@ async function startOurs({ threads, model, smallFaces, parallel }) {
     ...(model ? { model } : {}),
   });
   engine = {
-    async frame(canvas, t) {
-      const r = await detector.detect(canvas, t);
+    async frame(input, t) {
+      const r = await detector.detect(input, t);
       return { detection: r.timings.detection, classification: r.timings.classification, faces: r.faces.length };
     },
     close: () => detector.dispose(),
@@ -104,12 +137,12 @@ async function startFaceApi({ backend, threads, inputSize }) {
   await faceapi.nets.faceExpressionNet.loadFromUri(`${FACEAPI}/model`);
   const options = new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: 0.5 });
   engine = {
-    async frame(canvas) {
+    async frame(input) {
       const t0 = performance.now();
-      const detections = await faceapi.detectAllFaces(canvas, options);
+      const detections = await faceapi.detectAllFaces(input, options);
       const t1 = performance.now();
       if (detections.length) {
-        const crops = await faceapi.extractFaces(canvas, detections);
+        const crops = await faceapi.extractFaces(input, detections);
         await Promise.all(crops.map((c) => faceapi.nets.faceExpressionNet.predictExpressions(c)));
       }
       return { detection: t1 - t0, classification: performance.now() - t1, faces: detections.length };
@@ -123,22 +156,27 @@ async function startFaceApi({ backend, threads, inputSize }) {
   return { backend: tf.getBackend(), tfjs: tf.version_core, threads: threadsUsed, inputSize };
 }
 
-/** `warmup` untimed frames, then `n` timed ones: per frame { frame, detection, classification, faces }. */
-async function run({ scene: id, n, warmup = 0 }) {
+/**
+ * `warmup` untimed frames, then `n` timed ones: per frame { frame, detection, classification, faces }.
+ * `gapMs`: an untimed pause before each frame (an app analysing a few frames a second).
+ */
+async function run({ scene: id, n, warmup = 0, gapMs = 0 }) {
   const s = scenes.get(id);
   if (!s) throw new Error(`unknown scene ${id}`);
   if (!engine) throw new Error('no engine started');
   // Every engine sees the same sequence of frames: the n-th frame of a scene is drawn alike.
   s.next ??= 0;
+  const pause = () => (gapMs > 0 ? new Promise((r) => setTimeout(r, gapMs)) : undefined);
   for (let i = 0; i < warmup; i++) {
-    s.draw(s.next++);
-    await engine.frame(s.canvas, (clock += 33));
+    await s.show(s.next++);
+    await engine.frame(s.input, (clock += 33));
   }
   const samples = [];
   for (let i = 0; i < n; i++) {
-    s.draw(s.next++);
+    await pause();
+    await s.show(s.next++);
     const t0 = performance.now();
-    const r = await engine.frame(s.canvas, (clock += 33));
+    const r = await engine.frame(s.input, (clock += 33));
     samples.push({ frame: performance.now() - t0, ...r });
   }
   return samples;
