@@ -10,23 +10,29 @@ const isCard = (f) => f.endsWith('.json') && !f.endsWith('.parity.json') && f !=
 
 /** Every card in `dir` whose ONNX `file` exists beside it, newest ONNX first. */
 export function listCards(dir = MODEL_DIR) {
+  return readCards(dir).map((c) => c.card);
+}
+
+/** The cards in `dir` whose ONNX file exists, newest ONNX first, each read once: `{ card, json }`. */
+function readCards(dir) {
   if (!fs.existsSync(dir)) return [];
   const found = fs.readdirSync(dir).filter(isCard).map((f) => {
     const card = path.join(dir, f);
     try {
-      const file = JSON.parse(fs.readFileSync(card, 'utf8')).file;
-      const onnx = typeof file === 'string' && path.join(dir, file);
-      return onnx && fs.existsSync(onnx) ? { card, mtime: fs.statSync(onnx).mtimeMs } : null;
+      const json = JSON.parse(fs.readFileSync(card, 'utf8'));
+      const onnx = typeof json.file === 'string' && path.join(dir, json.file);
+      return onnx && fs.existsSync(onnx) ? { card, json, mtime: fs.statSync(onnx).mtimeMs } : null;
     } catch {
       return null;
     }
   }).filter(Boolean);
-  return found.sort((a, b) => b.mtime - a.mtime).map((f) => f.card);
+  return found.sort((a, b) => b.mtime - a.mtime);
 }
 
 /**
  * The card of the model to evaluate in `dir`: the one index.json names (`{"default": "name"}`),
- * else the newest card whose ONNX `file` exists. Returns null when there is none.
+ * else the card marked `"default": true`, else the newest card whose ONNX `file` exists. Returns
+ * null when there is none.
  */
 export function findCard(dir = MODEL_DIR) {
   const index = path.join(dir, 'index.json');
@@ -41,8 +47,8 @@ export function findCard(dir = MODEL_DIR) {
     }
   }
   // As the build picks the engine's default: the card marked `"default": true`, else the newest.
-  const cards = listCards(dir);
-  return cards.find((c) => JSON.parse(fs.readFileSync(c, 'utf8')).default === true) ?? cards[0] ?? null;
+  const cards = readCards(dir);
+  return (cards.find((c) => c.json.default === true) ?? cards[0])?.card ?? null;
 }
 
 /** Card path for an ONNX path (`x.onnx` -> `x.json`), or the ONNX path for a card. */
