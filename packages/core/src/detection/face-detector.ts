@@ -141,8 +141,9 @@ export class MediaPipeFaceDetector {
     const created = new MediaPipeFaceDetector(detector, config);
     try {
       // One pass on a blank frame now: MediaPipe sets its graph and GL context up on the first
-      // image (hundreds of ms), which would otherwise land on the first real frame.
-      created.detect(created.canvas('inputCanvas', 128, 128), 128, 128);
+      // image (hundreds of ms), which would otherwise land on the first real frame. The blank frame
+      // is the ImageData staging canvas, not the input canvas it is drawn into.
+      created.detect(created.canvas('frameCanvas', 128, 128), 128, 128);
     } catch (e) {
       created.close();
       throw e;
