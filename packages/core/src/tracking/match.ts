@@ -1,15 +1,9 @@
 /** Matching this frame's boxes to the tracks' boxes by overlap. */
 import type { Box } from '../types.js';
+import { iou } from '../detection/nms.js';
 
-/** Intersection over union of two boxes; 0 when they do not overlap (or are empty). */
-export function iou(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  const union = a.width * a.height + b.width * b.height - inter;
-  return union > 0 ? inter / union : 0;
-}
+/** Intersection over union: the same measure the detector's non-maximum suppression uses. */
+export { iou };
 
 const centreDistance = (a: Box, b: Box): number =>
   Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2));
