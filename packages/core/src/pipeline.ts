@@ -11,7 +11,7 @@
 import { EmotionDetectorError } from './errors.js';
 import type { DetectedFace, DetectionResult, EmotionScores, ResolvedBackend, StreamKey } from './types.js';
 import { Classifier, type ExpressionModel } from './classification/classifier.js';
-import { cropGeometry, type CropGeometry } from './classification/crop.js';
+import type { CropGeometry } from './classification/crop.js';
 import { FaceBatcher } from './classification/face-batch.js';
 import type { ModelCard } from './classification/model-card.js';
 import { RemoteClassifier } from './classification/remote-classifier.js';
@@ -94,7 +94,7 @@ export class Pipeline {
   private constructor(
     private readonly detector: MediaPipeFaceDetector,
     private readonly model: ExpressionModel,
-    private readonly card: ModelCard,
+    card: ModelCard,
     private readonly smoothing: number,
   ) {
     this.batcher = new FaceBatcher(card);
@@ -198,11 +198,12 @@ export class Pipeline {
   /** Starts classifying `faces` (the previous frame's) as cropped from this frame. */
   private guess(frame: Frame, faces: readonly DetectedFace[]): Guess {
     const t0 = performance.now();
-    const input = this.batcher.prepare(frame.image, faces);
+    const crops = this.batcher.cropsOf(faces);
+    const input = this.batcher.prepare(frame.image, crops);
     const prepareMs = performance.now() - t0;
     const result = this.model.score(input);
     result.catch(() => undefined); // awaited after detection; not unhandled meanwhile
-    return { crops: faces.map((f) => cropGeometry(f, this.card.crop)), result, prepareMs };
+    return { crops, result, prepareMs };
   }
 
   /**
@@ -211,6 +212,7 @@ export class Pipeline {
    * it ran: in parallel it overlaps the detection.
    */
   private async classify(frame: Frame, found: readonly DetectedFace[], guess?: Guess): Promise<{ scores: EmotionScores[]; ms: number }> {
+    const crops = this.batcher.cropsOf(found);
     const scores: EmotionScores[] = new Array(found.length);
     let ms = 0;
     let rest = found.map((_, i) => i);
@@ -219,8 +221,7 @@ export class Pipeline {
       ms += guess.prepareMs + guessed.ms;
       const taken = new Set<number>();
       rest = [];
-      found.forEach((face, i) => {
-        const crop = cropGeometry(face, this.card.crop);
+      crops.forEach((crop, i) => {
         const j = guess.crops.findIndex((c, k) => !taken.has(k) && sameCrop(crop, c));
         if (j < 0) return void rest.push(i);
         taken.add(j);
@@ -229,7 +230,7 @@ export class Pipeline {
     }
     if (rest.length > 0) {
       const t0 = performance.now();
-      const input = this.batcher.prepare(frame.image, rest.map((i) => found[i]!));
+      const input = this.batcher.prepare(frame.image, rest.map((i) => crops[i]!));
       const prepareMs = performance.now() - t0;
       const now = await this.model.score(input);
       ms += prepareMs + now.ms;

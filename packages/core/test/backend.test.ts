@@ -4,6 +4,7 @@
 import { expect } from '@open-wc/testing';
 import { chooseBackend, isSoftwareAdapter } from '../src/classification/backend.js';
 import { Classifier } from '../src/classification/classifier.js';
+import { FaceBatcher } from '../src/classification/face-batch.js';
 import { loadAssets } from '../src/assets/load.js';
 import { EmotionDetector } from '../src/index.js';
 import { MediaPipeFaceDetector } from '../src/detection/face-detector.js';
@@ -39,7 +40,8 @@ describe('backends', () => {
     expect(faces.length).to.be.greaterThan(2);
     const wasm = await Classifier.create({ ...wasmAssets, backend: 'wasm', numThreads: 2 });
     const gpu = await Classifier.create({ ...gpuAssets, backend: 'webgpu', numThreads: 2 });
-    const input = wasm.prepare(img, faces).slice();
+    const batcher = new FaceBatcher(wasmAssets.card);
+    const input = batcher.prepare(img, batcher.cropsOf(faces));
     const a = await wasm.run(input.slice());
     const b = await gpu.run(input.slice());
     expect(a.length).to.equal(faces.length);

@@ -3,6 +3,7 @@
 import { expect } from '@open-wc/testing';
 import { cropGeometry, FaceCropper } from '../src/classification/crop.js';
 import { cardMismatch, Classifier } from '../src/classification/classifier.js';
+import { FaceBatcher } from '../src/classification/face-batch.js';
 import { parseModelCard, type ModelCard } from '../src/classification/model-card.js';
 import { loadAssets } from '../src/assets/load.js';
 import type { DetectedFace } from '../src/types.js';
@@ -122,14 +123,16 @@ describe('classifier', () => {
       face({ x: 420, y: 160, width: 120, height: 130 }, point(450, 220), point(510, 215)),
       face({ x: 0, y: 300, width: 200, height: 180 }, point(50, 350), point(150, 350)),
     ];
-    const batch = await classifier.classify(image, faces);
+    const batcher = new FaceBatcher(card);
+    const classify = (list: DetectedFace[]) => classifier.run(batcher.prepare(image, batcher.cropsOf(list)));
+    const batch = await classify(faces);
     expect(batch).to.have.length(3);
     for (let i = 0; i < faces.length; i++) {
-      const [alone] = await classifier.classify(image, [faces[i]!]);
+      const [alone] = await classify([faces[i]!]);
       expectDistribution(batch[i]!);
       expect(maxDiff(batch[i]!, alone!)).to.be.lessThan(1e-5);
     }
     expect(maxDiff(batch[0]!, batch[2]!), 'different crops give different scores').to.be.greaterThan(1e-6);
-    expect(await classifier.classify(image, [])).to.deep.equal([]);
+    expect(await classify([])).to.deep.equal([]);
   });
 });

@@ -1,13 +1,11 @@
 /**
  * The expression classifier: an ONNX session described by its model card. All faces of a frame
- * are cropped into one batch and classified in a single run.
+ * are cropped into one batch (face-batch.ts) and classified in a single run.
  */
 import type * as Ort from 'onnxruntime-web';
 import { EmotionDetectorError } from '../errors.js';
-import type { DetectedFace, EmotionScores, ResolvedBackend } from '../types.js';
-import type { Drawable } from '../frame/frame.js';
+import type { EmotionScores, ResolvedBackend } from '../types.js';
 import { createSession, loadOrt, type OrtModule } from './backend.js';
-import { FaceBatcher } from './face-batch.js';
 import type { ModelCard } from './model-card.js';
 import { softmax } from './preprocess.js';
 
@@ -41,7 +39,6 @@ export interface ExpressionModel {
 }
 
 export class Classifier implements ExpressionModel {
-  private readonly batcher: FaceBatcher;
   private readonly itemSize: number;
 
   private constructor(
@@ -50,8 +47,8 @@ export class Classifier implements ExpressionModel {
     private readonly ort: OrtModule,
     private readonly session: Ort.InferenceSession,
   ) {
-    this.batcher = new FaceBatcher(card);
-    this.itemSize = this.batcher.itemSize;
+    const { width, height, channels } = card.input;
+    this.itemSize = width * height * channels;
   }
 
   static async create(init: ClassifierInit): Promise<Classifier> {
@@ -72,11 +69,6 @@ export class Classifier implements ExpressionModel {
       throw e;
     }
     return classifier;
-  }
-
-  /** The model input for these faces (N x C x H x W). */
-  prepare(image: Drawable, faces: readonly DetectedFace[]): Float32Array {
-    return this.batcher.prepare(image, faces);
   }
 
   /** Runs the model on a prepared batch; one score set per item. */
@@ -112,10 +104,6 @@ export class Classifier implements ExpressionModel {
     const t0 = performance.now();
     const scores = await this.run(input);
     return { scores, ms: performance.now() - t0 };
-  }
-
-  async classify(image: Drawable, faces: readonly DetectedFace[]): Promise<EmotionScores[]> {
-    return faces.length ? this.run(this.prepare(image, faces)) : [];
   }
 
   async close(): Promise<void> {

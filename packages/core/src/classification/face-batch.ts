@@ -1,7 +1,7 @@
 /** Faces of a frame -> one model input batch (N x C x H x W), cropped and converted as the card says. */
 import type { DetectedFace } from '../types.js';
 import type { Drawable } from '../frame/frame.js';
-import { cropGeometry, cropperFor, type FaceCropper } from './crop.js';
+import { cropGeometry, cropperFor, type CropGeometry, type FaceCropper } from './crop.js';
 import type { ModelCard } from './model-card.js';
 import { toModelInput } from './preprocess.js';
 
@@ -15,13 +15,15 @@ export class FaceBatcher {
     this.cropper = cropperFor(card);
   }
 
-  /** A new array each time: a batch may be transferred to a worker (and so detached). */
-  prepare(image: Drawable, faces: readonly DetectedFace[]): Float32Array {
-    const batch = new Float32Array(faces.length * this.itemSize);
-    faces.forEach((face, i) => {
-      const pixels = this.cropper.crop(image, cropGeometry(face, this.card.crop));
-      toModelInput(pixels, this.card, batch, i * this.itemSize);
-    });
+  /** Where each face is cut out, by the card's crop geometry. */
+  cropsOf(faces: readonly DetectedFace[]): CropGeometry[] {
+    return faces.map((face) => cropGeometry(face, this.card.crop));
+  }
+
+  /** The batch for these crops. A new array each time: it may be transferred to a worker (and so detached). */
+  prepare(image: Drawable, crops: readonly CropGeometry[]): Float32Array {
+    const batch = new Float32Array(crops.length * this.itemSize);
+    crops.forEach((crop, i) => toModelInput(this.cropper.crop(image, crop), this.card, batch, i * this.itemSize));
     return batch;
   }
 }
