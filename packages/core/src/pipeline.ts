@@ -2,11 +2,12 @@
  * One frame in, results out: detect faces, classify them all in one batch, track them over time.
  * The same code runs on the main thread and inside the worker.
  *
- * With `parallel` (main thread only), the expression model runs in a worker of its own. In a
- * video, while the detector looks for this frame's faces, that worker already classifies the
- * previous frame's faces as cropped from this frame, as MediaPipe's own trackers crop a frame where
- * the face was; a face whose crop has since moved or turned by more than a little is classified
- * again at its new place. The two threads then share the frame's time instead of adding up.
+ * In a video, each face's crop is steadied from frame to frame (tracking/crop-filter.ts).
+ * With `parallel` (main thread only), the expression model runs in a worker of its own. In a video,
+ * while the detector looks for this frame's faces, that worker already classifies the faces where
+ * the crop filter expects them in this frame, as MediaPipe's own trackers crop a frame where the
+ * face was; a face whose crop then lands further than a little from that guess is classified again
+ * at its place. The two threads then share the frame's time instead of adding up.
  */
 import { EmotionDetectorError } from './errors.js';
 import type { DetectedFace, DetectionResult, EmotionScores, ResolvedBackend, StreamKey } from './types.js';
@@ -16,6 +17,7 @@ import { FaceBatcher } from './classification/face-batch.js';
 import type { ModelCard } from './classification/model-card.js';
 import { RemoteClassifier } from './classification/remote-classifier.js';
 import { MediaPipeFaceDetector } from './detection/face-detector.js';
+import { CropFilter } from './tracking/crop-filter.js';
 import { FaceTracker, idCounter } from './tracking/tracker.js';
 import type { Frame } from './frame/frame.js';
 
@@ -50,9 +52,9 @@ const FULL_SEARCH_MS = 500;
 /** Streams remembered (the least recently seen is forgotten first: it then gets a full search and new ids). */
 const MAX_STREAMS = 32;
 /**
- * A face keeps the scores classified at its previous place while its crop's centre moved by at
- * most this fraction of the crop's side and its side changed by at most that fraction (3% is about
- * 1.5 pixels of a 48-pixel model input) ...
+ * A face keeps the scores classified at its guessed crop while its crop's centre is at most this
+ * fraction of the crop's side away and its side differs by at most that fraction (3% is about 1.5
+ * pixels of a 48-pixel model input) ...
  */
 const SAME_CROP_SHIFT = 0.03;
 /** ... and it turned by at most this (radians, about 3 degrees). */
@@ -61,6 +63,8 @@ const SAME_CROP_TURN = 0.05;
 interface StreamState {
   /** Ids and smoothing of this stream's faces (ids are unique across streams). */
   tracker: FaceTracker;
+  /** Steadied crops of the last frame's faces. */
+  crops: CropFilter;
   timestamp: number;
   width: number;
   height: number;
@@ -68,7 +72,7 @@ interface StreamState {
   lastFullSearch: number;
 }
 
-/** The previous frame's faces, cropped from this frame and being classified while the detector runs. */
+/** The faces expected in this frame, cropped where the crop filter predicts them and being classified while the detector runs. */
 interface Guess {
   crops: CropGeometry[];
   result: Promise<{ scores: EmotionScores[]; ms: number }>;
@@ -146,26 +150,21 @@ export class Pipeline {
     return this.model instanceof RemoteClassifier;
   }
 
-  /**
-   * Whether this frame continues the stream's video closely enough to search for small faces only
-   * around `last`'s faces: else (stills, a jump back in time, a new frame size, FULL_SEARCH_MS since
-   * the last full search) it gets the full search, so a face that appears is found within that time.
-   */
-  private static canFocus(last: StreamState | undefined, frame: Frame, timestamp: number): last is StreamState {
-    return (
-      !!last &&
-      timestamp > last.timestamp &&
-      frame.width === last.width &&
-      frame.height === last.height &&
-      timestamp - last.lastFullSearch < FULL_SEARCH_MS
-    );
+  /** Whether this frame continues the stream's video (not a still, a jump back in time or a new frame size). */
+  private static continues(last: StreamState | undefined, frame: Frame, timestamp: number): last is StreamState {
+    return !!last && timestamp > last.timestamp && frame.width === last.width && frame.height === last.height;
   }
 
   async process(frame: Frame, timestamp: number, stream: StreamKey = ''): Promise<DetectionResult> {
     const t0 = performance.now();
     const last = this.streams.get(stream);
-    const focus = Pipeline.canFocus(last, frame, timestamp);
-    const guess = focus && this.parallel && last.faces.length > 0 ? this.guess(frame, last.faces) : undefined;
+    const continues = Pipeline.continues(last, frame, timestamp);
+    // Small faces are searched for only around the last frame's faces, but every FULL_SEARCH_MS the
+    // whole frame is searched, so a face that appears is found within that time.
+    const focus = continues && timestamp - last.lastFullSearch < FULL_SEARCH_MS;
+    const cropFilter = continues ? last.crops : new CropFilter();
+    const expected = continues && this.parallel ? cropFilter.predict(timestamp) : [];
+    const guess = expected.length > 0 ? this.guess(frame, expected) : undefined;
     const t1 = performance.now();
     const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined);
     const detection = performance.now() - t1;
@@ -175,13 +174,19 @@ export class Pipeline {
     const tracker = last?.tracker ?? new FaceTracker({ halfLifeMs: this.smoothing, newId: this.newId });
     this.streams.set(stream, {
       tracker,
+      crops: cropFilter,
       timestamp,
       width: frame.width,
       height: frame.height,
       faces: found,
       lastFullSearch: focus ? last.lastFullSearch : timestamp,
     });
-    const { scores, ms } = await this.classify(frame, found, guess);
+    const crops = cropFilter.update(
+      found.map((f) => f.box),
+      this.batcher.cropsOf(found),
+      timestamp,
+    );
+    const { scores, ms } = await this.classify(frame, crops, guess);
     const faces = tracker.update(
       found.map((f, i) => ({ ...f, probabilities: scores[i]! })),
       timestamp,
@@ -195,10 +200,9 @@ export class Pipeline {
     };
   }
 
-  /** Starts classifying `faces` (the previous frame's) as cropped from this frame. */
-  private guess(frame: Frame, faces: readonly DetectedFace[]): Guess {
+  /** Starts classifying the faces expected in this frame, at their `crops`. */
+  private guess(frame: Frame, crops: CropGeometry[]): Guess {
     const t0 = performance.now();
-    const crops = this.batcher.cropsOf(faces);
     const input = this.batcher.prepare(frame.image, crops);
     const prepareMs = performance.now() - t0;
     const result = this.model.score(input);
@@ -207,15 +211,14 @@ export class Pipeline {
   }
 
   /**
-   * Scores for `found`: a guessed face whose crop is about the same keeps its guessed scores, the
-   * rest are classified now. `ms` is the time spent classifying (cropping and the model), wherever
-   * it ran: in parallel it overlaps the detection.
+   * Scores for the faces at `crops`: a face whose crop is about where it was guessed keeps its
+   * guessed scores, the rest are classified now. `ms` is the time spent classifying (cropping and
+   * the model), wherever it ran: in parallel it overlaps the detection.
    */
-  private async classify(frame: Frame, found: readonly DetectedFace[], guess?: Guess): Promise<{ scores: EmotionScores[]; ms: number }> {
-    const crops = this.batcher.cropsOf(found);
-    const scores: EmotionScores[] = new Array(found.length);
+  private async classify(frame: Frame, crops: readonly CropGeometry[], guess?: Guess): Promise<{ scores: EmotionScores[]; ms: number }> {
+    const scores: EmotionScores[] = new Array(crops.length);
     let ms = 0;
-    let rest = found.map((_, i) => i);
+    let rest = crops.map((_, i) => i);
     if (guess) {
       const guessed = await guess.result;
       ms += guess.prepareMs + guessed.ms;

@@ -6,10 +6,10 @@ import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace } from '../types.js';
-import { focusRegions } from './focus.js';
+import { focusPasses, type FocusPass } from './focus.js';
 import { iou, mergeDetections } from './nms.js';
 import { tileLayout, type Tile } from './tiles.js';
-import { clipBox, toDetectedFace, type Placement } from './to-face.js';
+import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
 
 /** `{ wasmLoaderPath, wasmBinaryPath }` (tasks-vision does not export the type). */
 type WasmFileset = Parameters<typeof FaceDetector.createFromOptions>[0];
@@ -40,7 +40,13 @@ export interface FaceDetectorConfig {
  * more than ours (about 900 ms for a 1920x1280 ImageBitmap against 10 ms for a 256 px canvas).
  */
 const MAX_INPUT = 256;
-/** A face this wide (fraction of the frame's shorter side) makes it a close-up: no tiling. */
+/** Side of a focus mosaic (see focus.ts): the detector's own input size, so MediaPipe does not resample it. */
+const MOSAIC_SIDE = 128;
+/**
+ * A face this wide (fraction of the frame's shorter side), found with at least TILE_CONFIDENCE,
+ * makes the frame a close-up: no tiling. (Several small faces can read as a big, unsure one in the
+ * whole-frame pass, which must not stop the tiles from finding them.)
+ */
 const CLOSE_UP = 0.3;
 /** Detections within this fraction of a tile's inner edge are cut faces, left to other tiles. */
 const EDGE_MARGIN = 0.02;
@@ -100,6 +106,16 @@ function checkConfig(c: FaceDetectorConfig): void {
   if (!(Number.isInteger(c.maxFaces) && c.maxFaces >= 1)) bad(`maxFaces must be a positive integer, got ${c.maxFaces}`);
 }
 
+/** Whether `box` keeps `margin` away from the sides of `area` that are not also `frameEdges`. */
+function withinInnerEdges(box: Box, area: Box, frameEdges: Tile['frameEdges'], margin: number): boolean {
+  return (
+    (frameEdges.left || box.x > area.x + margin) &&
+    (frameEdges.top || box.y > area.y + margin) &&
+    (frameEdges.right || box.x + box.width < area.x + area.width - margin) &&
+    (frameEdges.bottom || box.y + box.height < area.y + area.height - margin)
+  );
+}
+
 export class MediaPipeFaceDetector {
   private inputCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
   private frameCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
@@ -157,8 +173,8 @@ export class MediaPipeFaceDetector {
    *
    * Without `previous`, the full search: the whole frame, then (unless it holds a close-up)
    * overlapping tiles for small faces. With `previous` (the faces of the previous frame of the same
-   * video, between two full searches), only a square around each group of them is searched: a
-   * pass per group instead of one for the frame plus one per tile. A face that enters the picture
+   * video, between two full searches), only a square around each of them is searched, up to nine
+   * of them in one pass (focus.ts), instead of a pass for the frame plus one per tile. A face that enters the picture
    * meanwhile waits for the next full search, unless the previous frame had none: then the whole
    * frame is searched, which costs the same single pass.
    */
@@ -174,11 +190,11 @@ export class MediaPipeFaceDetector {
     if (smallFaces && previous && previous.length > 0) {
       // A face seen in the last frame keeps the frame's own threshold; anything else is new.
       const seen = (f: DetectedFace) => previous.some((b) => iou(b, f.box) >= SEEN_IOU);
-      const found = focusRegions(previous, width, height).flatMap((t) => this.detectInTile(drawable, t, minConfidence));
+      const found = focusPasses(previous, width, height).flatMap((p) => this.detectInPass(drawable, p, minConfidence));
       faces = mergeDetections(found).filter((f) => f.score >= tileConfidence || seen(f));
     } else {
       faces = this.detectIn(drawable, { x: 0, y: 0, width, height }, minConfidence);
-      const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height));
+      const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height) && f.score >= tileConfidence);
       const tiles = smallFaces && !previous && !closeUp ? tileLayout(width, height) : [];
       if (tiles.length > 1) faces = mergeDetections([...faces, ...tiles.flatMap((t) => this.detectInTile(drawable, t, tileConfidence))]);
     }
@@ -228,16 +244,36 @@ export class MediaPipeFaceDetector {
   }
 
   private detectInTile(image: Exclude<DetectorImage, ImageData>, tile: Tile, minScore: number): DetectedFace[] {
-    const margin = EDGE_MARGIN * tile.width;
-    return this.detectIn(image, tile, minScore).filter(({ box }) => {
-      // A face cut by an inner edge is found whole in the neighbouring tile (they overlap by half).
-      const e = tile.frameEdges;
-      return (
-        (e.left || box.x > tile.x + margin) &&
-        (e.top || box.y > tile.y + margin) &&
-        (e.right || box.x + box.width < tile.x + tile.width - margin) &&
-        (e.bottom || box.y + box.height < tile.y + tile.height - margin)
-      );
+    // A face cut by an inner edge is found whole in the neighbouring tile (they overlap by half).
+    return this.detectIn(image, tile, minScore).filter(({ box }) => withinInnerEdges(box, tile, tile.frameEdges, EDGE_MARGIN * tile.width));
+  }
+
+  /**
+   * One focus pass: its cells drawn side by side into one mosaic (the detector's input size, the
+   * same in every pass, so MediaPipe keeps its buffers) and searched at once, each detection mapped
+   * back from its cell to the frame.
+   */
+  private detectInPass(image: Exclude<DetectorImage, ImageData>, pass: FocusPass, minScore: number): DetectedFace[] {
+    const cell = Math.floor(MOSAIC_SIDE / pass.grid);
+    const side = cell * pass.grid;
+    const canvas = this.canvas('inputCanvas', side, side);
+    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+    ctx.clearRect(0, 0, side, side);
+    const slots = pass.cells.map((source, i) => ({ source, at: { x: (i % pass.grid) * cell, y: Math.floor(i / pass.grid) * cell, width: cell, height: cell } }));
+    for (const { source, at } of slots) {
+      // Past 2x, shrinking with bilinear filtering alone would alias.
+      ctx.imageSmoothingQuality = source.width > 2 * cell ? 'medium' : 'low';
+      ctx.drawImage(image, source.x, source.y, source.width, source.height, at.x, at.y, cell, cell);
+    }
+    ctx.imageSmoothingQuality = 'low';
+    return this.run(canvas, { x: 0, y: 0, scale: 1, width: side, height: side }).flatMap((f) => {
+      if (f.score < minScore) return [];
+      const cx = f.box.x + f.box.width / 2;
+      const cy = f.box.y + f.box.height / 2;
+      const slot = slots.find(({ at }) => cx >= at.x && cx < at.x + cell && cy >= at.y && cy < at.y + cell);
+      // A face cut by a cell's edge is a neighbour's, or this face half out of its cell: not trusted.
+      if (!slot || !withinInnerEdges(f.box, slot.at, slot.source.frameEdges, EDGE_MARGIN * cell)) return [];
+      return [moveFace(f, slot.at, slot.source)];
     });
   }
 

@@ -1,58 +1,38 @@
 /**
- * Focus regions: where to look again for the small faces of the previous frame.
+ * Focus passes: where to look again for the faces of the previous frame.
  *
- * The tiled search for small faces (tiles.ts) costs one detector pass per tile, and most of a
- * detector pass is fixed cost (MediaPipe's image conversion), not pixels. In a video the small
- * faces of the last frame are known, so between two full searches the detector only looks in a
- * square around each of them, with room for a frame's worth of motion. Nearby faces share a
- * region as long as each stays big enough in it for the detector's 128x128 input.
+ * The full search for small faces (tiles.ts) costs one detector pass per tile, and most of a
+ * detector pass is fixed cost (MediaPipe's image conversion, about 5 ms here), not pixels. In a
+ * video the faces of the last frame are known, so between two full searches the detector only looks
+ * in a square cell around each of them, with room for a frame's worth of motion. The cells of up to
+ * four faces are packed into one 2x2 mosaic and searched in one pass: the detector reads 128x128
+ * pixels, so a face in a cell is still about 26 of them, as big as a small face in a tile of the
+ * full search. (Not nine in a 3x3 mosaic: a face must then fill most of its cell, and BlazeFace
+ * draws such a face's box too big, so that frame after frame the cell and the box grow.)
  */
 import type { Box } from '../types.js';
 import type { Tile } from './tiles.js';
 
-/** A region is at least this many face sizes wide: the face, and 0.75 of it for motion on each side. */
-const REACH = 2.5;
+/** One detector pass: `grid` x `grid` cells, each a square of the frame around one face. */
+export interface FocusPass {
+  grid: 1 | 2;
+  cells: Tile[];
+}
+
+/** Most cells in one pass (a 2x2 mosaic). */
+const MAX_CELLS = 4;
 /**
- * Faces share a region while each is at least 1/MAX_SPREAD of its side: about 26 px of the
- * detector's 128, as big as a face in a tile of the full search (a tenth of a frame, a fifth of a tile).
+ * Cell side in face sizes, by grid: the face and about 0.7 of it on each side for motion, so that
+ * the face is at least 26 of the detector's 128 pixels.
  */
-const MAX_SPREAD = 5;
+const REACH: Record<FocusPass['grid'], number> = { 1: 2.5, 2: 2.4 };
 
-interface Group {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  /** The smallest face side in the group. */
-  face: number;
-}
-
-const span = (g: Group): number => Math.max(g.x1 - g.x0, g.y1 - g.y0);
-
-function around(b: Box): Group {
-  const face = Math.max(b.width, b.height);
-  const cx = b.x + b.width / 2;
-  const cy = b.y + b.height / 2;
-  const h = (REACH * face) / 2;
-  return { x0: cx - h, y0: cy - h, x1: cx + h, y1: cy + h, face };
-}
-
-function union(a: Group, b: Group): Group {
-  return {
-    x0: Math.min(a.x0, b.x0),
-    y0: Math.min(a.y0, b.y0),
-    x1: Math.max(a.x1, b.x1),
-    y1: Math.max(a.y1, b.y1),
-    face: Math.min(a.face, b.face),
-  };
-}
-
-/** A square of the group's span, centred on it and moved inside the frame. */
-function toTile(g: Group, width: number, height: number): Tile {
-  const side = Math.round(Math.min(span(g), width, height));
+/** A square of `reach` times the face's size, centred on it, moved inside the frame. */
+function cellAround(b: Box, reach: number, width: number, height: number): Tile {
+  const side = Math.round(Math.min(reach * Math.max(b.width, b.height), width, height));
   const clampStart = (centre: number, length: number) => Math.round(Math.min(Math.max(0, centre - side / 2), length - side));
-  const x = clampStart((g.x0 + g.x1) / 2, width);
-  const y = clampStart((g.y0 + g.y1) / 2, height);
+  const x = clampStart(b.x + b.width / 2, width);
+  const y = clampStart(b.y + b.height / 2, height);
   return {
     x,
     y,
@@ -62,17 +42,13 @@ function toTile(g: Group, width: number, height: number): Tile {
   };
 }
 
-/** Square regions covering `faces` (boxes in a `width` x `height` frame), nearby faces grouped. */
-export function focusRegions(faces: readonly Box[], width: number, height: number): Tile[] {
-  const groups: Group[] = [];
-  for (const face of [...faces].sort((a, b) => a.x - b.x || a.y - b.y)) {
-    const g = around(face);
-    const i = groups.findIndex((other) => {
-      const u = union(other, g);
-      return span(u) <= MAX_SPREAD * u.face;
-    });
-    if (i >= 0) groups[i] = union(groups[i]!, g);
-    else groups.push(g);
+/** The passes that search around `faces` (boxes in a `width` x `height` frame): a cell per face. */
+export function focusPasses(faces: readonly Box[], width: number, height: number): FocusPass[] {
+  const passes: FocusPass[] = [];
+  for (let i = 0; i < faces.length; i += MAX_CELLS) {
+    const some = faces.slice(i, i + MAX_CELLS);
+    const grid = Math.ceil(Math.sqrt(some.length)) as FocusPass['grid'];
+    passes.push({ grid, cells: some.map((b) => cellAround(b, REACH[grid], width, height)) });
   }
-  return groups.map((g) => toTile(g, width, height));
+  return passes;
 }

@@ -37,6 +37,17 @@ export function toDetectedFace(d: Detection, at: Placement): DetectedFace | unde
   return { box, keypoints, score: d.categories[0]?.score ?? 0 };
 }
 
+/** `face` found in the `from` part of an image, moved and scaled to where `to` lies in the frame. */
+export function moveFace(face: DetectedFace, from: Box, to: Box): DetectedFace {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  const point = (p: Point): Point => ({ x: to.x + (p.x - from.x) * sx, y: to.y + (p.y - from.y) * sy });
+  const { box } = face;
+  const corner = point(box);
+  const keypoints = Object.fromEntries(Object.entries(face.keypoints).map(([name, p]) => [name, point(p)])) as unknown as FaceKeypoints;
+  return { ...face, box: { ...corner, width: box.width * sx, height: box.height * sy }, keypoints };
+}
+
 /** Clips a box to the frame (the model may extend it past the border for a face at the edge). */
 export function clipBox(b: Box, width: number, height: number): Box {
   const x = Math.max(0, b.x);
