@@ -249,9 +249,9 @@ export class MediaPipeFaceDetector {
   }
 
   /**
-   * One focus pass: its cells drawn side by side into one mosaic (the detector's input size, the
-   * same in every pass, so MediaPipe keeps its buffers) and searched at once, each detection mapped
-   * back from its cell to the frame.
+   * One focus pass: its cells drawn side by side into one mosaic of the detector's own input size
+   * (so MediaPipe does not resample it again) and searched at once, each detection mapped back from
+   * its cell to the frame.
    */
   private detectInPass(image: Exclude<DetectorImage, ImageData>, pass: FocusPass, minScore: number): DetectedFace[] {
     const cell = Math.floor(MOSAIC_SIDE / pass.grid);
