@@ -136,9 +136,10 @@ export interface EmotionDetectorOptions {
   worker?: boolean;
   /**
    * Without `worker`: run the expression model in a Web Worker of its own (with numThreads - 1
-   * WASM threads, at least 1), so that in a video it classifies the faces at their previous place
-   * in the new frame while the face detector runs on this thread; a face that moved or turned by
-   * more than a little (3% of its crop, 3 degrees) is classified again where it now is. Stills
+   * WASM threads, at least 1), so that in a video it classifies the faces where their steadied
+   * crops are expected in the new frame while the face detector runs on this thread; a face whose
+   * crop lands more than a little from that guess (3% of its side, 3 degrees) is classified again
+   * where it now is. Stills
    * and the first frame of a video are classified after detection, as without it. Default true
    * when the device has two or more cores; where no worker can start, the model runs on this thread.
    */
