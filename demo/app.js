@@ -127,6 +127,29 @@ backendSelect.addEventListener('change', () => {
   resetResults();
 });
 
+// The models the build ships, as its assets' index.json lists them; the default one is the
+// element's own default (modelSrc null).
+const modelSelect = /** @type {HTMLSelectElement} */ ($('model'));
+const MODELS = new URL('/packages/element/dist/assets/models/emotion/', location.href);
+(async () => {
+  const index = await (await fetch(new URL('index.json', MODELS))).json();
+  for (const file of index.models) {
+    const card = await (await fetch(new URL(file, MODELS))).json();
+    const isDefault = file === index.default;
+    const option = new Option(`${card.name}${isDefault ? ' (default)' : ''}`, isDefault ? '' : new URL(card.file, MODELS).href, isDefault, isDefault);
+    modelSelect.add(option);
+  }
+})().catch(() => modelSelect.add(new Option('default', '')));
+modelSelect.addEventListener('change', () => {
+  detector.modelSrc = modelSelect.value || null;
+  resetResults();
+});
+const flipAverage = /** @type {HTMLInputElement} */ ($('flip-average'));
+flipAverage.addEventListener('change', () => {
+  detector.flipAverage = flipAverage.checked;
+  resetResults();
+});
+
 // ---- drag and drop, file picker ----
 
 /** @param {File | undefined | null} file */

@@ -108,6 +108,9 @@ def main() -> None:
                     help="wall-time budget; the learning-rate schedule anneals within it")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", help="start from these weights (a best.pt), e.g. a second, lower-lr cycle")
+    ap.add_argument("--teacher", help="soft targets from teacher.py, blended into the labels (distillation)")
+    ap.add_argument("--teacher-weight", type=float, default=0.5,
+                    help="share of the teacher in each target; the rest is the FER+/original blend")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -123,7 +126,12 @@ def main() -> None:
     train = load_split(args.data, "Training")
     val = load_split(args.data, "PublicTest")
     keep = ~train.not_a_face
-    targets = soft_targets(train, args.ferplus_weight)[keep]
+    targets = soft_targets(train, args.ferplus_weight)
+    if args.teacher:
+        teacher = torch.load(args.teacher)
+        assert teacher["probs"].shape == targets.shape, "teacher targets are for another split"
+        targets = (1 - args.teacher_weight) * targets + args.teacher_weight * teacher["probs"]
+    targets = targets[keep]
     images = train.images[keep]
     say(f"args {vars(args)}; training rows {len(images)} of {len(train.images)}")
 

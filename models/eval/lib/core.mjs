@@ -19,6 +19,7 @@ export async function bundleCore(platform = 'node') {
       contents: [
         "export { toModelInput, softmax } from './classification/preprocess.ts';",
         "export { parseModelCard } from './classification/model-card.ts';",
+        "export { withMirrors } from './classification/flip-average.ts';",
         "export { EMOTIONS } from './types.ts';",
         "export { EmotionDetectorError } from './errors.ts';",
       ].join('\n'),
@@ -37,7 +38,7 @@ export async function bundleCore(platform = 'node') {
 }
 
 /**
- * @returns {Promise<{ toModelInput: Function, parseModelCard: Function, softmax: Function,
+ * @returns {Promise<{ toModelInput: Function, parseModelCard: Function, softmax: Function, withMirrors: Function,
  *   EMOTIONS: readonly string[], EmotionDetectorError: typeof Error }>}
  */
 export function loadCore() {

@@ -69,7 +69,18 @@ export async function resolveModel({ model, dir = MODEL_DIR } = {}) {
   return { cardPath, onnxPath, card, raw };
 }
 
-export async function createSession(onnxPath, threads = 1) {
+/**
+ * An inference session on `runtime`: 'node' (onnxruntime-node, native CPU kernels) or 'web'
+ * (onnxruntime-web's WASM build, the engine's own runtime and kernels, run in Node).
+ */
+export async function createSession(onnxPath, threads = 1, runtime = 'node') {
+  if (runtime === 'web') {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = threads;
+    const session = await ort.InferenceSession.create(onnxPath, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    return { ort, session };
+  }
+  if (runtime !== 'node') throw new Error(`Unknown runtime "${runtime}" (node or web)`);
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(onnxPath, {
     intraOpNumThreads: threads,
@@ -84,9 +95,9 @@ export async function createSession(onnxPath, threads = 1) {
  * Probabilities for every image of `data` (see dataset.mjs), N x 7 in the canonical emotion
  * order (EMOTIONS), whatever the model's own label order.
  */
-export async function predict({ onnxPath, card }, data, { batch = 256, threads = 1 } = {}) {
-  const { toModelInput, softmax, EMOTIONS } = await loadCore();
-  const { ort, session } = await createSession(onnxPath, threads);
+export async function predict({ onnxPath, card }, data, { batch = 256, threads = 1, flipAverage = false, runtime = 'node' } = {}) {
+  const { toModelInput, softmax, withMirrors, EMOTIONS } = await loadCore();
+  const { ort, session } = await createSession(onnxPath, threads, runtime);
   const { width, height, channels, name: inputName } = card.input;
   if (!session.inputNames.includes(inputName)) {
     throw new Error(`Card input "${inputName}" is not an input of ${onnxPath} (${session.inputNames.join(', ')})`);
@@ -106,12 +117,18 @@ export async function predict({ onnxPath, card }, data, { batch = 256, threads =
         const src = { data: data.images.subarray(i * bytes, (i + 1) * bytes), width: data.size, height: data.size, channels: data.channels };
         toModelInput(src, card, input, j * per);
       }
-      const res = await session.run({ [inputName]: new ort.Tensor('float32', input, [m, channels, height, width]) });
+      // With flipAverage, as the engine's FlipAveraged: the batch and its mirror images in one run,
+      // each face's two probability vectors averaged.
+      const views = flipAverage ? 2 : 1;
+      const run = flipAverage ? withMirrors(input, width) : input;
+      const res = await session.run({ [inputName]: new ort.Tensor('float32', run, [m * views, channels, height, width]) });
       const y = res[outName].data;
       for (let j = 0; j < m; j++) {
-        const row = y.subarray(j * k, (j + 1) * k);
-        const p = card.output.kind === 'logits' ? softmax(row) : row;
-        for (let c = 0; c < k; c++) if (toCanonical[c] >= 0) out[(start + j) * EMOTIONS.length + toCanonical[c]] = p[c];
+        for (let v = 0; v < views; v++) {
+          const row = y.subarray((v * m + j) * k, (v * m + j + 1) * k);
+          const p = card.output.kind === 'logits' ? softmax(row) : row;
+          for (let c = 0; c < k; c++) if (toCanonical[c] >= 0) out[(start + j) * EMOTIONS.length + toCanonical[c]] += p[c] / views;
+        }
       }
     }
   } finally {

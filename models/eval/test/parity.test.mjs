@@ -1,6 +1,7 @@
 // The committed ONNX model gives the probabilities PyTorch gave at export (models/training/export.py
 // writes <name>.parity.json), within 1e-4: in onnxruntime-node and in onnxruntime-web WASM in
-// headless Chromium (the runtime that ships).
+// headless Chromium (the runtime that ships). An int8 model (models/training/quantize.py) is held to
+// the float PyTorch net it was quantised from, on real faces, within the tolerance its fixture names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -22,13 +23,18 @@ async function fixture(cardPath) {
   const parity = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.equal(parity.input.length, parity.shape.reduce((a, b) => a * b, 1), 'parity input length matches its shape');
   assert.equal(parity.probabilities.length, parity.shape[0]);
+  // Only an int8 model may be held to a looser bound than float rounding, and not a loose one.
+  if (parity.tolerance !== undefined) assert.ok(model.raw.quantization && parity.tolerance <= 0.05, `${file}: a tolerance is for int8 models only`);
   return { model, parity };
 }
 
-function assertClose(got, want, where) {
+function assertClose(got, parity, where) {
+  const want = parity.probabilities;
+  const tolerance = parity.tolerance ?? TOLERANCE;
   let worst = 0;
   want.forEach((row, i) => row.forEach((v, c) => (worst = Math.max(worst, Math.abs(got[i * row.length + c] - v)))));
-  assert.ok(worst <= TOLERANCE, `${where}: max |ONNX - PyTorch| = ${worst.toExponential(2)} > ${TOLERANCE}`);
+  console.log(`# ${where}: max |ONNX - PyTorch| = ${worst.toExponential(2)} (tolerance ${tolerance})`);
+  assert.ok(worst <= tolerance, `${where}: max |ONNX - PyTorch| = ${worst.toExponential(2)} > ${tolerance}`);
   return worst;
 }
 
@@ -42,7 +48,7 @@ for (const cardPath of cards.length ? cards : ['(none)']) {
       const out = await session.run({ [model.card.input.name]: new ort.Tensor('float32', Float32Array.from(parity.input), parity.shape) });
       const y = out[model.card.output.name] ?? out[session.outputNames[0]];
       assert.deepEqual(y.dims, [parity.shape[0], model.card.output.labels.length]);
-      assertClose(y.data, parity.probabilities, 'onnxruntime-node');
+      assertClose(y.data, parity, 'onnxruntime-node');
     } finally {
       await session.release();
     }
@@ -72,7 +78,7 @@ for (const cardPath of cards.length ? cards : ['(none)']) {
         return { dims: y.dims, data: Array.from(y.data) };
       }, `/model/${path.basename(model.onnxPath)}`, model.card.input.name, parity.input, parity.shape);
       assert.deepEqual(got.dims, [parity.shape[0], model.card.output.labels.length]);
-      assertClose(got.data, parity.probabilities, 'onnxruntime-web');
+      assertClose(got.data, parity, 'onnxruntime-web');
     } finally {
       await browser.close();
       await server.close();

@@ -14,6 +14,7 @@ import type { DetectedFace, DetectionResult, EmotionScores, ResolvedBackend, Str
 import { Classifier, type ExpressionModel } from './classification/classifier.js';
 import type { CropGeometry } from './classification/crop.js';
 import { FaceBatcher } from './classification/face-batch.js';
+import { FlipAveraged } from './classification/flip-average.js';
 import type { ModelCard } from './classification/model-card.js';
 import { RemoteClassifier } from './classification/remote-classifier.js';
 import { MediaPipeFaceDetector } from './detection/face-detector.js';
@@ -39,6 +40,8 @@ export interface PipelineInit {
   smallFaces: boolean;
   /** Run the expression model in a worker of its own beside the detector (see above). */
   parallel: boolean;
+  /** Classify each face and its mirror image, and average the two (classification/flip-average.ts). */
+  flipAverage: boolean;
   /** The engine's worker script (dist/assets/worker.js), for `parallel`. */
   workerUrl: string;
 }
@@ -98,6 +101,7 @@ export class Pipeline {
   private constructor(
     private readonly detector: MediaPipeFaceDetector,
     private readonly model: ExpressionModel,
+    private readonly inWorker: boolean,
     card: ModelCard,
     private readonly smoothing: number,
   ) {
@@ -138,7 +142,9 @@ export class Pipeline {
       if (classifier.status === 'fulfilled') await classifier.value.close();
       throw detector.status === 'rejected' ? detector.reason : (classifier as PromiseRejectedResult).reason;
     }
-    return new Pipeline(detector.value, classifier.value, init.card, init.smoothing);
+    const parallel = classifier.value instanceof RemoteClassifier;
+    const model = init.flipAverage ? new FlipAveraged(classifier.value, init.card.input.width) : classifier.value;
+    return new Pipeline(detector.value, model, parallel, init.card, init.smoothing);
   }
 
   get backend(): ResolvedBackend {
@@ -147,7 +153,7 @@ export class Pipeline {
 
   /** Whether the expression model runs in its own worker, beside the detector. */
   get parallel(): boolean {
-    return this.model instanceof RemoteClassifier;
+    return this.inWorker;
   }
 
   /** Whether this frame continues the stream's video (not a still, a jump back in time or a new frame size). */
@@ -250,7 +256,14 @@ export class Pipeline {
 }
 
 /** Checks and completes user options that shape the pipeline. */
-export function pipelineSettings(o: { maxFaces?: number; minFaceConfidence?: number; smoothing?: number; smallFaces?: boolean; parallel?: boolean }) {
+export function pipelineSettings(o: {
+  maxFaces?: number;
+  minFaceConfidence?: number;
+  smoothing?: number;
+  smallFaces?: boolean;
+  parallel?: boolean;
+  flipAverage?: boolean;
+}) {
   const bad = (msg: string): never => {
     throw new EmotionDetectorError('runtime-error', `Invalid option: ${msg}`);
   };
@@ -263,5 +276,5 @@ export function pipelineSettings(o: { maxFaces?: number; minFaceConfidence?: num
   // A second thread only helps where there is a core for it.
   const cores = globalThis.navigator?.hardwareConcurrency || 1;
   const parallel = (o.parallel ?? true) && cores >= 2 && typeof Worker === 'function';
-  return { maxFaces, minFaceConfidence, smoothing, smallFaces: o.smallFaces ?? true, parallel };
+  return { maxFaces, minFaceConfidence, smoothing, smallFaces: o.smallFaces ?? true, parallel, flipAverage: o.flipAverage ?? false };
 }

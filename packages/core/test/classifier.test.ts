@@ -4,9 +4,10 @@ import { expect } from '@open-wc/testing';
 import { cropGeometry, FaceCropper } from '../src/classification/crop.js';
 import { cardMismatch, Classifier } from '../src/classification/classifier.js';
 import { FaceBatcher } from '../src/classification/face-batch.js';
+import { FlipAveraged, withMirrors } from '../src/classification/flip-average.js';
 import { parseModelCard, type ModelCard } from '../src/classification/model-card.js';
 import { loadAssets } from '../src/assets/load.js';
-import type { DetectedFace } from '../src/types.js';
+import { EMOTIONS, type DetectedFace } from '../src/types.js';
 import { ASSETS, MODEL, expectDistribution, maxDiff } from './support/engine.js';
 
 const point = (x: number, y: number) => ({ x, y });
@@ -134,5 +135,35 @@ describe('classifier', () => {
     }
     expect(maxDiff(batch[0]!, batch[2]!), 'different crops give different scores').to.be.greaterThan(1e-6);
     expect(await classify([])).to.deep.equal([]);
+  });
+
+  it('with mirror averaging, scores each face as the mean of it and its mirror image', async () => {
+    // withMirrors: n items, then the same items with every row reversed.
+    const tiny = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]); // 2 items of 2 rows x 3
+    expect([...withMirrors(tiny, 3)]).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 3, 2, 1, 6, 5, 4, 9, 8, 7, 12, 11, 10]);
+
+    const image = dots(640, 480, [point(200, 200), point(260, 210), point(250, 260), point(450, 220), point(510, 215)]);
+    const faces = [
+      face({ x: 170, y: 150, width: 120, height: 140 }, point(200, 200), point(260, 210)),
+      face({ x: 420, y: 160, width: 120, height: 130 }, point(450, 220), point(510, 215)),
+    ];
+    const batcher = new FaceBatcher(card);
+    const input = batcher.prepare(image, batcher.cropsOf(faces));
+    const mirrored = withMirrors(input, card.input.width).slice(input.length);
+    const plain = await classifier.run(input.slice());
+    const ofMirrors = await classifier.run(mirrored.slice());
+    const flip = new FlipAveraged(classifier, card.input.width);
+    const averaged = (await flip.score(input.slice())).scores;
+    expect(averaged).to.have.length(2);
+    for (let i = 0; i < faces.length; i++) {
+      expectDistribution(averaged[i]!);
+      for (const e of EMOTIONS) expect(averaged[i]![e]).to.be.closeTo((plain[i]![e] + ofMirrors[i]![e]) / 2, 1e-5);
+      // These crops are lopsided, so the two views disagree and averaging changes the scores ...
+      expect(maxDiff(plain[i]!, ofMirrors[i]!)).to.be.greaterThan(1e-3);
+    }
+    // ... and a face and its mirror image now get the same scores.
+    const ofMirrorsAveraged = (await flip.score(mirrored.slice())).scores;
+    for (let i = 0; i < faces.length; i++) expect(maxDiff(averaged[i]!, ofMirrorsAveraged[i]!)).to.be.lessThan(1e-5);
+    expect((await flip.score(new Float32Array(0))).scores).to.deep.equal([]);
   });
 });

@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import { EmotionDetector } from '../src/index.js';
 import { cropGeometry, cropperFor } from '../src/classification/crop.js';
 import { toModelInput } from '../src/classification/preprocess.js';
+import { withMirrors } from '../src/classification/flip-average.js';
 import { EMOTIONS, type DetectionResult, type EmotionScores } from '../src/types.js';
 import { ASSETS, MODEL, expectDistribution, loadImage, maxDiff, median, pairFaces, photo } from './support/engine.js';
 
@@ -56,9 +57,31 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
       expect(face.arousal).to.be.within(-1, 1);
       expect(EMOTIONS).to.include(face.dominant);
     }
-    await session.release();
     expect(new Set(result.faces.map((f) => f.id)).size).to.equal(result.faces.length);
     expect(result.timings.total).to.be.at.least(result.timings.detection + result.timings.classification - 1e-6);
+
+    // flipAverage (here with the model in its worker, the default): each face scores the mean of
+    // the model on its crop and on the crop's mirror image.
+    const flip = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 2, smoothing: 0, flipAverage: true });
+    try {
+      const flipped = await flip.detect(img, 0);
+      expect(flipped.faces.map((f) => f.box)).to.deep.equal(result.faces.map((f) => f.box));
+      let changed = 0;
+      for (const face of flipped.faces) {
+        const input = toModelInput(cropper.crop(img, cropGeometry(face, card.crop)), card);
+        const out = await session.run({ [card.input.name]: new ort.Tensor('float32', withMirrors(input, w), [2, c, h, w]) });
+        const p = out[card.output.name]!.data as Float32Array;
+        const k = card.output.labels.length;
+        const mean = Object.fromEntries(card.output.labels.map((label, i) => [label, (p[i]! + p[k + i]!) / 2])) as EmotionScores;
+        expect(maxDiff(face.rawEmotions, mean), `face ${face.id}, mirror-averaged`).to.be.lessThan(1e-5);
+        const plain = result.faces.find((f) => f.box.x === face.box.x && f.box.y === face.box.y)!;
+        if (maxDiff(face.rawEmotions, plain.rawEmotions) > 1e-3) changed++;
+      }
+      expect(changed, 'mirror averaging changes the scores of some faces').to.be.greaterThan(0);
+    } finally {
+      await flip.dispose();
+      await session.release();
+    }
   });
 
   it('gives the same faces and scores for every kind of frame source', async () => {

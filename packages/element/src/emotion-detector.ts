@@ -33,7 +33,7 @@ const FACING: readonly FacingMode[] = ['user', 'environment'];
 /** Attributes pass through as strings; the setters validate them. */
 const raw = { fromAttribute: (v: string | null) => v };
 /** Options that need a new engine instance when they change. */
-const ENGINE_OPTIONS = ['backend', 'modelSrc', 'assetsBase', 'maxFaces', 'smoothing'] as const;
+const ENGINE_OPTIONS = ['backend', 'modelSrc', 'assetsBase', 'maxFaces', 'smoothing', 'flipAverage'] as const;
 
 /**
  * Finds every face in the media it wraps (or in the webcam with `source="camera"`) and shows
@@ -53,6 +53,7 @@ const ENGINE_OPTIONS = ['backend', 'modelSrc', 'assetsBase', 'maxFaces', 'smooth
  * @attr {string} assets-base - URL of the assets folder (models, WASM); default: `assets/` next to the script.
  * @attr {number} smoothing - Half-life of the temporal smoothing in ms, 0 to 10000 (default 300; 0 = off).
  * @attr {"none"|"boxes"|"labels"|"bars"} overlay - What to draw over each face (default `labels`).
+ * @attr {boolean} flip-average - Also classifies each face's mirror image and averages the two: about a point more accuracy for twice the expression model's time.
  * @attr {boolean} paused - Stops analysing (the camera stays on, the last overlay stays).
  * @attr {"eager"|"lazy"} loading - `lazy` downloads the models when the element first becomes visible.
  * @attr {"idle"|"loading"|"ready"|"running"|"error"} state - Read-only: the current state, for styling.
@@ -113,6 +114,7 @@ export class EmotionDetectorElement extends LitElement {
     overlay: { reflect: true, useDefault: true, converter: raw },
     loading: { reflect: true, useDefault: true, converter: raw },
     paused: { type: Boolean, reflect: true },
+    flipAverage: { attribute: 'flip-average', type: Boolean, reflect: true },
     /** @internal */
     _state: { state: true, attribute: false },
     /** @internal */
@@ -130,6 +132,7 @@ export class EmotionDetectorElement extends LitElement {
   constructor() {
     super();
     this.paused = false;
+    this.flipAverage = false;
     this._state = 'idle';
     this._result = null;
     this._progress = 0;
@@ -232,6 +235,12 @@ export class EmotionDetectorElement extends LitElement {
 
   /** Stops analysing; the camera stays on and the last overlay stays. */
   declare paused: boolean;
+
+  /**
+   * Classifies each face also as its mirror image and averages the two scores: about a point more
+   * accuracy on FER2013 PublicTest for twice the expression model's time. Changing it reloads the engine.
+   */
+  declare flipAverage: boolean;
 
   // ---- read-only state ----
 
@@ -442,6 +451,7 @@ export class EmotionDetectorElement extends LitElement {
       backend: this.backend,
       maxFaces: this.maxFaces,
       smoothing: this.smoothing,
+      flipAverage: this.flipAverage,
       signal,
       onProgress: (p) => {
         this._progress = p.fraction;
@@ -494,6 +504,8 @@ export class EmotionDetectorElement extends LitElement {
     this._unload();
     this._clearError();
     this._newScene();
+    // A still image or a paused video is analysed again by the new engine.
+    this._lastVideoTime = -1;
     void this._load().catch(() => {});
   }
 

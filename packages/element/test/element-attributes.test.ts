@@ -31,6 +31,7 @@ describe('<emotion-detector> attributes', () => {
     expect(el.overlay).to.equal('labels');
     expect(el.loading).to.equal('eager');
     expect(el.paused).to.equal(false);
+    expect(el.flipAverage).to.equal(false);
     expect(el.ready).to.equal(false);
     expect(el.detector).to.equal(null);
     expect(el.faces).to.deep.equal([]);
@@ -52,6 +53,7 @@ describe('<emotion-detector> attributes', () => {
       el.setAttribute('model-src', '/m/x.onnx');
       el.setAttribute('assets-base', '/assets/');
       el.setAttribute('paused', '');
+      el.setAttribute('flip-average', '');
       expect(el.maxFaces).to.equal(3);
       expect(el.fps).to.equal(7.5);
       expect(el.backend).to.equal('wasm');
@@ -64,6 +66,7 @@ describe('<emotion-detector> attributes', () => {
       expect(el.modelSrc).to.equal('/m/x.onnx');
       expect(el.assetsBase).to.equal('/assets/');
       expect(el.paused).to.equal(true);
+      expect(el.flipAverage).to.equal(true);
     });
     expect(warnings).to.deep.equal([]);
   });
@@ -118,11 +121,13 @@ describe('<emotion-detector> attributes', () => {
     el.overlay = 'boxes';
     el.paused = true;
     el.maxFaces = 2;
+    el.flipAverage = true;
     await el.updateComplete;
     expect(el.getAttribute('fps')).to.equal('5');
     expect(el.getAttribute('overlay')).to.equal('boxes');
     expect(el.hasAttribute('paused')).to.equal(true);
     expect(el.getAttribute('max-faces')).to.equal('2');
+    expect(el.hasAttribute('flip-average')).to.equal(true);
     expect(el.getAttribute('state')).to.equal('idle');
   });
 

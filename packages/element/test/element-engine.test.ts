@@ -274,6 +274,24 @@ describe('<emotion-detector> with the engine', function () {
     expect((await faces).detail.faces.length).to.equal(3);
   });
 
+  it('analyses a photo again with the new engine when an engine option changes (flip-average)', async () => {
+    const el = await fixture<EmotionDetectorElement>(html`<emotion-detector assets-base=${ASSETS} model-src=${MODEL ?? ''} backend="wasm" smoothing="0"
+      ><img src=${SAMPLE(1)} alt="Three people" style="width:480px"
+    /></emotion-detector>`);
+    const plain = (await nextEvent(el, 'emotion-faces', LOAD_MS)).detail.faces;
+    const first = el.detector;
+    expect(plain.length).to.equal(3);
+    el.flipAverage = true;
+    // The same still image, analysed by a new engine that averages each face with its mirror image.
+    const flipped = (await nextEvent(el, 'emotion-faces', LOAD_MS)).detail.faces;
+    expect(el.detector).to.not.equal(null);
+    expect(el.detector).to.not.equal(first);
+    expect(el.hasAttribute('flip-average')).to.equal(true);
+    expect(flipped.map((f) => f.box)).to.deep.equal(plain.map((f) => f.box));
+    const changed = flipped.filter((f, i) => EMOTIONS.some((e) => Math.abs(f.rawEmotions[e] - plain[i]!.rawEmotions[e]) > 1e-4));
+    expect(changed.length, 'mirror averaging changes some scores').to.be.greaterThan(0);
+  });
+
   it('a broken model-src gives an error event and the error state, without a hang', async () => {
     const el = await fixture<EmotionDetectorElement>(html`<emotion-detector assets-base=${ASSETS} model-src="/no/such/model.onnx"
       ><img src=${SAMPLE(1)} alt="Three people" style="width:320px"
