@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { resolveModel, predict } from './lib/model.mjs';
 import { DEFAULT_DATA, loadPublicTest } from './lib/publictest.mjs';
 import { scoredRows } from './lib/dataset.mjs';
-import { score } from './lib/metrics.mjs';
+import { score, topClass } from './lib/metrics.mjs';
 
 const { values: opt } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string', default: DEFAULT_DATA } } });
 const model = await resolveModel({ model: opt.model });
@@ -64,17 +64,12 @@ function moved(shift, turn) {
 
 const rows = scoredRows(labels.ferplus);
 const base = await predict(model, data);
-const argmax = (p, i) => {
-  let best = 0;
-  for (let k = 1; k < 7; k++) if (p[i * 7 + k] > p[i * 7 + best]) best = k;
-  return best;
-};
 console.log(`model ${model.card.name}, FER2013 PublicTest, ${rows.length} faces with a FER+ majority label`);
 console.log('shift (of side)  turn   FER+ acc   mean max|dp|   p99 max|dp|   top emotion changed');
 for (const [shift, turn] of [[0, 0], [0.002, 0], [0.03, 0], [0, 0.05], [0.03, 0.05], [0.05, 0], [0, 0.087], [0.05, 0.087], [0.08, 0.087], [0.1, 0.1]]) {
   const p = shift || turn ? await predict(model, { ...data, images: moved(shift, turn) }) : base;
   const diffs = rows.map((i) => Math.max(...Array.from({ length: 7 }, (_, k) => Math.abs(p[i * 7 + k] - base[i * 7 + k])))).sort((a, b) => a - b);
-  const flips = rows.filter((i) => argmax(p, i) !== argmax(base, i)).length;
+  const flips = rows.filter((i) => topClass(p, i) !== topClass(base, i)).length;
   const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
   console.log(
     `${(shift * 100).toFixed(0).padStart(9)}%  ${((turn * 180) / Math.PI).toFixed(1).padStart(5)}°  ${(100 * score(p, labels.ferplus, rows).accuracy).toFixed(2).padStart(7)}%  ` +

@@ -14,15 +14,13 @@ import { parseArgs } from 'node:util';
 import { resolveModel, predict } from './lib/model.mjs';
 import { DEFAULT_DATA, loadPublicTest } from './lib/publictest.mjs';
 import { labelAgreement, oracleOriginalAccuracy } from './lib/agreement.mjs';
+import { topClass } from './lib/metrics.mjs';
 
 const { values: opt } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string', default: DEFAULT_DATA } } });
 const model = await resolveModel({ model: opt.model });
 const { data, labels } = loadPublicTest(opt.data);
 const probs = await predict(model, data);
-const top = new Uint8Array(data.n);
-for (let i = 0; i < data.n; i++) {
-  for (let c = 1; c < 7; c++) if (probs[i * 7 + c] > probs[i * 7 + top[i]]) top[i] = c;
-}
+const top = Uint8Array.from({ length: data.n }, (_, i) => topClass(probs, i));
 const r = labelAgreement(top, labels.ferplus, labels.orig);
 const pct = (a, b = 1) => `${((100 * a) / b).toFixed(1)}%`;
 const withFerplus = r.agree.n + r.disagree.n;

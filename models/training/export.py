@@ -84,6 +84,14 @@ def store_weights_as_half(path: str) -> None:
     onnx.save(model, path)
 
 
+def parity_fixture(model: torch.nn.Module, x: torch.Tensor) -> dict:
+    """The parity fixture that `npm test` checks the ONNX model against: inputs and PyTorch's probabilities."""
+    with torch.no_grad():
+        y = model(x)
+    return {"shape": list(x.shape), "input": [round(v, 7) for v in x.flatten().tolist()],
+            "probabilities": [[round(v, 7) for v in row] for row in y.tolist()]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", help="training output folder (best.pt, summary.json)")
@@ -120,11 +128,7 @@ def main() -> None:
     x = torch.rand(4, 1, 48, 48, generator=g)
     x[2] = 0.5
     x[3] = torch.linspace(0, 1, 48).view(1, 1, 48).expand(1, 48, 48)
-    with torch.no_grad():
-        y = model(x)
-    parity = {"shape": list(x.shape), "input": [round(v, 7) for v in x.flatten().tolist()],
-              "probabilities": [[round(v, 7) for v in row] for row in y.tolist()]}
-    json.dump(parity, open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
+    json.dump(parity_fixture(model, x), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
 
     card_path = os.path.join(args.out_dir, f"{args.name}.json")
     card = json.load(open(card_path)) if os.path.exists(card_path) else {}

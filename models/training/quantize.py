@@ -30,6 +30,7 @@ from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import load_split  # noqa: E402
+from export import parity_fixture  # noqa: E402
 from net import ExpressionNet, Exported  # noqa: E402
 
 # How far the int8 model's probabilities may be from the float PyTorch net's on the parity faces.
@@ -143,14 +144,10 @@ def quantize(src: str, dst: str, ranges: dict[str, tuple[float, float]]) -> None
     onnx.save(model, dst)
 
 
-def parity_fixture(net: ExpressionNet, temperature: float, images: torch.Tensor) -> dict:
-    """Real faces (int8 error on random noise says little) and the float net's probabilities."""
-    x = images.float() / 255
-    with torch.no_grad():
-        y = Exported(net, temperature).eval()(x)
-    return {"shape": list(x.shape), "input": [round(v, 7) for v in x.flatten().tolist()],
-            "probabilities": [[round(v, 7) for v in row] for row in y.tolist()],
-            "reference": "the float32 PyTorch net this int8 model was quantised from",
+def int8_parity_fixture(net: ExpressionNet, temperature: float, images: torch.Tensor) -> dict:
+    """Real faces (int8 error on random noise says little), the float net's probabilities, the tolerance."""
+    fixture = parity_fixture(Exported(net, temperature).eval(), images.float() / 255)
+    return {**fixture, "reference": "the float32 PyTorch net this int8 model was quantised from",
             "tolerance": PARITY_TOLERANCE}
 
 
@@ -197,7 +194,7 @@ def main() -> None:
     out = os.path.join(args.out_dir, f"{args.name}.onnx")
     quantize(args.onnx, out, calibrate(net, train.images[pick], args.tail))
     val = load_split(args.data, "PublicTest")
-    json.dump(parity_fixture(net, temperature, val.images[:4]), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
+    json.dump(int8_parity_fixture(net, temperature, val.images[:4]), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
     write_card(args.onnx.removesuffix(".onnx") + ".json", os.path.join(args.out_dir, f"{args.name}.json"), args.name, args.images, args.tail)
     print(out)
 

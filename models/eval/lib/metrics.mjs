@@ -1,6 +1,13 @@
 // Classification metrics from predicted probabilities: accuracy, per-class and macro recall,
 // confusion matrix (rows = true class) and expected calibration error of the top-1 confidence.
 
+/** The class with the highest probability in row `i` of an N x K row-major array. */
+export function topClass(probs, i, k = 7) {
+  let best = 0;
+  for (let c = 1; c < k; c++) if (probs[i * k + c] > probs[i * k + best]) best = c;
+  return best;
+}
+
 /**
  * @param {Float32Array} probs N x K probabilities, row-major, classes in the dataset's order
  * @param {ArrayLike<number>} labels N true labels
@@ -13,8 +20,7 @@ export function score(probs, labels, rows, k = 7, bins = 15) {
   const binCount = new Array(bins).fill(0), binConf = new Array(bins).fill(0), binHit = new Array(bins).fill(0);
   let correct = 0;
   for (const i of rows) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (probs[i * k + c] > probs[i * k + best]) best = c;
+    const best = topClass(probs, i, k);
     const conf = probs[i * k + best];
     const hit = best === labels[i] ? 1 : 0;
     confusion[labels[i]][best]++;
