@@ -112,9 +112,12 @@ if (opt['update-card']) {
     command: `npm run eval -- ${args}`,
     measuredAt: new Date().toISOString().slice(0, 10),
   });
-  // The plain figures are the card's own (the accuracy floor of npm test); mirror averaging's sit beside them.
-  if (run.flipAverage) model.raw.metrics = { ...model.raw.metrics, flipAverage: measured };
-  else model.raw.metrics = { ...measured, ...(model.raw.metrics?.flipAverage ? { flipAverage: model.raw.metrics.flipAverage } : {}) };
+  // The plain figures are the card's own (the accuracy floor of npm test); mirror averaging's sit
+  // beside them, and either set is kept only while it was measured on this very ONNX file.
+  const earlier = model.raw.metrics?.onnxSha256 === sha256 ? model.raw.metrics : undefined;
+  const earlierFlip = model.raw.metrics?.flipAverage?.onnxSha256 === sha256 ? model.raw.metrics.flipAverage : undefined;
+  if (run.flipAverage) model.raw.metrics = { ...earlier, flipAverage: measured };
+  else model.raw.metrics = { ...measured, ...(earlierFlip && { flipAverage: earlierFlip }) };
   fs.writeFileSync(model.cardPath, JSON.stringify(model.raw, null, 2) + '\n');
   console.log(`metrics -> ${rel(model.cardPath)}`);
 }
