@@ -42,9 +42,11 @@ describe('backends', () => {
     for (const cardFile of index.models) {
       const card = (await (await fetch(new URL(cardFile, base))).json()) as { file: string; quantization?: unknown };
       const model = new URL(card.file, base).href;
-      // Float models agree to rounding; an int8 model's integer kernels (WASM) and its dequantised
-      // float ones (WebGPU) differ by up to about 1.5e-3 (measured).
-      const tolerance = card.quantization ? 5e-3 : 1e-4;
+      // Float models agree to rounding. An int8 model's integer kernels (WASM) and its dequantised
+      // float ones (WebGPU) differ more: its float stem conv rounds slightly differently in the two,
+      // which moves a few activations across a quantisation step (measured up to 0.012 on these
+      // faces; a wrong scale or zero point moves probabilities by tenths).
+      const tolerance = card.quantization ? 0.02 : 1e-4;
       const wasm = await Classifier.create({ ...(await loadAssets({ assetsBase: ASSETS, model }, 'wasm')), backend: 'wasm', numThreads: 2 });
       const gpu = await Classifier.create({ ...(await loadAssets({ assetsBase: ASSETS, model }, 'webgpu')), backend: 'webgpu', numThreads: 2 });
       const batcher = new FaceBatcher(wasm.card);
