@@ -21,8 +21,10 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from augment import augment  # noqa: E402
 from fer_data import load_split  # noqa: E402
 from net import ExpressionNet  # noqa: E402
+from scoring import accuracies, fit_temperature, predict  # noqa: E402
 
 IMAGES = 12_800
 
@@ -30,8 +32,6 @@ IMAGES = 12_800
 @torch.no_grad()
 def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0) -> None:
     """Sets every BatchNorm's running mean and variance to their average over augmented images."""
-    from train import augment  # train.py imports this module: import here, not at the top
-
     bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     for m in bns:
         m.reset_running_stats()
@@ -47,8 +47,6 @@ def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0) -> N
 
 
 def main() -> None:
-    from train import accuracies, fit_temperature, predict
-
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data/fer2013")
     ap.add_argument("--run", required=True)

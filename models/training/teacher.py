@@ -17,7 +17,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import load_split  # noqa: E402
 from net import ExpressionNet  # noqa: E402
-from train import accuracies, predict  # noqa: E402
+from scoring import accuracies, predict  # noqa: E402
 
 
 def ensemble_probs(runs: list[str], images: torch.Tensor) -> torch.Tensor:

@@ -22,78 +22,11 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from augment import augment  # noqa: E402
 from fer_data import load_split, soft_targets  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
 from recalibrate import recalibrate_bn  # noqa: E402
-
-
-def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-    """Batched geometric + photometric augmentation. x: N x 1 x 48 x 48 float in [0, 1]."""
-    n = x.shape[0]
-    angle = (torch.rand(n, generator=g) * 2 - 1) * math.radians(12)
-    scale = 1 + (torch.rand(n, generator=g) * 2 - 1) * 0.12
-    tx = (torch.rand(n, generator=g) * 2 - 1) * 0.10
-    ty = (torch.rand(n, generator=g) * 2 - 1) * 0.10
-    flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack(
-        [torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1
-    )
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
-    # Exposure, contrast and gamma, as webcams differ.
-    gain = 1 + (torch.rand(n, 1, 1, 1, generator=g) * 2 - 1) * 0.3
-    bias = (torch.rand(n, 1, 1, 1, generator=g) * 2 - 1) * 0.15
-    gamma = torch.exp((torch.rand(n, 1, 1, 1, generator=g) * 2 - 1) * 0.3)
-    x = ((x.clamp(1e-4, 1) ** gamma) * gain + bias).clamp(0, 1)
-    # Random erasing: a patch of noise, so no single region (mouth, eyes) is relied on alone.
-    erase = torch.rand(n, generator=g) < 0.4
-    if erase.any():
-        idx = erase.nonzero().flatten()
-        for i in idx.tolist():
-            h = int(torch.randint(8, 20, (1,), generator=g))
-            w = int(torch.randint(8, 20, (1,), generator=g))
-            y0 = int(torch.randint(0, 48 - h, (1,), generator=g))
-            x0 = int(torch.randint(0, 48 - w, (1,), generator=g))
-            x[i, :, y0 : y0 + h, x0 : x0 + w] = torch.rand(1, h, w, generator=g)
-    return x
-
-
-@torch.no_grad()
-def predict(net: torch.nn.Module, images: torch.Tensor, tta: bool = False) -> torch.Tensor:
-    net.eval()
-    out = []
-    for i in range(0, len(images), 512):
-        x = images[i : i + 512].float() / 255
-        logits = net(x)
-        if tta:
-            logits = (logits + net(x.flip(3))) / 2
-        out.append(logits)
-    return torch.cat(out)
-
-
-def accuracies(logits: torch.Tensor, split) -> dict[str, float]:
-    pred = logits.argmax(1)
-    fp = split.ferplus_labels != 255
-    return {
-        "orig": (pred == split.labels).float().mean().item(),
-        "ferplus": (pred[fp] == split.ferplus_labels[fp]).float().mean().item(),
-    }
-
-
-def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    """Temperature that minimises the NLL of the given labels (Guo et al., 2017)."""
-    log_t = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
-
-    def closure():
-        opt.zero_grad()
-        loss = F.cross_entropy(logits / log_t.exp(), labels)
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return float(log_t.exp())
+from scoring import accuracies, fit_temperature, predict  # noqa: E402
 
 
 def main() -> None:

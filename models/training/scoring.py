@@ -1,0 +1,42 @@
+"""PublicTest scoring during training: logits, the two accuracies, and temperature fitting."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+@torch.no_grad()
+def predict(net: torch.nn.Module, images: torch.Tensor, tta: bool = False) -> torch.Tensor:
+    net.eval()
+    out = []
+    for i in range(0, len(images), 512):
+        x = images[i : i + 512].float() / 255
+        logits = net(x)
+        if tta:
+            logits = (logits + net(x.flip(3))) / 2
+        out.append(logits)
+    return torch.cat(out)
+
+
+def accuracies(logits: torch.Tensor, split) -> dict[str, float]:
+    pred = logits.argmax(1)
+    fp = split.ferplus_labels != 255
+    return {
+        "orig": (pred == split.labels).float().mean().item(),
+        "ferplus": (pred[fp] == split.ferplus_labels[fp]).float().mean().item(),
+    }
+
+
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Temperature that minimises the NLL of the given labels (Guo et al., 2017)."""
+    log_t = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy(logits / log_t.exp(), labels)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(log_t.exp())
