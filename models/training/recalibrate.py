@@ -33,6 +33,7 @@ IMAGES = 12_800
 def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0) -> None:
     """Sets every BatchNorm's running mean and variance to their average over augmented images."""
     bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    momenta = [m.momentum for m in bns]
     for m in bns:
         m.reset_running_stats()
         m.momentum = None  # cumulative average over all batches
@@ -41,9 +42,28 @@ def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0) -> N
     net.train()
     for i in range(0, len(pick), 256):
         net(augment(images[pick[i : i + 256]].float() / 255, g))
-    for m in bns:
-        m.momentum = 0.1
+    for m, momentum in zip(bns, momenta):
+        m.momentum = momentum
     net.eval()
+
+
+def recalibrate_run(run: str, train_images: torch.Tensor, val) -> tuple[dict, dict, float]:
+    """Recalibrates a run's selected checkpoint (kept as best-raw.pt) into best.pt.
+
+    Returns its PublicTest accuracies before and after, and the softmax temperature fitted after
+    on the FER+ majority labels."""
+    best, raw = os.path.join(run, "best.pt"), os.path.join(run, "best-raw.pt")
+    if not os.path.exists(raw):
+        shutil.copy(best, raw)
+    ck = torch.load(raw)
+    net = ExpressionNet(ck["arch"])
+    net.load_state_dict(ck["ema"])
+    recalibrate_bn(net, train_images)
+    logits = predict(net, val.images)
+    after = accuracies(logits, val)
+    torch.save({**ck, "ema": net.state_dict(), "acc": after, "bnRecalibrated": True}, best)
+    fp = val.ferplus_labels != 255
+    return ck["acc"], after, fit_temperature(logits[fp], val.ferplus_labels[fp])
 
 
 def main() -> None:
@@ -53,20 +73,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    best, raw = os.path.join(args.run, "best.pt"), os.path.join(args.run, "best-raw.pt")
-    if not os.path.exists(raw):
-        shutil.copy(best, raw)
-    ck = torch.load(raw)
-    net = ExpressionNet(ck["arch"])
-    net.load_state_dict(ck["ema"])
     train, val = load_split(args.data, "Training"), load_split(args.data, "PublicTest")
-    before = accuracies(predict(net, val.images), val)
-    recalibrate_bn(net, train.images[~train.not_a_face])
-    logits = predict(net, val.images)
-    after = accuracies(logits, val)
-    fp = val.ferplus_labels != 255
-    temperature = fit_temperature(logits[fp], val.ferplus_labels[fp])
-    torch.save({**ck, "ema": net.state_dict(), "acc": after, "bnRecalibrated": True}, best)
+    before, after, temperature = recalibrate_run(args.run, train.images[~train.not_a_face], val)
     summary_path = os.path.join(args.run, "summary.json")
     summary = json.load(open(summary_path))
     summary.update({"temperature": temperature, "bnRecalibration": {"images": IMAGES, "before": before, "after": after}})

@@ -25,8 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
 from fer_data import load_split, soft_targets  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
-from recalibrate import recalibrate_bn  # noqa: E402
-from scoring import accuracies, fit_temperature, predict  # noqa: E402
+from recalibrate import recalibrate_run  # noqa: E402
+from scoring import accuracies, predict  # noqa: E402
 
 
 def main() -> None:
@@ -157,20 +157,10 @@ def main() -> None:
                 say("time budget reached: schedule annealed on wall time, stopping")
             break
 
-    # BN statistics for the EMA weights themselves (recalibrate.py says why); best.pt gets them,
-    # best-raw.pt keeps the checkpoint as selected.
-    ck = torch.load(os.path.join(args.out, "best.pt"))
-    torch.save(ck, os.path.join(args.out, "best-raw.pt"))
-    final = ExpressionNet(ck["arch"])
-    final.load_state_dict(ck["ema"])
-    recalibrate_bn(final, images)
-    logits = predict(final, val.images)
-    best["bnRecalibrated"] = accuracies(logits, val)
-    torch.save({**ck, "ema": final.state_dict(), "acc": best["bnRecalibrated"], "bnRecalibrated": True},
-               os.path.join(args.out, "best.pt"))
-    # Calibration: temperature fitted on PublicTest against the FER+ majority where present.
-    fp = val.ferplus_labels != 255
-    temperature = fit_temperature(logits[fp], val.ferplus_labels[fp])
+    # BN statistics for the EMA weights themselves (recalibrate.py says why): best.pt gets them,
+    # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest
+    # against the FER+ majority where present.
+    _, best["bnRecalibrated"], temperature = recalibrate_run(args.out, images, val)
     summary = {"arch": args.arch, "best": best, "temperature": temperature,
                "train_minutes": (time.time() - t0) / 60, "history": history, "args": vars(args)}
     json.dump(summary, open(os.path.join(args.out, "summary.json"), "w"), indent=1)
