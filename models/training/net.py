@@ -57,7 +57,7 @@ ARCHS: dict[str, tuple[int, list[tuple[int, int]]]] = {
     "r-s": (16, [(32, 1), (64, 1), (128, 1), (192, 1)]),
     # r-xs pruned to about half its MACs (prune.py), for the batch speed target in int8.
     "r-2xs": (16, [(16, 1), (32, 1), (64, 1), (112, 1)]),
-    # r-2xs without its first stage's block (the slowest convs per MAC in int8 WASM).
+    # r-2xs without its first stage's block (the slowest convs per MAC in int8 WASM): the shipped default.
     "r-2xs-s": (16, [(16, 0), (32, 1), (64, 1), (112, 1)]),
     "r-m": (24, [(48, 1), (96, 1), (160, 1), (256, 1)]),
 }
