@@ -47,6 +47,9 @@ def main() -> None:
     ap.add_argument("--teacher", help="soft targets from teacher.py, blended into the labels (distillation)")
     ap.add_argument("--teacher-weight", type=float, default=0.5,
                     help="share of the teacher in each target; the rest is the FER+/original blend")
+    ap.add_argument("--select", choices=["sum", "ferplus", "orig"], default="sum",
+                    help="PublicTest accuracy that picks the best epoch: FER+ plus original (default), "
+                         "or one label set alone (to map the trade-off between the two)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -136,7 +139,7 @@ def main() -> None:
             seen += len(idx)
             loss_sum += loss.item() * len(idx)
         acc = accuracies(predict(ema, val.images), val)
-        score = acc["ferplus"] + acc["orig"]
+        score = acc["ferplus"] + acc["orig"] if args.select == "sum" else acc[args.select]
         rate = seen / (time.time() - te)
         history.append({"epoch": epoch, "loss": loss_sum / seen, **acc, "img_per_s": rate})
         say(

@@ -44,3 +44,52 @@ export function oracleOriginalAccuracy(report, ferplusTarget) {
   const needed = Math.min(disagree.n, Math.max(0, Math.ceil(ferplusTarget * (agree.n + disagree.n) - 1e-9) - agree.n));
   return (agree.n + disagree.n - needed + noFerplus.n) / (agree.n + disagree.n + noFerplus.n);
 }
+
+/**
+ * Moves a trained classifier along the trade-off without retraining it: adds a per-class offset
+ * to its log-probabilities (a decision threshold per class), chosen by coordinate search to
+ * maximise the original-label accuracy while the FER+ accuracy stays at or above `ferplusFloor`.
+ * Tuned and scored on the same rows, so it overstates what the offsets would give on new data:
+ * an upper bound for this model, for scale.
+ *
+ * @param {Float32Array} probs N x 7 probabilities, row-major
+ * @param {ArrayLike<number>} ferplus FER+ majority label per row (NO_LABEL: none)
+ * @param {ArrayLike<number>} orig original label per row
+ * @returns {{ bias: number[], ferplusAccuracy: number, originalAccuracy: number } | null}
+ *   null when not even the unshifted model reaches the floor
+ */
+export function bestClassOffsets(probs, ferplus, orig, ferplusFloor, { k = 7, steps = [-2, 2, 0.1], rounds = 6 } = {}) {
+  const n = orig.length;
+  const logp = Float64Array.from(probs, (p) => Math.log(Math.max(p, 1e-12)));
+  const score = (bias) => {
+    const top = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (logp[i * k + c] + bias[c] > logp[i * k + best] + bias[best]) best = c;
+      top[i] = best;
+    }
+    const r = labelAgreement(top, ferplus, orig);
+    return { ferplusAccuracy: r.ferplusAccuracy, originalAccuracy: r.originalAccuracy };
+  };
+  const bias = new Array(k).fill(0);
+  let current = score(bias);
+  if (current.ferplusAccuracy < ferplusFloor) return null;
+  const [lo, hi, step] = steps;
+  for (let round = 0; round < rounds; round++) {
+    let moved = false;
+    for (let c = 0; c < k; c++) {
+      for (let v = lo; v <= hi + 1e-9; v += step) {
+        const trial = bias.slice();
+        trial[c] = Math.round(v * 100) / 100;
+        const s = score(trial);
+        if (s.ferplusAccuracy >= ferplusFloor && s.originalAccuracy > current.originalAccuracy) {
+          bias.splice(0, k, ...trial);
+          current = s;
+          moved = true;
+        }
+      }
+    }
+    if (!moved) break;
+  }
+  return { bias, ...current };
+}

@@ -1,7 +1,7 @@
 // The label-agreement split (lib/agreement.mjs) on a hand-checked example.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labelAgreement, oracleOriginalAccuracy } from '../lib/agreement.mjs';
+import { bestClassOffsets, labelAgreement, oracleOriginalAccuracy } from '../lib/agreement.mjs';
 
 const N = 255; // no FER+ majority
 
@@ -24,4 +24,22 @@ test('the oracle takes the original label wherever the FER+ target allows', () =
   assert.equal(oracleOriginalAccuracy(r, 0.5), 3 / 4);
   assert.equal(oracleOriginalAccuracy(r, 0.25), 1);
   assert.equal(oracleOriginalAccuracy(r, 1), 1 / 4);
+});
+
+test('class offsets trade FER+ accuracy for original-label accuracy only down to the floor', () => {
+  // Two classes used (of 7). Rows 0-1: labels agree on class 0. Rows 2-3: FER+ says 0, the
+  // original label says 1. The model leans to class 0 everywhere, more on the agreeing rows.
+  const p = (a, b) => [a, b, 0, 0, 0, 0, 0].map((x) => x / (a + b));
+  const probs = Float32Array.from([...p(0.9, 0.1), ...p(0.9, 0.1), ...p(0.6, 0.4), ...p(0.6, 0.4)]);
+  const ferplus = [0, 0, 0, 0];
+  const orig = [0, 0, 1, 1];
+  // Without offsets: FER+ 100%, original 50%. Offsetting class 1 by log(0.6/0.4) < d < log(9)
+  // flips rows 2-3 only: FER+ 50%, original 100%.
+  const free = bestClassOffsets(probs, ferplus, orig, 0.5);
+  assert.equal(free.ferplusAccuracy, 0.5);
+  assert.equal(free.originalAccuracy, 1);
+  assert.ok(free.bias[1] - free.bias[0] > Math.log(1.5) && free.bias[1] - free.bias[0] < Math.log(9));
+  const held = bestClassOffsets(probs, ferplus, orig, 1);
+  assert.deepEqual([held.ferplusAccuracy, held.originalAccuracy], [1, 0.5]);
+  assert.equal(bestClassOffsets(probs, [1, 1, 1, 1], orig, 0.9), null);
 });
