@@ -2,6 +2,7 @@
 // and counts which label a classifier's top prediction matches in each part. Used by
 // label-agreement.mjs.
 import { NO_LABEL } from './dataset.mjs';
+import { topClass } from './metrics.mjs';
 
 /**
  * @param {ArrayLike<number>} top  predicted class per row
@@ -59,19 +60,15 @@ export function oracleOriginalAccuracy(report, ferplusTarget) {
  *   null when not even the unshifted model reaches the floor
  */
 export function bestClassOffsets(probs, ferplus, orig, ferplusFloor, { k = 7, steps = [-2, 2, 0.1], rounds = 6 } = {}) {
-  const n = orig.length;
   const logp = Float64Array.from(probs, (p) => Math.log(Math.max(p, 1e-12)));
+  const shifted = new Float64Array(logp.length);
   const score = (bias) => {
-    const top = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (logp[i * k + c] + bias[c] > logp[i * k + best] + bias[best]) best = c;
-      top[i] = best;
-    }
+    for (let j = 0; j < logp.length; j++) shifted[j] = logp[j] + bias[j % k];
+    const top = Uint8Array.from({ length: orig.length }, (_, i) => topClass(shifted, i, k));
     const r = labelAgreement(top, ferplus, orig);
     return { ferplusAccuracy: r.ferplusAccuracy, originalAccuracy: r.originalAccuracy };
   };
-  const bias = new Array(k).fill(0);
+  let bias = new Array(k).fill(0);
   let current = score(bias);
   if (current.ferplusAccuracy < ferplusFloor) return null;
   const [lo, hi, step] = steps;
@@ -83,7 +80,7 @@ export function bestClassOffsets(probs, ferplus, orig, ferplusFloor, { k = 7, st
         trial[c] = Math.round(v * 100) / 100;
         const s = score(trial);
         if (s.ferplusAccuracy >= ferplusFloor && s.originalAccuracy > current.originalAccuracy) {
-          bias.splice(0, k, ...trial);
+          bias = trial;
           current = s;
           moved = true;
         }
