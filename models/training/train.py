@@ -101,6 +101,7 @@ def main() -> None:
         return args.lr * 0.5 * (1 + math.cos(math.pi * (p - warm) / (1 - warm)))
     start_epoch, best, history, elapsed_before = 0, {"score": -1.0}, [], 0.0
     ckpt_path = os.path.join(args.out, "last.pt")
+    raw_path = os.path.join(args.out, "best-raw.pt")
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)
         net.load_state_dict(ck["net"]); ema.load_state_dict(ck["ema"])
@@ -150,6 +151,10 @@ def main() -> None:
         if score > best["score"]:
             best = {"score": score, "epoch": epoch, **acc}
             torch.save({"ema": ema.state_dict(), "arch": args.arch, "acc": acc}, os.path.join(args.out, "best.pt"))
+            # A best-raw.pt from an earlier finish of this run is stale now; recalibrate_run keeps
+            # the new selection as best-raw.pt instead.
+            if os.path.exists(raw_path):
+                os.remove(raw_path)
         torch.save(
             {"net": net.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
              "epoch": epoch, "elapsed": time.time() - t0, "best": best, "history": history},
