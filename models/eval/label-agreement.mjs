@@ -52,8 +52,9 @@ console.log(
 );
 console.log('| FER+ floor | FER+ | original | offsets (angry…neutral) |');
 console.log('|---:|---:|---:|---|');
-for (const floor of [0.86, 0.85, 0.83, 0.8, 0.75]) {
+// A floor of 0 is the original-label optimum at any FER+ cost (the only row for a model below 75%).
+for (const floor of [0.86, 0.85, 0.83, 0.8, 0.75, 0]) {
   const b = bestClassOffsets(probs, labels.ferplus, labels.orig, floor);
   if (!b) continue;
-  console.log(`| ${pct(floor)} | ${pct(b.ferplusAccuracy)} | ${pct(b.originalAccuracy)} | ${b.bias.map((x) => x.toFixed(1)).join(' ')} |`);
+  console.log(`| ${floor ? pct(floor) : 'none'} | ${pct(b.ferplusAccuracy)} | ${pct(b.originalAccuracy)} | ${b.bias.map((x) => x.toFixed(1)).join(' ')} |`);
 }
