@@ -52,7 +52,7 @@ if (!only || only === 'static') {
 }
 
 if (!only || only === 'node') {
-  const nodeTests = findFiles(['test/node', 'extension/test', 'models/eval/test'], /\.test\.mjs$/);
+  const nodeTests = findFiles(['test/node', 'extension/test', 'models/eval/test', 'models/training/test'], /\.test\.mjs$/);
   if (nodeTests.length) {
     const r = spawnSync('node', ['--test', '--test-reporter=tap', '--test-concurrency=1', ...nodeTests], {
       encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'],

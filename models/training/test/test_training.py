@@ -1,0 +1,153 @@
+"""Unit tests of the training code (data targets, network, pruning, BatchNorm folding, card text).
+
+Run by `npm test` through python.test.mjs (skipped where /usr/bin/python3 has no torch), or alone:
+    /usr/bin/python3 -m unittest discover -s models/training/test -v
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import unittest
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from augment import augment  # noqa: E402
+from export import fuse_batchnorm, training_card  # noqa: E402
+from fer_data import Split, soft_targets  # noqa: E402
+from net import ExpressionNet, count_macs  # noqa: E402
+from prune import keep, prune  # noqa: E402
+
+EMOTION = os.path.join(HERE, "..", "..", "emotion")
+
+
+def randomise_batchnorm(net: torch.nn.Module, seed: int) -> None:
+    """Untrained BatchNorms are identities; random ones make folding and pruning checks bite."""
+    g = torch.Generator().manual_seed(seed)
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            n = m.num_features
+            m.weight.data = torch.rand(n, generator=g) * 2 - 0.5
+            m.bias.data = torch.randn(n, generator=g) * 0.1
+            m.running_mean = torch.randn(n, generator=g) * 0.1
+            m.running_var = torch.rand(n, generator=g) + 0.5
+
+
+class SoftTargets(unittest.TestCase):
+    def split(self) -> Split:
+        dist = torch.tensor([[0.0, 0, 0, 0.8, 0, 0.2, 0], [0, 0, 0, 0, 0, 0, 0]])  # row 2: no FER+ votes
+        return Split(torch.zeros(2, 1, 48, 48, dtype=torch.uint8), torch.tensor([3, 4]),
+                     torch.tensor([3, 255]), dist, torch.tensor([False, False]))
+
+    def test_blend_and_fallback(self):
+        t = soft_targets(self.split(), 0.7)
+        self.assertTrue(torch.allclose(t.sum(1), torch.ones(2)))
+        self.assertAlmostEqual(t[0, 3].item(), 0.7 * 0.8 + 0.3)
+        self.assertAlmostEqual(t[0, 5].item(), 0.7 * 0.2)
+        self.assertTrue(torch.equal(t[1], torch.nn.functional.one_hot(torch.tensor(4), 7).float()))
+
+    def test_weight_zero_is_the_original_label(self):
+        t = soft_targets(self.split(), 0.0)
+        self.assertTrue(torch.equal(t.argmax(1), torch.tensor([3, 4])))
+        self.assertEqual(t.max().item(), 1.0)
+
+
+class Network(unittest.TestCase):
+    def test_shipped_cards_match_their_arch(self):
+        """The parameter and MAC counts in each shipped card are those of the arch it names."""
+        cards = [f for f in os.listdir(EMOTION) if f.endswith(".json") and not f.endswith(".parity.json")]
+        self.assertGreater(len(cards), 0)
+        for name in cards:
+            with open(os.path.join(EMOTION, name)) as f:
+                arch = json.load(f)["architecture"]
+            net = ExpressionNet(arch["name"])
+            self.assertEqual(sum(p.numel() for p in net.parameters()), arch["parameters"], name)
+            self.assertAlmostEqual(count_macs(net) / 1e6, arch["mmacs"], delta=0.01, msg=name)
+
+    def test_output_and_per_image_standardisation(self):
+        net = ExpressionNet("r-2xs-s").eval()
+        x = torch.rand(3, 1, 48, 48)
+        y = net(x)
+        self.assertEqual(tuple(y.shape), (3, 7))
+        # The graph standardises each image, so exposure and contrast changes do not move the output.
+        self.assertTrue(torch.allclose(net(x * 0.5 + 0.2), y, atol=1e-3))
+
+
+class BatchNormFolding(unittest.TestCase):
+    def test_fused_net_gives_the_same_logits(self):
+        torch.manual_seed(0)
+        net = ExpressionNet("r-2xs-s")
+        randomise_batchnorm(net, 1)
+        net.eval()
+        x = torch.rand(4, 1, 48, 48)
+        before = net(x)
+        fuse_batchnorm(net)
+        self.assertFalse(any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules()))
+        self.assertTrue(torch.allclose(net(x), before, atol=1e-4))
+
+
+class Pruning(unittest.TestCase):
+    def test_keeps_the_largest_batchnorm_scales(self):
+        torch.manual_seed(0)
+        big = ExpressionNet("r-xs")
+        randomise_batchnorm(big, 2)
+        sd = big.state_dict()
+        small = prune(sd, "r-2xs-s")
+        ExpressionNet("r-2xs-s").load_state_dict(small)  # every shape fits the narrower arch
+        # First stage (24 -> 16 channels): the strided conv keeps the outputs with the largest summed
+        # |gamma| of the BatchNorms that write them (its own and the dropped block's second one).
+        out = keep(sd["features.1.1.weight"].abs() + sd["features.2.b.1.weight"].abs(), 16)
+        stem = keep(sd["features.0.1.weight"].abs(), 16)
+        self.assertTrue(torch.equal(small["features.1.0.weight"], sd["features.1.0.weight"][out][:, stem]))
+        self.assertTrue(torch.equal(small["features.1.1.running_var"], sd["features.1.1.running_var"][out]))
+        # r-2xs-s has no first-stage block: its second stage's strided conv is r-xs's features.3.
+        self.assertEqual(small["features.2.0.weight"].shape[1], 16)
+
+    def test_keep_is_sorted_top_k(self):
+        self.assertEqual(keep(torch.tensor([0.1, 5.0, 0.3, 4.0]), 2).tolist(), [1, 3])
+
+
+class Augmentation(unittest.TestCase):
+    def test_shape_range_and_determinism(self):
+        x = torch.rand(8, 1, 48, 48)
+        a = augment(x.clone(), torch.Generator().manual_seed(3))
+        b = augment(x.clone(), torch.Generator().manual_seed(3))
+        self.assertEqual(a.shape, x.shape)
+        self.assertTrue(torch.equal(a, b))
+        self.assertGreaterEqual(a.min().item(), 0.0)
+        self.assertLessEqual(a.max().item(), 1.0)
+        self.assertFalse(torch.equal(a, x))
+
+
+class CardTrainingSection(unittest.TestCase):
+    def summary(self, **args) -> dict:
+        base = {"arch": "r-xs", "ferplus_weight": 0.7, "select": "sum", "lr": 0.01, "seed": 0, "epochs": 10,
+                "threads": 1, "time_limit_min": 5.0, "out": "models/runs/x", "init": None, "teacher": None,
+                "teacher_weight": 0.5}
+        return {"arch": "r-xs", "args": {**base, **args}, "history": [{}] * 3, "train_minutes": 4.96,
+                "best": {"score": 1.5}}
+
+    def test_labels_only(self):
+        c = training_card(self.summary())
+        self.assertEqual(c["targets"], "soft: 0.7 x FER+ vote distribution + 0.3 x original FER2013 one-hot label")
+        self.assertIn("(FER+ majority accuracy + original accuracy)", c["selection"])
+        self.assertNotIn("BatchNorm", c["selection"])
+        self.assertEqual((c["epochs"], c["minutes"]), (3, 5.0))
+        self.assertNotIn("--teacher", c["command"])
+        self.assertIn("--arch r-xs", c["command"])
+
+    def test_teacher_on_original_labels(self):
+        s = self.summary(ferplus_weight=0.0, teacher="t.pt", teacher_weight=0.7, select="orig", init="a/best.pt")
+        s["best"]["bnRecalibrated"] = {}
+        c = training_card(s)
+        self.assertEqual(c["targets"], "soft: 0.3 x (the original FER2013 one-hot label) + 0.7 x the "
+                                       "probabilities of a teacher ensemble (t.pt)")
+        self.assertIn("(original-label accuracy), its BatchNorm statistics recomputed", c["selection"])
+        for flag in ("--teacher t.pt", "--teacher-weight 0.7", "--select orig", "--init a/best.pt", "--ferplus-weight 0.0"):
+            self.assertIn(flag, c["command"])
+
+
+if __name__ == "__main__":
+    unittest.main()
