@@ -110,11 +110,9 @@ def training_card(summary: dict) -> dict:
         targets = f"soft: {1 - t:g} x ({labels}) + {t:g} x the probabilities of a teacher ensemble ({a['teacher']})"
     else:
         targets = f"soft: {labels}" if w > 0 else labels
-    flags = {"--arch": a.get("arch", summary.get("arch")), "--init": a.get("init"), "--teacher": a.get("teacher"),
-             "--teacher-weight": a.get("teacher_weight") if a.get("teacher") else None,
-             "--ferplus-weight": w, "--select": a.get("select", "sum"), "--lr": a.get("lr"), "--seed": a.get("seed"),
-             "--epochs": a.get("epochs"), "--threads": a.get("threads"), "--time-limit-min": a.get("time_limit_min"),
-             "--out": a.get("out")}
+    # Every argument the run recorded, as train.py's flags (the teacher's weight only with a teacher).
+    flags = {f"--{k.replace('_', '-')}": v for k, v in a.items()
+             if v is not None and not (k == "teacher_weight" and not a.get("teacher"))}
     return {
         "data": "FER2013 Training split (28,709 images; rows that FER+ marks as not-a-face left out)",
         "targets": targets,
