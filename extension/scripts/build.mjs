@@ -31,8 +31,23 @@ function listFiles(dir, base = dir) {
   });
 }
 
+/**
+ * The emotion model files the extension ships: the default model's card and ONNX file only (the
+ * extension offers no model choice, and the others would add megabytes), and an index naming it.
+ */
+function defaultEmotionModel(assetsDir) {
+  const indexPath = path.join(assetsDir, 'models/emotion/index.json');
+  if (!fs.existsSync(indexPath)) return null;
+  const index = JSON.parse(fs.readFileSync(indexPath, 'utf8'));
+  const card = JSON.parse(fs.readFileSync(path.join(assetsDir, 'models/emotion', index.default), 'utf8'));
+  return { index: { default: index.default, models: [index.default] }, keep: new Set([`models/emotion/${index.default}`, `models/emotion/${card.file}`]) };
+}
+
 function copyAssets(assetsDir, outAssets) {
-  const files = listFiles(assetsDir).filter((f) => ASSET_FILES.some((re) => re.test(f)));
+  const emotion = defaultEmotionModel(assetsDir);
+  const files = listFiles(assetsDir)
+    .filter((f) => ASSET_FILES.some((re) => re.test(f)))
+    .filter((f) => !/^models\/emotion\/[^/]+\.(onnx|json)$/.test(f) || f.endsWith('/index.json') || emotion?.keep.has(f));
   const need = [['ort wasm', /^ort\//], ['MediaPipe wasm', /^mediapipe\//], ['emotion model index', /^models\/emotion\/index\.json$/], ['emotion model', /^models\/emotion\/.*\.onnx$/], ['face model', /^models\/face\//]];
   const missing = need.filter(([, re]) => !files.some((f) => re.test(f))).map(([n]) => n);
   if (missing.length) {
@@ -40,7 +55,8 @@ function copyAssets(assetsDir, outAssets) {
   }
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(outAssets, f)), { recursive: true });
-    fs.copyFileSync(path.join(assetsDir, f), path.join(outAssets, f));
+    if (f === 'models/emotion/index.json') fs.writeFileSync(path.join(outAssets, f), JSON.stringify(emotion.index, null, 2) + '\n');
+    else fs.copyFileSync(path.join(assetsDir, f), path.join(outAssets, f));
   }
   return files.length;
 }

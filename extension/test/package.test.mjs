@@ -89,7 +89,12 @@ describe('release build', { timeout: 180_000 }, () => {
       const assets = [...files].filter((f) => f.startsWith('assets/'));
       assert.ok(assets.includes('assets/ort/ort-wasm-simd-threaded.wasm'));
       assert.ok(assets.includes('assets/models/emotion/index.json'));
-      assert.ok(assets.some((f) => /^assets\/models\/emotion\/.+\.onnx$/.test(f)));
+      // Only the default emotion model (the extension has no model choice), named by its own index.
+      const index = JSON.parse(fs.readFileSync(path.join(dirs[b], 'assets/models/emotion/index.json'), 'utf8'));
+      const card = JSON.parse(fs.readFileSync(path.join(dirs[b], 'assets/models/emotion', index.default), 'utf8'));
+      assert.deepEqual(index.models, [index.default]);
+      assert.deepEqual(assets.filter((f) => f.startsWith('assets/models/emotion/')).sort(),
+        ['assets/models/emotion/index.json', `assets/models/emotion/${index.default}`, `assets/models/emotion/${card.file}`].sort());
       assert.ok(assets.includes('assets/models/face/face_detection_short_range.tflite'));
       assert.ok(!assets.some((f) => /jsep|asyncify|nosimd|module_internal/.test(f)), 'no unused runtime variants');
       const size = [...files].reduce((n, f) => n + fs.statSync(path.join(dirs[b], f)).size, 0);

@@ -2,6 +2,10 @@
 
     /usr/bin/python3 models/training/export.py --run models/runs/r-s --name fer-resnet-s
 
+With --multi-view the graph averages the net's logits over zoomed and mirrored views of each face
+(net.MultiView: test-time augmentation, six times the MACs), and the softmax temperature is fitted
+again, on PublicTest, for those averaged logits.
+
 Writes models/emotion/<name>.onnx, models/emotion/<name>.json (the card; measured metrics are
 filled in later by `npm run eval -- --update-card`), and models/emotion/<name>.parity.json
 (random inputs and the PyTorch probabilities for them, checked by `npm test`).
@@ -22,7 +26,9 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES  # noqa: E402
-from net import ExpressionNet, Exported, count_macs  # noqa: E402
+from fer_data import load_split  # noqa: E402
+from net import VIEW_SCALES, ExpressionNet, Exported, MultiView, count_macs  # noqa: E402
+from scoring import fit_temperature, predict  # noqa: E402
 
 
 def export_onnx(model: torch.nn.Module, path: str) -> None:
@@ -127,12 +133,27 @@ def training_card(summary: dict) -> dict:
     }
 
 
+@torch.no_grad()
+def multi_view_temperature(net: MultiView, data: str, select: str) -> float:
+    """Temperature for the multi-view logits, fitted on PublicTest's labels of the run's selection
+    rule: the original labels for a run selected on them, the FER+ majority otherwise (as train.py)."""
+    val = load_split(data, "PublicTest")
+    logits = predict(net, val.images)
+    if select == "orig":
+        return fit_temperature(logits, val.labels.long())
+    fp = val.ferplus_labels != 255
+    return fit_temperature(logits[fp], val.ferplus_labels[fp].long())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", help="training output folder (best.pt, summary.json)")
     ap.add_argument("--random", help="export an untrained net of this arch instead")
     ap.add_argument("--name", required=True)
     ap.add_argument("--out-dir", default="models/emotion")
+    ap.add_argument("--multi-view", action="store_true",
+                    help="average the logits of %d zoomed and mirrored views inside the graph" % (2 * len(VIEW_SCALES)))
+    ap.add_argument("--data", default="../shared/data/fer2013", help="FER2013 folder (for --multi-view's temperature)")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
 
@@ -149,6 +170,12 @@ def main() -> None:
     net.eval()
     fuse_batchnorm(net)
     round_to_half(net)
+    views = None
+    if args.multi_view:
+        net = MultiView(net).eval()
+        views = net.views
+        mmacs = round(mmacs * views, 2)
+        temperature = multi_view_temperature(net, args.data, summary.get("args", {}).get("select", "sum"))
     model = Exported(net, temperature).eval()
     onnx_path = os.path.join(args.out_dir, f"{args.name}.onnx")
     export_onnx(model, onnx_path)
@@ -230,6 +257,19 @@ def main() -> None:
             "FER2013 literature: where ten FER+ annotators overrule that label (about a third of the faces) it "
             "follows the single annotator, so it agrees with the FER+ majority far less often than the default "
             "model does. Use the default model for anything but that comparison.")
+    if views:
+        card["limitations"].append(
+            f"Runs the net on {views} views of each face, so it takes {views} times as long as the same net on one "
+            "view: meant for photos and offline evaluation, not for many faces in live video.")
+        card["architecture"]["views"] = {
+            "count": views, "scales": list(VIEW_SCALES), "mirrored": True,
+            "note": f"Test-time augmentation inside the graph: the logits of {views} views of each face (zoomed "
+                    f"by each scale about the centre, as is and mirrored) are averaged, then divided by the "
+                    f"temperature (fitted again for the averaged logits). mmacs counts all {views} views.",
+            "command": f"/usr/bin/python3 models/training/export.py --run {os.path.relpath(args.run)} --name {args.name} --multi-view",
+        }
+    else:
+        card["architecture"].pop("views", None)
     json.dump(card, open(card_path, "w"), indent=2)
     print(onnx_path, card_path)
 

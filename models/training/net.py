@@ -101,10 +101,59 @@ class ExpressionNet(nn.Module):
         return self.head(self.dropout(x))
 
 
+def resample_matrix(size: int, scale: float, flip: bool = False) -> torch.Tensor:
+    """size x size matrix M with M @ v = v zoomed by `scale` about its centre (bilinear, edges
+    repeated; mirrored first when `flip`): one axis of F.grid_sample with align_corners=False and
+    padding_mode="border", so an axis-aligned view of an image X is M_rows @ X @ M_cols^T."""
+    m = torch.zeros(size, size)
+    for j in range(size):
+        x_out = (2 * j + 1) / size - 1
+        x_in = (-x_out if flip else x_out) / scale
+        u = min(max(((x_in + 1) * size - 1) / 2, 0.0), size - 1.0)
+        i0 = min(int(u), size - 2)
+        w = u - i0
+        m[j, i0] += 1 - w
+        m[j, i0 + 1] += w
+    return m
+
+
+# The views MultiView averages: each zoom, as is and mirrored. Zooming in and out by about 8% matches
+# the scale jitter of training (augment.py, +-12%) and the spread of face-detector boxes.
+VIEW_SCALES = (1.0, 1.08, 0.93)
+
+
+class MultiView(nn.Module):
+    """Test-time augmentation inside the graph: the net's mean logits over zoomed and mirrored views.
+
+    The views are resampled with two small matrix products per view (see resample_matrix), so the
+    exported ONNX graph needs only MatMul, and the engine runs it like any single-view model.
+    """
+
+    def __init__(self, net: ExpressionNet, scales: tuple[float, ...] = VIEW_SCALES, size: int = 48):
+        super().__init__()
+        self.net = net
+        rows, cols = [], []
+        for s in scales:
+            for flip in (False, True):
+                rows.append(resample_matrix(size, s))
+                cols.append(resample_matrix(size, s, flip).t())
+        self.register_buffer("rows", torch.stack(rows).unsqueeze(1))  # K x 1 x H x H
+        self.register_buffer("cols", torch.stack(cols).unsqueeze(1))  # K x 1 x W x W
+        self.views = len(rows)
+        self.arch = net.arch
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: N x 1 x H x W in [0, 1]. Returns the mean logits of the views, N x classes."""
+        n, _, h, w = x.shape
+        v = self.rows @ x.reshape(1, n, h, w) @ self.cols  # K x N x H x W
+        logits = self.net(v.reshape(self.views * n, 1, h, w))
+        return logits.reshape(self.views, n, -1).mean(0)
+
+
 class Exported(nn.Module):
     """What ships: logits divided by a fitted temperature, then softmax (calibrated probabilities)."""
 
-    def __init__(self, net: ExpressionNet, temperature: float):
+    def __init__(self, net: nn.Module, temperature: float):
         super().__init__()
         self.net = net
         self.register_buffer("inv_t", torch.tensor(1.0 / temperature))

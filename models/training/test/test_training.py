@@ -11,13 +11,14 @@ import sys
 import unittest
 
 import torch
+import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from augment import augment  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
 from fer_data import Split, soft_targets  # noqa: E402
-from net import ExpressionNet, count_macs  # noqa: E402
+from net import VIEW_SCALES, ExpressionNet, MultiView, count_macs  # noqa: E402
 from prune import keep, prune  # noqa: E402
 
 EMOTION = os.path.join(HERE, "..", "..", "emotion")
@@ -64,7 +65,27 @@ class Network(unittest.TestCase):
                 arch = json.load(f)["architecture"]
             net = ExpressionNet(arch["name"])
             self.assertEqual(sum(p.numel() for p in net.parameters()), arch["parameters"], name)
-            self.assertAlmostEqual(count_macs(net) / 1e6, arch["mmacs"], delta=0.01, msg=name)
+            views = arch.get("views", {}).get("count", 1)  # a multi-view graph runs the net once per view
+            self.assertAlmostEqual(count_macs(net) * views / 1e6, arch["mmacs"], delta=0.01 * views, msg=name)
+
+    def test_multi_view_matches_grid_sample(self):
+        """MultiView's matrix-product views are the zoomed and mirrored images that F.grid_sample
+        (bilinear, border padding) gives, and its output is the mean of the net's logits over them."""
+        net = ExpressionNet("r-2xs-s").eval()
+        mv = MultiView(net).eval()
+        x = torch.rand(3, 1, 48, 48)
+        views = []
+        for s in VIEW_SCALES:
+            for flip in (1.0, -1.0):
+                theta = torch.tensor([[flip / s, 0, 0], [0, 1 / s, 0]]).expand(3, 2, 3)
+                grid = F.affine_grid(theta, [3, 1, 48, 48], align_corners=False)
+                views.append(F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False))
+        self.assertEqual(mv.views, len(views))
+        got = mv.rows @ x.reshape(1, 3, 48, 48) @ mv.cols
+        self.assertLess((got - torch.stack(views)[:, :, 0]).abs().max().item(), 1e-5)
+        with torch.no_grad():
+            want = torch.stack([net(v) for v in views]).mean(0)
+            self.assertTrue(torch.allclose(mv(x), want, atol=1e-5))
 
     def test_output_and_per_image_standardisation(self):
         net = ExpressionNet("r-2xs-s").eval()

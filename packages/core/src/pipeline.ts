@@ -15,7 +15,7 @@ import { Classifier, type ExpressionModel } from './classification/classifier.js
 import type { CropGeometry } from './classification/crop.js';
 import { FaceBatcher } from './classification/face-batch.js';
 import { FlipAveraged } from './classification/flip-average.js';
-import type { ModelCard } from './classification/model-card.js';
+import { mirrorsInGraph, type ModelCard } from './classification/model-card.js';
 import { RemoteClassifier } from './classification/remote-classifier.js';
 import { MediaPipeFaceDetector } from './detection/face-detector.js';
 import { CropFilter } from './tracking/crop-filter.js';
@@ -143,7 +143,8 @@ export class Pipeline {
       throw detector.status === 'rejected' ? detector.reason : (classifier as PromiseRejectedResult).reason;
     }
     const parallel = classifier.value instanceof RemoteClassifier;
-    const model = init.flipAverage ? new FlipAveraged(classifier.value, init.card.input.width) : classifier.value;
+    // A model that averages mirror views in its own graph gains nothing from averaging them again.
+    const model = init.flipAverage && !mirrorsInGraph(init.card) ? new FlipAveraged(classifier.value, init.card.input.width) : classifier.value;
     return new Pipeline(detector.value, model, parallel, init.card, init.smoothing);
   }
 

@@ -152,7 +152,8 @@ export interface EmotionDetectorOptions {
    * Classify each face also as its mirror image and average the two: 0.7 to 1 point more
    * accuracy on FER2013 PublicTest's FER+ labels, for twice the expression model's time
    * (models/README.md, "Mirror averaging"). Worth it for photos; in a live video the temporal smoothing already
-   * averages views. Default false.
+   * averages views. Ignored for a model that already averages mirror views in its graph (its card's
+   * `architecture.views.mirrored`, e.g. `fer-resnet-xs-orig-tta`). Default false.
    */
   flipAverage?: boolean;
   /** Called while assets download. */

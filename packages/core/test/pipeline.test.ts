@@ -84,6 +84,45 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
     }
   });
 
+  it('runs a multi-view model (mirrors averaged in its graph) once per face, even with flipAverage', async () => {
+    // fer-resnet-xs-orig-tta averages six zoomed and mirrored views inside its graph: the engine
+    // must not mirror again (that would double its time for the same views).
+    // On this thread (parallel: false) the engine's session is this page's onnxruntime-web: record
+    // the batch size of each of its runs.
+    const url = new URL('models/emotion/fer-resnet-xs-orig-tta.onnx', new URL(ASSETS, location.href)).href;
+    const tta = await EmotionDetector.create({ assetsBase: ASSETS, model: url, backend: 'wasm', numThreads: 2, smoothing: 0, flipAverage: true, parallel: false });
+    const session = await ort.InferenceSession.create(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+    const proto = Object.getPrototypeOf(session) as { run: ort.InferenceSession['run'] };
+    const run = proto.run;
+    const batches: number[] = [];
+    proto.run = function (this: ort.InferenceSession, feeds: ort.InferenceSession.FeedsType, ...rest: unknown[]) {
+      batches.push(Object.values(feeds)[0]!.dims[0]!);
+      return (run as (...a: unknown[]) => ReturnType<typeof run>).call(this, feeds, ...rest);
+    } as typeof run;
+    try {
+      const card = tta.modelCard;
+      expect(card.architecture?.views).to.deep.include({ count: 6, mirrored: true });
+      const img = await loadImage(photo(1));
+      const result = await tta.detect(img, 0);
+      expect(result.faces.length).to.be.greaterThan(1);
+      expect(batches, 'one batch of the faces, without mirror copies').to.deep.equal([result.faces.length]);
+      proto.run = run;
+      const cropper = cropperFor(card);
+      const { width: w, height: h, channels: c } = card.input;
+      for (const face of result.faces) {
+        const input = toModelInput(cropper.crop(img, cropGeometry(face, card.crop)), card);
+        const out = await session.run({ [card.input.name]: new ort.Tensor('float32', input, [1, c, h, w]) });
+        const p = out[card.output.name]!.data as Float32Array;
+        const direct = Object.fromEntries(card.output.labels.map((label, i) => [label, p[i]!])) as EmotionScores;
+        expect(maxDiff(face.rawEmotions, direct), `face ${face.id}`).to.be.lessThan(1e-5);
+      }
+    } finally {
+      proto.run = run;
+      await tta.dispose();
+      await session.release();
+    }
+  });
+
   it('gives the same faces and scores for every kind of frame source', async () => {
     const img = await loadImage(photo(4));
     const canvas = document.createElement('canvas');

@@ -35,7 +35,18 @@ export interface ModelCard {
     /** Label of each output index; every one of the seven emotions must appear. */
     labels: Emotion[];
   };
+  /** Only what the engine reads of the card's architecture section. */
+  architecture?: {
+    /** Set when the graph itself averages several views of each face (test-time augmentation). */
+    views?: { count: number; mirrored: boolean };
+  };
   [extra: string]: unknown;
+}
+
+/** Whether the model's graph already averages each face with its mirror image, so that the
+ * engine's own flipAverage would only double the time. */
+export function mirrorsInGraph(card: ModelCard): boolean {
+  return card.architecture?.views?.mirrored === true;
 }
 
 const fail = (msg: string): never => {
