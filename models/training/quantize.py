@@ -33,7 +33,7 @@ from onnx import helper, numpy_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import load_split  # noqa: E402
 from export import parity_fixture  # noqa: E402
-from net import ExpressionNet, Exported  # noqa: E402
+from net import ExpressionNet, Exported, MultiView  # noqa: E402
 
 # How far the int8 model's probabilities may be from the float PyTorch net's on the parity faces.
 # Measured for fer-resnet-xs-int8: 0.022 at most in onnxruntime-node (0.028 with an int8 stem, the
@@ -41,26 +41,30 @@ from net import ExpressionNet, Exported  # noqa: E402
 PARITY_TOLERANCE = 0.05
 
 
-def onnx_tensor(module: str) -> str:
-    """The ONNX name of a module's output, as torch.onnx names it (BN folded into the conv before it)."""
+def onnx_tensor(module: str, scope: str = "/net") -> str:
+    """The ONNX name of a module's output, as torch.onnx names it (BN folded into the conv before it).
+    `scope` is the net's place in the exported graph: /net in Exported, /net/net in a MultiView."""
     p = module.split(".")  # features.I[.a|.b|.relu][.K]
     i = p[1]
     if p[-1] == "relu":
-        return f"/net/features/features.{i}/relu/Relu_output_0"
+        return f"{scope}/features/features.{i}/relu/Relu_output_0"
     if len(p) == 3:
-        return f"/net/features/features.{i}/features.{i}.{p[2]}/Relu_output_0"
+        return f"{scope}/features/features.{i}/features.{i}.{p[2]}/Relu_output_0"
     if p[2] == "b":  # the second conv of a residual block (its BatchNorm, folded): no ReLU before the Add
-        return f"/net/features/features.{i}/b/b.0/Conv_output_0"
-    return f"/net/features/features.{i}/{p[2]}/{p[2]}.{p[3]}/Relu_output_0"
+        return f"{scope}/features/features.{i}/b/b.0/Conv_output_0"
+    return f"{scope}/features/features.{i}/{p[2]}/{p[2]}.{p[3]}/Relu_output_0"
 
 
-def calibrate(net: ExpressionNet, images: torch.Tensor, tail: float = 3e-4) -> dict[str, tuple[float, float]]:
+def calibrate(net: ExpressionNet | MultiView, images: torch.Tensor, tail: float = 3e-4) -> dict[str, tuple[float, float]]:
+    """Activation ranges over the given images; for a MultiView, over all of their views."""
     samples: dict[str, list[torch.Tensor]] = {}
+    scope = "/net/net" if isinstance(net, MultiView) else "/net"
 
     def keep(name: str):
-        return lambda _m, _i, out: samples.setdefault(onnx_tensor(name), []).append(out.detach().flatten())
+        return lambda _m, _i, out: samples.setdefault(onnx_tensor(name, scope), []).append(out.detach().flatten())
 
-    for name, m in net.named_modules():
+    inner = net.net if isinstance(net, MultiView) else net
+    for name, m in inner.named_modules():
         if isinstance(m, torch.nn.ReLU) or (isinstance(m, torch.nn.BatchNorm2d) and name.endswith(".b.1")):
             m.register_forward_hook(keep(name))
     net.eval()
@@ -143,7 +147,7 @@ def quantize(src: str, dst: str, ranges: dict[str, tuple[float, float]]) -> None
     onnx.save(model, dst)
 
 
-def int8_parity_fixture(net: ExpressionNet, temperature: float, images: torch.Tensor) -> dict:
+def int8_parity_fixture(net: ExpressionNet | MultiView, temperature: float, images: torch.Tensor) -> dict:
     """Real faces (int8 error on random noise says little), the float net's probabilities, the tolerance."""
     fixture = parity_fixture(Exported(net, temperature).eval(), images.float() / 255)
     return {**fixture, "reference": "the float32 PyTorch net this int8 model was quantised from",
@@ -162,10 +166,16 @@ def write_card(float_card: str, path: str, name: str, run: str, calibration_imag
     card["quantization"] = {
         "method": "static, QuantizeLinear/DequantizeLinear pairs; ONNX Runtime fuses them into QLinearConv and QLinearAdd",
         "from": float_onnx,
-        "calibration": f"{calibration_images} FER2013 Training images, activation range from the {tail:g} to the {1 - tail:g} quantile (chosen on PublicTest among 0, 1e-5, 1e-4 and 3e-4)",
-        "float32": "the input standardisation, the stem conv (one input channel), the pooling, the head and the softmax",
-        "command": f"/usr/bin/python3 models/training/quantize.py --run {run} --onnx models/emotion/{float_onnx} --name {name}",
-        "note": "Built for the WASM backend (about 1.5x faster than float there); on WebGPU use the float model.",
+        "calibration": f"{calibration_images} FER2013 Training images"
+                       + (f" ({calibration_images * card['architecture']['views']['count']} views)" if "views" in card["architecture"] else "")
+                       + f", activation range from the {tail:g} to the {1 - tail:g} quantile (chosen on PublicTest among 0, 1e-5, 1e-4 and 3e-4)",
+        "float32": ("the view resampling (MatMul), " if "views" in card["architecture"] else "")
+                   + "the input standardisation, the stem conv (one input channel), the pooling, the head and the softmax",
+        "command": f"/usr/bin/python3 models/training/quantize.py --run {run} --onnx models/emotion/{float_onnx} --name {name}"
+                   + (f" --images {calibration_images}" if calibration_images != 2000 else "")
+                   + (f" --tail {tail:g}" if tail != 3e-4 else ""),
+        "note": "Built for the WASM backend, where int8 runs faster than float (1.5-1.8x for the shipped models); "
+                "on WebGPU a float export of the same run is the better choice.",
     }
     json.dump(card, open(path, "w"), indent=2)
 
@@ -187,7 +197,13 @@ def main() -> None:
     net = ExpressionNet(ck["arch"])
     net.load_state_dict(ck["ema"])
     net.eval()
-    temperature = json.load(open(os.path.join(args.run, "summary.json")))["temperature"]
+    float_card = json.load(open(args.onnx.removesuffix(".onnx") + ".json"))
+    if "views" in float_card["architecture"]:
+        # A multi-view export (export.py --multi-view): its temperature is the one fitted for the views.
+        net = MultiView(net).eval()
+        temperature = float_card["architecture"]["temperature"]
+    else:
+        temperature = json.load(open(os.path.join(args.run, "summary.json")))["temperature"]
     train = load_split(args.data, "Training")
     pick = torch.randperm(len(train.images), generator=torch.Generator().manual_seed(1))[: args.images]
     out = os.path.join(args.out_dir, f"{args.name}.onnx")

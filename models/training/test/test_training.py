@@ -130,6 +130,34 @@ class Pruning(unittest.TestCase):
         self.assertEqual(keep(torch.tensor([0.1, 5.0, 0.3, 4.0]), 2).tolist(), [1, 3])
 
 
+class Quantisation(unittest.TestCase):
+    def test_calibration_names_tensors_of_the_exported_graph(self):
+        """quantize.py finds every calibrated activation in the exported graph, single- and
+        multi-view (where the net sits one scope deeper), and only there."""
+        import tempfile
+
+        import onnx
+
+        from export import export_onnx
+        from net import Exported
+        from quantize import calibrate
+
+        torch.manual_seed(0)
+        images = (torch.rand(8, 1, 48, 48) * 255).to(torch.uint8)
+        for multi_view in (False, True):
+            net = ExpressionNet("r-2xs-s").eval()
+            fuse_batchnorm(net)
+            model = MultiView(net).eval() if multi_view else net
+            with tempfile.TemporaryDirectory() as d:
+                path = os.path.join(d, "m.onnx")
+                export_onnx(Exported(model, 1.0), path)
+                outputs = {o for n in onnx.load(path).graph.node for o in n.output}
+            ranges = calibrate(model, images)
+            self.assertGreater(len(ranges), 5)
+            missing = [t for t in ranges if t not in outputs]
+            self.assertEqual(missing, [], f"multi_view={multi_view}")
+
+
 class Augmentation(unittest.TestCase):
     def test_shape_range_and_determinism(self):
         x = torch.rand(8, 1, 48, 48)

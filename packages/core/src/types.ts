@@ -153,7 +153,7 @@ export interface EmotionDetectorOptions {
    * accuracy on FER2013 PublicTest's FER+ labels, for twice the expression model's time
    * (models/README.md, "Mirror averaging"). Worth it for photos; in a live video the temporal smoothing already
    * averages views. Ignored for a model that already averages mirror views in its graph (its card's
-   * `architecture.views.mirrored`, e.g. `fer-resnet-xs-orig-tta`). Default false.
+   * `architecture.views.mirrored`, e.g. `fer-resnet-xs-orig-tta-int8`). Default false.
    */
   flipAverage?: boolean;
   /** Called while assets download. */

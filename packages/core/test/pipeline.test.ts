@@ -89,11 +89,11 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
   });
 
   it('runs a multi-view model (mirrors averaged in its graph) once per face, even with flipAverage', async () => {
-    // fer-resnet-xs-orig-tta averages six zoomed and mirrored views inside its graph: the engine
+    // fer-resnet-xs-orig-tta-int8 averages six zoomed and mirrored views inside its graph: the engine
     // must not mirror again (that would double its time for the same views).
     // On this thread (parallel: false) the engine's session is this page's onnxruntime-web: record
     // the batch size of each of its runs.
-    const url = new URL('models/emotion/fer-resnet-xs-orig-tta.onnx', new URL(ASSETS, location.href)).href;
+    const url = new URL('models/emotion/fer-resnet-xs-orig-tta-int8.onnx', new URL(ASSETS, location.href)).href;
     const tta = await EmotionDetector.create({ assetsBase: ASSETS, model: url, backend: 'wasm', numThreads: 2, smoothing: 0, flipAverage: true, parallel: false });
     const session = await ort.InferenceSession.create(new Uint8Array(await (await fetch(url)).arrayBuffer()));
     const proto = Object.getPrototypeOf(session) as { run: ort.InferenceSession['run'] };
