@@ -25,8 +25,7 @@ from onnx import helper, numpy_helper
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fer_data import CLASSES  # noqa: E402
-from fer_data import load_split  # noqa: E402
+from fer_data import CLASSES, load_split  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, Exported, MultiView, count_macs  # noqa: E402
 from scoring import fit_temperature, predict  # noqa: E402
 
