@@ -154,9 +154,10 @@ def int8_parity_fixture(net: ExpressionNet | MultiView, temperature: float, imag
             "tolerance": PARITY_TOLERANCE}
 
 
-def write_card(float_card: str, path: str, name: str, run: str, calibration_images: int, tail: float) -> None:
-    card = json.load(open(float_card))
+def write_card(card: dict, path: str, name: str, run: str, calibration_images: int, tail: float) -> None:
+    """Writes the int8 model's card: `card` (the float model's, changed in place) with the quantisation."""
     float_onnx = card["file"]
+    views = card["architecture"].get("views")
     card.pop("metrics", None)  # measured again by eval --update-card
     card.pop("default", None)
     if os.path.exists(path) and json.load(open(path)).get("default") is True:
@@ -167,9 +168,9 @@ def write_card(float_card: str, path: str, name: str, run: str, calibration_imag
         "method": "static, QuantizeLinear/DequantizeLinear pairs; ONNX Runtime fuses them into QLinearConv and QLinearAdd",
         "from": float_onnx,
         "calibration": f"{calibration_images} FER2013 Training images"
-                       + (f" ({calibration_images * card['architecture']['views']['count']} views)" if "views" in card["architecture"] else "")
+                       + (f" ({calibration_images * views['count']} views)" if views else "")
                        + f", activation range from the {tail:g} to the {1 - tail:g} quantile (chosen on PublicTest among 0, 1e-5, 1e-4 and 3e-4)",
-        "float32": ("the view resampling (MatMul), " if "views" in card["architecture"] else "")
+        "float32": ("the view resampling (MatMul), " if views else "")
                    + "the input standardisation, the stem conv (one input channel), the pooling, the head and the softmax",
         "command": f"/usr/bin/python3 models/training/quantize.py --run {run} --onnx models/emotion/{float_onnx} --name {name}"
                    + (f" --images {calibration_images}" if calibration_images != 2000 else "")
@@ -210,7 +211,7 @@ def main() -> None:
     quantize(args.onnx, out, calibrate(net, train.images[pick], args.tail))
     val = load_split(args.data, "PublicTest")
     json.dump(int8_parity_fixture(net, temperature, val.images[:4]), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
-    write_card(args.onnx.removesuffix(".onnx") + ".json", os.path.join(args.out_dir, f"{args.name}.json"), args.name,
+    write_card(float_card, os.path.join(args.out_dir, f"{args.name}.json"), args.name,
                os.path.relpath(args.run), args.images, args.tail)
     print(out)
 

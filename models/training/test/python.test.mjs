@@ -10,13 +10,15 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const python = process.env.PYTHON ?? '/usr/bin/python3';
 
-const probe = spawnSync(python, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
-const skip = probe.status === 0 ? false : `${python} cannot import torch and onnx (apt-get install python3-torch python3-onnx)`;
-if (skip) console.log(`# training tests skipped: ${skip}`);
-
-// Runs every Python test and reports each as one JSON line: {"id", "ok", "detail"}.
+// Exits with NO_TORCH where torch or onnx cannot be imported (the tests are then skipped); else
+// runs every Python test and reports each as one JSON line: {"id", "ok", "detail"}.
+const NO_TORCH = 77;
 const RUNNER = `
 import json, sys, unittest
+try:
+    import torch, onnx
+except ImportError:
+    sys.exit(${NO_TORCH})
 class R(unittest.TextTestResult):
     def addSuccess(self, t): super().addSuccess(t); print(json.dumps({"id": t.id(), "ok": True}), flush=True)
     def addFailure(self, t, e): super().addFailure(t, e); print(json.dumps({"id": t.id(), "ok": False, "detail": self._exc_info_to_string(e, t)}), flush=True)
@@ -26,9 +28,12 @@ if suite.countTestCases() == 0: sys.exit("no Python tests found")
 unittest.TextTestRunner(stream=sys.stderr, resultclass=R, verbosity=0).run(suite)
 `;
 
+const r = spawnSync(python, ['-W', 'ignore', '-c', RUNNER, here], { encoding: 'utf8', timeout: 120_000 });
+const skip = r.error?.code === 'ENOENT' || r.status === NO_TORCH
+  ? `${python} cannot import torch and onnx (apt-get install python3-torch python3-onnx)` : false;
+if (skip) console.log(`# training tests skipped: ${skip}`);
 const results = [];
 if (!skip) {
-  const r = spawnSync(python, ['-W', 'ignore', '-c', RUNNER, here], { encoding: 'utf8', timeout: 120_000 });
   for (const line of r.stdout.split('\n')) if (line.startsWith('{')) results.push(JSON.parse(line));
   test('python training tests: the runner loads and runs them', () => {
     assert.equal(r.error, undefined, String(r.error));

@@ -11,7 +11,6 @@ import sys
 import unittest
 
 import torch
-import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -20,6 +19,7 @@ from export import fuse_batchnorm, training_card  # noqa: E402
 from fer_data import Split, soft_targets  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, MultiView, count_macs  # noqa: E402
 from prune import keep, prune  # noqa: E402
+from views import view  # noqa: E402
 
 EMOTION = os.path.join(HERE, "..", "..", "emotion")
 
@@ -74,12 +74,7 @@ class Network(unittest.TestCase):
         net = ExpressionNet("r-2xs-s").eval()
         mv = MultiView(net).eval()
         x = torch.rand(3, 1, 48, 48)
-        views = []
-        for s in VIEW_SCALES:
-            for flip in (1.0, -1.0):
-                theta = torch.tensor([[flip / s, 0, 0], [0, 1 / s, 0]]).expand(3, 2, 3)
-                grid = F.affine_grid(theta, [3, 1, 48, 48], align_corners=False)
-                views.append(F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False))
+        views = [view(x, s, 0.0, 0.0, flip) for s in VIEW_SCALES for flip in (1.0, -1.0)]
         self.assertEqual(mv.views, len(views))
         got = mv.rows @ x.reshape(1, 3, 48, 48) @ mv.cols
         self.assertLess((got - torch.stack(views)[:, :, 0]).abs().max().item(), 1e-5)
