@@ -49,6 +49,8 @@ if (!process.env.SKIP_BUILD && !only?.match(/^static$/)) {
 if (!only || only === 'static') {
   record('typecheck (tsc --noEmit)', run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']).status === 0);
   record('lint (eslint)', run('npx', ['eslint', '.']).status === 0);
+  // The engine's floors: no import circle, no import that runs back up (see the script's header).
+  record('import graph (scripts/import-graph.mjs)', run('node', ['scripts/import-graph.mjs']).status === 0);
 }
 
 if (!only || only === 'node') {

@@ -8,7 +8,7 @@ import { createSettings, resolveRuntimeOptions, type RuntimeSettings } from './o
 import type { ModelCard } from './model-card.js';
 import { loadAssets } from './assets/load.js';
 import { chooseBackend } from './classification/backend.js';
-import type { PipelineInit } from './host/build.js';
+import type { PipelineInit } from './host/init.js';
 import { ThreadHost, type Host } from './host/host.js';
 import { WorkerHost } from './host/worker-host.js';
 

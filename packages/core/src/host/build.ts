@@ -4,33 +4,13 @@
  * model's graph already is. The pipeline itself only sees a ready detector and model.
  */
 import { EmotionDetectorError } from '../errors.js';
-import type { ResolvedBackend } from '../types.js';
-import type { RuntimeSettings } from '../options.js';
 import { Classifier, type ExpressionModel } from '../classification/classifier.js';
 import { FlipAveraged } from '../classification/flip-average.js';
-import { mirrorsInGraph, type ModelCard } from '../model-card.js';
+import { mirrorsInGraph } from '../model-card.js';
 import { MediaPipeFaceDetector } from '../detection/face-detector.js';
 import { Pipeline } from '../pipeline.js';
+import type { PipelineInit } from './init.js';
 import { WorkerModel } from './model-worker.js';
-
-/** Everything a pipeline is built from: plain data, so it can be posted to a worker. */
-export interface PipelineInit {
-  card: ModelCard;
-  model: Uint8Array;
-  modelUrl: string;
-  faceModel: Uint8Array;
-  mediapipeBase: string;
-  /** MediaPipe's WASM binary, downloaded by loadAssets like the other files. */
-  mediapipeWasm: Uint8Array;
-  ortWasm: Uint8Array;
-  backend: ResolvedBackend;
-  numThreads: number;
-  settings: RuntimeSettings;
-  /** Run the expression model in a worker of its own beside the detector (see `parallel`). */
-  parallel: boolean;
-  /** The engine's worker script (dist/assets/worker.js), for `parallel`. */
-  workerUrl: string;
-}
 
 /**
  * The expression model: in a worker of its own for `parallel` (with one thread fewer than the

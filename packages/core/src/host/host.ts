@@ -6,7 +6,8 @@ import type { DetectionResult, FrameSource, ResolvedBackend, StreamKey } from '.
 import type { RuntimeSettings } from '../options.js';
 import { FrameReader } from '../frame/frame.js';
 import { emptyResult, type Pipeline } from '../pipeline.js';
-import { buildPipeline, type PipelineInit } from './build.js';
+import { buildPipeline } from './build.js';
+import type { PipelineInit } from './init.js';
 
 export interface Host {
   readonly backend: ResolvedBackend;

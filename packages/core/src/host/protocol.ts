@@ -2,7 +2,7 @@
 import type { DetectionResult, EmotionScores, ResolvedBackend, StreamKey } from '../types.js';
 import type { RuntimeSettings } from '../options.js';
 import type { ClassifierInit } from '../classification/classifier.js';
-import type { PipelineInit } from './build.js';
+import type { PipelineInit } from './init.js';
 
 export type HostRequest =
   // The whole pipeline in the worker (`worker: true`).

@@ -8,7 +8,7 @@ import type { RuntimeSettings } from '../options.js';
 import { FrameReader } from '../frame/frame.js';
 import { emptyResult } from '../pipeline.js';
 import { buffersOf, INIT_TIMEOUT_MS, openWorker, type Channel } from '../channel/channel.js';
-import type { PipelineInit } from './build.js';
+import type { PipelineInit } from './init.js';
 import type { Host } from './host.js';
 import type { HostReply, HostRequest } from './protocol.js';
 

@@ -5,7 +5,7 @@ import type { EmotionScores, Face } from '../../src/types.js';
 import { EMOTIONS } from '../../src/types.js';
 import { resolveRuntimeOptions, type RuntimeSettings } from '../../src/options.js';
 import type { LoadedAssets } from '../../src/assets/load.js';
-import type { PipelineInit } from '../../src/host/build.js';
+import type { PipelineInit } from '../../src/host/init.js';
 
 /** What a pipeline is built from, with the default settings (WASM, one thread, no worker of its own). */
 export function pipelineInit(assets: LoadedAssets, over: Partial<Omit<PipelineInit, 'settings'>> & { settings?: Partial<RuntimeSettings> } = {}): PipelineInit {
