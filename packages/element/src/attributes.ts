@@ -1,22 +1,30 @@
 /**
- * Attribute and property validation: a bad value logs a console warning and falls back to the
- * default; it never throws (a typo in markup must not break the page).
+ * Attribute and property validation, through one helper: a property declared with `validated()`
+ * passes every value (from its attribute or from script) through its parser. A bad value logs a
+ * console warning and falls back to the default; it never throws (a typo in markup must not break
+ * the page).
  */
+import type { PropertyDeclaration } from 'lit';
 
 const TAG = 'emotion-detector';
 
-function warn(attr: string, value: unknown, fallback: unknown, expected: string): void {
+/** Turns any value (an attribute string, a number from script...) into a valid one, or the default. */
+export type Parser<T> = (value: unknown) => T;
+
+export function warn(attr: string, value: unknown, fallback: unknown, expected: string): void {
   console.warn(`<${TAG}>: invalid ${attr}=${JSON.stringify(value)} (expected ${expected}); using ${JSON.stringify(fallback)}.`);
 }
 
 const absent = (v: unknown) => v === null || v === undefined || v === '';
 
-export function parseEnum<T extends string>(attr: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (absent(value)) return fallback;
-  const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
-  if ((allowed as readonly unknown[]).includes(v)) return v as T;
-  warn(attr, value, fallback, allowed.join('|'));
-  return fallback;
+export function oneOf<T extends string>(attr: string, allowed: readonly T[], fallback: T): Parser<T> {
+  return (value) => {
+    if (absent(value)) return fallback;
+    const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
+    if ((allowed as readonly unknown[]).includes(v)) return v as T;
+    warn(attr, value, fallback, allowed.join('|'));
+    return fallback;
+  };
 }
 
 export interface NumberRule {
@@ -26,20 +34,60 @@ export interface NumberRule {
   fallback: number;
 }
 
-export function parseNumber(attr: string, value: unknown, { min, max, integer = false, fallback }: NumberRule): number {
-  if (absent(value)) return fallback;
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    warn(attr, value, fallback, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`);
-    return fallback;
-  }
-  return n;
+/** A number from an attribute string or a script value: absent gives the default, NaN stays NaN. */
+export function toNumber(value: unknown): number | null {
+  if (absent(value)) return null;
+  return typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
 }
 
-/** A URL-ish string attribute: empty or absent means "use the default" (null). */
-export function parseUrl(attr: string, value: unknown): string | null {
-  if (absent(value)) return null;
-  if (typeof value === 'string' || value instanceof URL) return String(value).trim() || null;
-  warn(attr, value, null, 'a URL');
-  return null;
+export function numberIn(attr: string, { min, max, integer = false, fallback }: NumberRule): Parser<number> {
+  return (value) => {
+    const n = toNumber(value);
+    if (n === null) return fallback;
+    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      warn(attr, value, fallback, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`);
+      return fallback;
+    }
+    return n;
+  };
+}
+
+/** A URL-ish string: empty or absent means "use the default" (null). */
+export function url(attr: string): Parser<string | null> {
+  return (value) => {
+    if (absent(value)) return null;
+    if (typeof value === 'string' || value instanceof URL) return String(value).trim() || null;
+    warn(attr, value, null, 'a URL');
+    return null;
+  };
+}
+
+/** Free text (an id): trimmed, empty means null. */
+export const text: Parser<string | null> = (value) => (typeof value === 'string' && value.trim() ? value.trim() : null);
+
+/** A property declaration whose values all pass `parse` (see `validatingDescriptor`). */
+export interface ValidatedDeclaration<T> extends PropertyDeclaration<T> {
+  parse: Parser<T>;
+}
+
+/**
+ * Declares a reflected property with its attribute: the raw attribute string reaches `parse`;
+ * `useDefault`: defaults are not reflected (no attributes sprout) and removing the attribute
+ * restores the default.
+ */
+export function validated<T>(attribute: string, parse: Parser<T>): ValidatedDeclaration<T> {
+  return { attribute, reflect: true, useDefault: true, converter: { fromAttribute: (v: string | null) => v as T }, parse };
+}
+
+/** Wraps Lit's accessor for a property so that every value set passes its declaration's `parse`. */
+export function validatingDescriptor(base: PropertyDescriptor | undefined, options: PropertyDeclaration): PropertyDescriptor | undefined {
+  const parse = (options as Partial<ValidatedDeclaration<unknown>>).parse;
+  const set = base?.set;
+  if (!base || !parse || !set) return base;
+  return {
+    ...base,
+    set(this: unknown, value: unknown) {
+      set.call(this, parse(value));
+    },
+  };
 }
