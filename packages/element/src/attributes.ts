@@ -4,7 +4,7 @@
  * console warning and falls back to the default; it never throws (a typo in markup must not break
  * the page).
  */
-import type { PropertyDeclaration } from 'lit';
+import type { PropertyDeclaration, PropertyDeclarations } from 'lit';
 
 const TAG = 'emotion-detector';
 
@@ -79,15 +79,26 @@ export function validated<T>(attribute: string, parse: Parser<T>): ValidatedDecl
   return { attribute, reflect: true, useDefault: true, converter: { fromAttribute: (v: string | null) => v as T }, parse };
 }
 
-/** Wraps Lit's accessor for a property so that every value set passes its declaration's `parse`. */
-export function validatingDescriptor(base: PropertyDescriptor | undefined, options: PropertyDeclaration): PropertyDescriptor | undefined {
-  const parse = (options as Partial<ValidatedDeclaration<unknown>>).parse;
-  const set = base?.set;
-  if (!base || !parse || !set) return base;
-  return {
-    ...base,
-    set(this: unknown, value: unknown) {
-      set.call(this, parse(value));
-    },
-  };
+/**
+ * Gives every `validated()` property of `element` an accessor that passes each value through its
+ * parser (Lit wraps it to request updates and reflect). Call once, in the class's static block,
+ * before the element is defined. Before any value is set the getter gives the default.
+ */
+export function installParsers(element: { prototype: object; properties: PropertyDeclarations }): void {
+  for (const [name, options] of Object.entries(element.properties)) {
+    const parse = (options as Partial<ValidatedDeclaration<unknown>>).parse;
+    if (!parse) continue;
+    const key = Symbol(name);
+    const fallback = parse(null);
+    Object.defineProperty(element.prototype, name, {
+      get(this: Record<symbol, unknown>) {
+        return key in this ? this[key] : fallback;
+      },
+      set(this: Record<symbol, unknown>, value: unknown) {
+        this[key] = parse(value);
+      },
+      configurable: true,
+      enumerable: true,
+    });
+  }
 }

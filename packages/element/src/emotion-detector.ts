@@ -4,9 +4,9 @@
  * render and the public API; the work is done by one controller per concern (engine.ts: the
  * engine's lifetime; analysis-loop.ts; camera.ts; visibility.ts; slotted-media.ts).
  */
-import { LitElement, html, nothing, type PropertyDeclaration, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { isEmotionDetectorError, type Backend, type DetectionResult, type EmotionDetector, type Emotion, type Face } from '@emotion-detector/core';
-import { numberIn, oneOf, text, url, validated, validatingDescriptor } from './attributes.js';
+import { installParsers, numberIn, oneOf, text, url, validated } from './attributes.js';
 import { AnalysisLoop } from './analysis-loop.js';
 import { Announcer, summarize } from './announcer.js';
 import { CameraController, CameraError, type FacingMode } from './camera.js';
@@ -89,7 +89,9 @@ export class EmotionDetectorElement extends LitElement {
   static override styles = styles;
 
   // Declared without decorators so any compiler (legacy or standard decorators, either class
-  // field semantics) gives the same element; `validated()` makes every value pass its parser.
+  // field semantics) gives the same element; `validated()` properties pass every value, from an
+  // attribute or from script, through their parser (installParsers below); their defaults are the
+  // parsers' fallbacks.
   static override properties = {
     source: validated('source', oneOf<SourceMode>('source', ['media', 'camera'], 'media')),
     facingMode: validated('facing-mode', oneOf<FacingMode>('facing-mode', ['user', 'environment'], 'user')),
@@ -112,8 +114,8 @@ export class EmotionDetectorElement extends LitElement {
     _announcement: { state: true },
   };
 
-  protected static override getPropertyDescriptor(name: PropertyKey, key: string | symbol, options: PropertyDeclaration) {
-    return validatingDescriptor(super.getPropertyDescriptor(name, key, options), options);
+  static {
+    installParsers(this);
   }
 
   /** `media` analyses the slotted media; `camera` opens the webcam. */
@@ -152,17 +154,6 @@ export class EmotionDetectorElement extends LitElement {
 
   constructor() {
     super();
-    this.source = 'media';
-    this.facingMode = 'user';
-    this.deviceId = null;
-    this.maxFaces = 8;
-    this.fps = 15;
-    this.backend = 'auto';
-    this.modelSrc = null;
-    this.assetsBase = null;
-    this.smoothing = 300;
-    this.overlay = 'labels';
-    this.loading = 'eager';
     this.paused = false;
     this.flipAverage = false;
     this._result = null;
