@@ -19,6 +19,8 @@ export type EmotionDetectorErrorCode =
   | 'aborted'
   /** The worker failed or stopped answering. */
   | 'worker-failed'
+  /** The camera's track ended by itself (unplugged, or taken by the system or another app). */
+  | 'camera-ended'
   /** Anything else that went wrong inside the runtime. */
   | 'runtime-error';
 

@@ -310,6 +310,7 @@ export class EmotionDetectorElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.hasUpdated) return;
     if (changed.has('source')) {
+      if (this._error && CAMERA_CODES.includes(this._error.code)) this._error = null;
       this._camera.stop();
       this._newScene();
       this._autoCamera();

@@ -20,6 +20,9 @@ export interface EngineCallbacks {
   onError(error: unknown): void;
 }
 
+/** How long a reload waits for the options to settle, in ms. */
+const RELOAD_DELAY_MS = 250;
+
 const sameConfig = ([a]: readonly [EngineConfig | null], [b]: readonly [EngineConfig | null]) => JSON.stringify(a) === JSON.stringify(b);
 
 export class EngineController implements ReactiveController {
@@ -31,6 +34,8 @@ export class EngineController implements ReactiveController {
   progress = 0;
   /** start()/detectOnce() asked for the engine: load it even when lazy and not yet seen. */
   private requested = false;
+  /** Loads started so far (the first one starts at once). */
+  private loads = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly task: Task<[EngineConfig | null], EmotionDetector | null>;
 
@@ -89,6 +94,11 @@ export class EngineController implements ReactiveController {
     this.callbacks.onLoading();
     const started = performance.now();
     try {
+      // A reload waits a moment, so that a burst of changes builds one engine rather than one
+      // each: an aborted load stops its downloads at once, but a runtime that began to start
+      // finishes starting (taking the CPU the next one needs) before it is released.
+      if (this.loads++ > 0) await new Promise((r) => setTimeout(r, RELOAD_DELAY_MS));
+      if (signal.aborted) throw new EmotionDetectorError('aborted', 'Replaced by a newer load.');
       const detector = await EmotionDetector.create({
         ...config,
         signal,
