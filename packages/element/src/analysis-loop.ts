@@ -6,7 +6,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DetectionResult, EmotionDetector } from '@emotion-detector/core';
-import { hasFrame, type MediaElement } from './media.js';
+import { hasFrame, type MediaElement } from './slotted-media.js';
 
 export interface AnalysisLoopOptions {
   shouldRun(): boolean;

@@ -5,13 +5,14 @@
  * the page).
  */
 import type { PropertyDeclaration, PropertyDeclarations } from 'lit';
+import { RUNTIME_OPTIONS, isEmotionDetectorError, resolveRuntimeOptions, type RuntimeOptions } from '@emotion-detector/core';
 
 const TAG = 'emotion-detector';
 
 /** Turns any value (an attribute string, a number from script...) into a valid one, or the default. */
 export type Parser<T> = (value: unknown) => T;
 
-export function warn(attr: string, value: unknown, fallback: unknown, expected: string): void {
+function warn(attr: string, value: unknown, fallback: unknown, expected: string): void {
   console.warn(`<${TAG}>: invalid ${attr}=${JSON.stringify(value)} (expected ${expected}); using ${JSON.stringify(fallback)}.`);
 }
 
@@ -49,6 +50,29 @@ export function numberIn(attr: string, { min, max, integer = false, fallback }: 
       return fallback;
     }
     return n;
+  };
+}
+
+type NumericRuntimeOption = { [K in keyof RuntimeOptions]-?: NonNullable<RuntimeOptions[K]> extends number ? K : never }[keyof RuntimeOptions];
+
+/**
+ * A numeric option of the engine: the element only turns the attribute string into a number; the
+ * engine's own rules (resolveRuntimeOptions, the one validator) judge it, and their
+ * 'invalid-option' message is the warning.
+ */
+export function runtimeNumber(attr: string, option: NumericRuntimeOption): Parser<number> {
+  const fallback = RUNTIME_OPTIONS[option].default;
+  return (value) => {
+    const n = toNumber(value);
+    if (n === null) return fallback;
+    try {
+      resolveRuntimeOptions({ [option]: n });
+      return n;
+    } catch (e) {
+      if (!isEmotionDetectorError(e)) throw e;
+      warn(attr, value, fallback, e.message);
+      return fallback;
+    }
   };
 }
 

@@ -5,16 +5,16 @@
  * engine's lifetime; analysis-loop.ts; camera.ts; visibility.ts; slotted-media.ts).
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { isEmotionDetectorError, type Backend, type DetectionResult, type EmotionDetector, type Emotion, type Face } from '@emotion-detector/core';
-import { installParsers, numberIn, oneOf, text, url, validated } from './attributes.js';
+import { isEmotionDetectorError, type Backend, type DetectionResult, type EmotionDetector, type Emotion, type Face, type RuntimeOptions } from '@emotion-detector/core';
+import { measure, type MediaLayout } from '@emotion-detector/core/layout';
+import { installParsers, numberIn, oneOf, runtimeNumber, text, url, validated } from './attributes.js';
 import { AnalysisLoop } from './analysis-loop.js';
 import { Announcer, summarize } from './announcer.js';
 import { CameraController, CameraError, type FacingMode } from './camera.js';
 import { EngineController, type EngineConfig } from './engine.js';
 import { emotionEvent, toProgressDetail, type EmotionElementErrorCode } from './events.js';
-import { hasFrame, measureMedia, type MediaElement, type MediaLayout } from './media.js';
 import { placeFaces, renderOverlay, type OverlayMode } from './overlay.js';
-import { SlottedMedia } from './slotted-media.js';
+import { SlottedMedia, hasFrame, type MediaElement } from './slotted-media.js';
 import { styles } from './styles.js';
 import { VisibilityController } from './visibility.js';
 
@@ -36,14 +36,14 @@ const CAMERA_CODES: readonly EmotionElementErrorCode[] = ['camera-permission-den
  * @attr {"media"|"camera"} source - `media` (default) analyses the slotted media; `camera` opens the webcam.
  * @attr {"user"|"environment"} facing-mode - Which camera with `source="camera"` (default `user`, shown mirrored).
  * @attr {string} device-id - A specific camera (from `enumerateDevices()`), overrides `facing-mode`.
- * @attr {number} max-faces - Most faces per frame, 1 to 32 (default 8).
+ * @attr {number} max-faces - Most faces per frame, 1 to 64 (default 8).
  * @attr {number} fps - Analysis rate in frames per second, 0.1 to 60 (default 15).
  * @attr {"auto"|"webgpu"|"wasm"} backend - Where the expression model runs (default `auto`).
  * @attr {string} model-src - URL of an emotion model (.onnx with its .json card beside it).
  * @attr {string} assets-base - URL of the assets folder (models, WASM); default: `assets/` next to the script.
  * @attr {number} smoothing - Half-life of the temporal smoothing in ms, 0 to 10000 (default 300; 0 = off).
  * @attr {"none"|"boxes"|"labels"|"bars"} overlay - What to draw over each face (default `labels`).
- * @attr {boolean} flip-average - Also classifies each face's mirror image and averages the two: about a point more accuracy for twice the expression model's time (reloads the engine).
+ * @attr {boolean} flip-average - Also classifies each face's mirror image and averages the two: about a point more accuracy for twice the expression model's time.
  * @attr {boolean} paused - Stops analysing (the camera stays on, the last overlay stays).
  * @attr {"eager"|"lazy"} loading - `lazy` downloads the models when the element first becomes visible.
  * @attr {"idle"|"loading"|"ready"|"running"|"error"} state - Read-only: the current state, for styling.
@@ -52,7 +52,7 @@ const CAMERA_CODES: readonly EmotionElementErrorCode[] = ['camera-permission-den
  * @fires {CustomEvent<EmotionReadyDetail>} emotion-ready - The engine is loaded: `{ backend, loadTime }`.
  * @fires {CustomEvent<EmotionFacesDetail>} emotion-faces - Every analysed frame: `{ faces, timings, width, height, timestamp, fps, backend }`.
  * @fires {CustomEvent<EmotionChangeDetail>} emotion-change - A face's dominant emotion changed (or a face appeared): `{ id, from, to, face }`.
- * @fires {CustomEvent<EmotionErrorDetail>} emotion-error - Loading, camera or analysis failed: `{ error, code, message }`.
+ * @fires {CustomEvent<EmotionErrorDetail>} emotion-error - Loading, camera or analysis failed, or the camera ended by itself: `{ error, code, message }`.
  * @fires {CustomEvent<EmotionCameraDetail>} emotion-camera - The webcam started or stopped: `{ active, track }`.
  *
  * @csspart frame - The wrapper around the media and the overlay.
@@ -96,12 +96,12 @@ export class EmotionDetectorElement extends LitElement {
     source: validated('source', oneOf<SourceMode>('source', ['media', 'camera'], 'media')),
     facingMode: validated('facing-mode', oneOf<FacingMode>('facing-mode', ['user', 'environment'], 'user')),
     deviceId: validated('device-id', text),
-    maxFaces: validated('max-faces', numberIn('max-faces', { min: 1, max: 32, integer: true, fallback: 8 })),
+    maxFaces: validated('max-faces', runtimeNumber('max-faces', 'maxFaces')),
     fps: validated('fps', numberIn('fps', { min: 0.1, max: 60, fallback: 15 })),
     backend: validated('backend', oneOf<Backend>('backend', ['auto', 'webgpu', 'wasm'], 'auto')),
     modelSrc: validated('model-src', url('model-src')),
     assetsBase: validated('assets-base', url('assets-base')),
-    smoothing: validated('smoothing', numberIn('smoothing', { min: 0, max: 10_000, fallback: 300 })),
+    smoothing: validated('smoothing', runtimeNumber('smoothing', 'smoothing')),
     overlay: validated('overlay', oneOf<OverlayMode>('overlay', ['none', 'boxes', 'labels', 'bars'], 'labels')),
     loading: validated('loading', oneOf<LoadingMode>('loading', ['eager', 'lazy'], 'eager')),
     paused: { type: Boolean, reflect: true },
@@ -124,7 +124,7 @@ export class EmotionDetectorElement extends LitElement {
   declare facingMode: FacingMode;
   /** A specific camera (from `enumerateDevices()`), overrides `facingMode`. */
   declare deviceId: string | null;
-  /** Most faces per frame, 1 to 32. */
+  /** Most faces per frame, 1 to 64. */
   declare maxFaces: number;
   /** Analysis rate in frames per second, 0.1 to 60. */
   declare fps: number;
@@ -144,7 +144,7 @@ export class EmotionDetectorElement extends LitElement {
   declare paused: boolean;
   /**
    * Classifies each face also as its mirror image and averages the two scores: about a point more
-   * accuracy for twice the expression model's time. Changing it reloads the engine.
+   * accuracy for twice the expression model's time.
    */
   declare flipAverage: boolean;
 
@@ -174,6 +174,7 @@ export class EmotionDetectorElement extends LitElement {
 
   private readonly _engine = new EngineController(this, {
     config: () => this._engineConfig(),
+    runtime: () => this._runtimeOptions(),
     wanted: () => this.loading === 'eager' || this._visibility.seen,
     onLoading: () => {
       if (this._error && !CAMERA_CODES.includes(this._error.code)) this._error = null;
@@ -309,6 +310,10 @@ export class EmotionDetectorElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.hasUpdated) return;
+    if (changed.has('maxFaces') || changed.has('smoothing') || changed.has('flipAverage')) {
+      this._engine.configure();
+      this._loop.again(); // a still image is analysed again with the new options
+    }
     if (changed.has('source')) {
       if (this._error && CAMERA_CODES.includes(this._error.code)) this._error = null;
       this._camera.stop();
@@ -328,7 +333,7 @@ export class EmotionDetectorElement extends LitElement {
     const ownCamera = this.source === 'camera' && !(this._media.media instanceof HTMLVideoElement);
     const media = this._currentMedia();
     const frame = this.renderRoot.querySelector<HTMLElement>('.frame');
-    const layout: MediaLayout | null = media && frame ? measureMedia(media, frame) : null;
+    const layout: MediaLayout | null = media && frame ? measure(media, { relativeTo: frame }) : null;
     const result = this._result;
     const placed = layout && result ? placeFaces(result.faces, layout, result) : [];
     return html`<div class="frame" part="frame">
@@ -357,8 +362,12 @@ export class EmotionDetectorElement extends LitElement {
 
   // ---- glue between the controllers ----
 
+  private _runtimeOptions(): RuntimeOptions {
+    return { maxFaces: this.maxFaces, smoothing: this.smoothing, flipAverage: this.flipAverage };
+  }
+
   private _engineConfig(): EngineConfig {
-    const config: EngineConfig = { backend: this.backend, maxFaces: this.maxFaces, smoothing: this.smoothing, flipAverage: this.flipAverage };
+    const config: EngineConfig = { backend: this.backend };
     if (this.assetsBase) config.assetsBase = new URL(this.assetsBase, document.baseURI).href;
     if (this.modelSrc) config.model = new URL(this.modelSrc, document.baseURI).href;
     return config;

@@ -1,15 +1,16 @@
 /**
  * The engine's lifetime, as a @lit/task: the task's arguments are the options that need a new
- * engine (null while none is wanted: detached, or lazy and not yet seen). When they change the
+ * engine (null while none is wanted: detached, or lazy and not yet seen); the others reach the
+ * running engine through its setOptions() (configure()). When they change the
  * running load is aborted and the old engine disposed; a detached host releases it (unless it
  * comes back within the same task, i.e. a move in the document).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
-import { EmotionDetector, EmotionDetectorError, type EmotionDetectorOptions, type LoadProgress } from '@emotion-detector/core';
+import { EmotionDetector, EmotionDetectorError, type EmotionDetectorOptions, type LoadProgress, type RuntimeOptions } from '@emotion-detector/core';
 
-/** What a new engine is created with (everything here needs a new runtime when it changes). */
-export type EngineConfig = Omit<EmotionDetectorOptions, 'signal' | 'onProgress'>;
+/** The options that need a new engine when they change (the runtime options do not). */
+export type EngineConfig = Pick<EmotionDetectorOptions, 'backend' | 'assetsBase' | 'model'>;
 
 export interface EngineCallbacks {
   /** A load starts (the previous engine, if any, is released). */
@@ -44,6 +45,8 @@ export class EngineController implements ReactiveController {
     private readonly callbacks: EngineCallbacks & {
       /** The engine's options now. */
       config(): EngineConfig;
+      /** The runtime options now: a new engine starts with them, a running one gets them (configure()). */
+      runtime(): RuntimeOptions;
       /** Whether the host wants an engine without being asked (false while lazy and unseen). */
       wanted(): boolean;
     },
@@ -80,6 +83,11 @@ export class EngineController implements ReactiveController {
     return detector;
   }
 
+  /** Gives the running engine the current runtime options (no new runtime); failures go to onError. */
+  configure(): void {
+    this.detector?.setOptions(this.callbacks.runtime()).catch((e: unknown) => this.callbacks.onError(e));
+  }
+
   private release(): void {
     void this.detector?.dispose();
     this.detector = null;
@@ -99,8 +107,10 @@ export class EngineController implements ReactiveController {
       // finishes starting (taking the CPU the next one needs) before it is released.
       if (this.loads++ > 0) await new Promise((r) => setTimeout(r, RELOAD_DELAY_MS));
       if (signal.aborted) throw new EmotionDetectorError('aborted', 'Replaced by a newer load.');
+      const runtime = this.callbacks.runtime();
       const detector = await EmotionDetector.create({
         ...config,
+        ...runtime,
         signal,
         onProgress: (p) => {
           if (signal.aborted) return;
@@ -114,6 +124,8 @@ export class EngineController implements ReactiveController {
       }
       this.detector = detector;
       this.loading = false;
+      // Changed while it loaded.
+      if (JSON.stringify(this.callbacks.runtime()) !== JSON.stringify(runtime)) this.configure();
       this.callbacks.onReady(detector, performance.now() - started);
       return detector;
     } catch (e) {

@@ -3,7 +3,32 @@
  * loaded, a video's first data) and when it or the host changes size (the overlay is placed again).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { findMedia, type MediaElement } from './media.js';
+import { intrinsicSize, type MediaElement } from '@emotion-detector/core/layout';
+
+export type { MediaElement };
+
+export function isMedia(el: Element | null | undefined): el is MediaElement {
+  return el instanceof HTMLVideoElement || el instanceof HTMLImageElement || el instanceof HTMLCanvasElement;
+}
+
+/** The first media element among the slotted elements or inside them. */
+export function findMedia(assigned: readonly Element[]): MediaElement | null {
+  for (const el of assigned) {
+    if (isMedia(el)) return el;
+    const inner = el.querySelector('video, img, canvas');
+    if (isMedia(inner)) return inner;
+  }
+  return null;
+}
+
+/** True when a frame can be read now. */
+export function hasFrame(media: MediaElement): boolean {
+  const { width, height } = intrinsicSize(media);
+  if (width === 0 || height === 0) return false;
+  if (media instanceof HTMLVideoElement) return media.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA;
+  if (media instanceof HTMLImageElement) return media.complete;
+  return true;
+}
 
 const FRAME_EVENTS = ['load', 'loadeddata', 'resize'] as const;
 
