@@ -25,11 +25,6 @@ export class AnalysisLoop implements ReactiveController {
   /** The analysed position: a video's currentTime, 0 for an image that was done, -1 for "analyse again". */
   private lastVideoTime = -1;
   private runTimes: number[] = [];
-  /**
-   * Added to timestamps; jumps on newScene() so the engine's tracker starts fresh (a new photo
-   * must not inherit the previous photo's faces or smoothing).
-   */
-  private clockOffset = 0;
 
   constructor(
     host: ReactiveControllerHost,
@@ -66,10 +61,13 @@ export class AnalysisLoop implements ReactiveController {
     this.lastVideoTime = -1;
   }
 
-  /** Different pictures from now on: analyse again, with fresh tracking. */
+  /**
+   * Different pictures from now on: analyse again, with fresh tracking (a new photo must not
+   * inherit the previous photo's faces or smoothing).
+   */
   newScene(): void {
     this.again();
-    this.clockOffset += 3_600_000;
+    this.options.detector()?.forget();
   }
 
   private tick = (now: number): void => {
@@ -90,11 +88,8 @@ export class AnalysisLoop implements ReactiveController {
   async analyse(detector: EmotionDetector, media: MediaElement): Promise<DetectionResult | null> {
     this.inFlight = true;
     try {
-      const offset = this.clockOffset;
-      const raw = await detector.detect(media, performance.now() + offset);
+      const result = await detector.detect(media);
       if (detector !== this.options.detector()) return null;
-      // Report page time (performance.now()), not the engine's shifted clock.
-      const result = { ...raw, timestamp: raw.timestamp - offset };
       this.options.onResult(result, this.measureFps());
       return result;
     } catch (e) {

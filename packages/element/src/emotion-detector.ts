@@ -5,15 +5,15 @@
  * engine's lifetime; analysis-loop.ts; camera.ts; visibility.ts; slotted-media.ts).
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { isEmotionDetectorError, type Backend, type DetectionResult, type EmotionDetector, type Emotion, type Face, type RuntimeOptions } from '@emotion-detector/core';
+import { isEmotionDetectorError, type Backend, type DetectionResult, type EmotionDetector, type Face, type RuntimeOptions } from '@emotion-detector/core';
 import { measure, type MediaLayout } from '@emotion-detector/core/layout';
 import { installParsers, numberIn, oneOf, runtimeNumber, text, url, validated } from './attributes.js';
 import { AnalysisLoop } from './analysis-loop.js';
-import { Announcer, summarize } from './announcer.js';
 import { CameraController, CameraError, type FacingMode } from './camera.js';
 import { EngineController, type EngineConfig } from './engine.js';
 import { emotionEvent, toProgressDetail, type EmotionElementErrorCode } from './events.js';
-import { placeFaces, renderOverlay, type OverlayMode } from './overlay.js';
+import { placeFaces, renderOverlay, renderStatus, type OverlayMode } from './overlay.js';
+import { ResultEvents } from './results.js';
 import { SlottedMedia, hasFrame, type MediaElement } from './slotted-media.js';
 import { styles } from './styles.js';
 import { VisibilityController } from './visibility.js';
@@ -163,8 +163,7 @@ export class EmotionDetectorElement extends LitElement {
 
   /** stop() was called: nothing starts by itself until start(). */
   private _stopped = false;
-  private _dominant = new Map<number, Emotion>();
-  private readonly _announcer = new Announcer((text) => (this._announcement = text));
+  private readonly _results = new ResultEvents(this, (text) => (this._announcement = text));
 
   private readonly _visibility = new VisibilityController(this, () => {
     if (!this._visibility.pageShown) this._camera.stop();
@@ -221,7 +220,10 @@ export class EmotionDetectorElement extends LitElement {
     fps: () => this.fps,
     media: () => this._currentMedia(),
     detector: () => this._engine.detector,
-    onResult: (result, fps) => this._apply(result, fps),
+    onResult: (result, fps) => {
+      this._result = result;
+      this._results.report(result, fps, this._engine.detector!.backend);
+    },
     onError: (e) => this._report(e),
   });
 
@@ -305,7 +307,7 @@ export class EmotionDetectorElement extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback(); // the controllers release the camera, the loop and (soon) the engine
-    this._announcer.reset();
+    this._results.reset();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -340,24 +342,9 @@ export class EmotionDetectorElement extends LitElement {
       <slot @slotchange=${this._media.onSlotChange}></slot>
       ${ownCamera ? html`<video class="camera" part="video" muted playsinline autoplay aria-label="Camera preview"></video>` : nothing}
       ${renderOverlay(this.overlay, layout, placed)}
-      ${this._renderStatus()}
+      ${renderStatus(this.state, this._engine.progress, this._error?.message)}
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
     </div>`;
-  }
-
-  private _renderStatus() {
-    const state = this.state;
-    if (state === 'loading') {
-      const p = Math.round(this._engine.progress * 100);
-      return html`<div class="status loading" part="status">
-        <span>Loading emotion model… ${p}%</span>
-        <progress part="progress" max="100" .value=${p} aria-label="Loading emotion model"></progress>
-      </div>`;
-    }
-    if (state === 'error' && this._error) {
-      return html`<div class="status error" part="status" role="alert">${this._error.message}</div>`;
-    }
-    return nothing;
   }
 
   // ---- glue between the controllers ----
@@ -402,24 +389,8 @@ export class EmotionDetectorElement extends LitElement {
   /** Different pictures from now on: forget the faces (ids, smoothing, overlay). */
   private _newScene(): void {
     this._result = null;
-    this._dominant.clear();
+    this._results.newScene();
     this._loop.newScene();
-  }
-
-  private _apply(result: DetectionResult, fps: number): void {
-    this._result = result;
-    this.dispatchEvent(emotionEvent('emotion-faces', { ...result, fps, backend: this._engine.detector!.backend }));
-    const seen = new Set<number>();
-    for (const face of result.faces) {
-      seen.add(face.id);
-      const from = this._dominant.get(face.id) ?? null;
-      if (from !== face.dominant) {
-        this._dominant.set(face.id, face.dominant);
-        this.dispatchEvent(emotionEvent('emotion-change', { id: face.id, from, to: face.dominant, face }));
-      }
-    }
-    for (const id of this._dominant.keys()) if (!seen.has(id)) this._dominant.delete(id);
-    this._announcer.offer(summarize(result.faces));
   }
 
   private _report(e: unknown): void {

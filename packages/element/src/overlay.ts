@@ -1,4 +1,4 @@
-/** The overlay's markup: one positioned group per face with a box, a label and/or bars. */
+/** The overlay's markup: one positioned group per face with a box, a label and/or bars; the status message. */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
@@ -102,4 +102,17 @@ function renderBars(face: Face, layout: 'rows' | 'columns', at: string): Templat
       </div>`,
     )}
   </div>`;
+}
+
+/** The loading progress, or the error message (an alert), over the media. */
+export function renderStatus(state: string, progress: number, error: string | undefined): TemplateResult | typeof nothing {
+  if (state === 'loading') {
+    const p = Math.round(progress * 100);
+    return html`<div class="status loading" part="status">
+      <span>Loading emotion model… ${p}%</span>
+      <progress part="progress" max="100" .value=${p} aria-label="Loading emotion model"></progress>
+    </div>`;
+  }
+  if (state === 'error' && error) return html`<div class="status error" part="status" role="alert">${error}</div>`;
+  return nothing;
 }
