@@ -4,13 +4,13 @@
  * console warning and falls back to the default; it never throws (a typo in markup must not break
  * the page).
  */
-import type { PropertyDeclaration, PropertyDeclarations } from 'lit';
+import type { PropertyDeclaration } from 'lit';
 import { RUNTIME_OPTIONS, isEmotionDetectorError, resolveRuntimeOptions, type RuntimeOptions } from '@emotion-detector/core';
 
 const TAG = 'emotion-detector';
 
-/** Turns any value (an attribute string, a number from script...) into a valid one, or the default. */
-export type Parser<T> = (value: unknown) => T;
+/** Turns any value (an attribute string, a number from script...) into a valid one, or the default; `attr` names it in warnings. */
+export type Parser<T> = (value: unknown, attr: string) => T;
 
 function warn(attr: string, value: unknown, fallback: unknown, expected: string): void {
   console.warn(`<${TAG}>: invalid ${attr}=${JSON.stringify(value)} (expected ${expected}); using ${JSON.stringify(fallback)}.`);
@@ -18,8 +18,8 @@ function warn(attr: string, value: unknown, fallback: unknown, expected: string)
 
 const absent = (v: unknown) => v === null || v === undefined || v === '';
 
-export function oneOf<T extends string>(attr: string, allowed: readonly T[], fallback: T): Parser<T> {
-  return (value) => {
+export function oneOf<T extends string>(allowed: readonly T[], fallback: T): Parser<T> {
+  return (value, attr) => {
     if (absent(value)) return fallback;
     const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
     if ((allowed as readonly unknown[]).includes(v)) return v as T;
@@ -41,8 +41,8 @@ export function toNumber(value: unknown): number | null {
   return typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
 }
 
-export function numberIn(attr: string, { min, max, integer = false, fallback }: NumberRule): Parser<number> {
-  return (value) => {
+export function numberIn({ min, max, integer = false, fallback }: NumberRule): Parser<number> {
+  return (value, attr) => {
     const n = toNumber(value);
     if (n === null) return fallback;
     if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
@@ -60,9 +60,9 @@ type NumericRuntimeOption = { [K in keyof RuntimeOptions]-?: NonNullable<Runtime
  * engine's own rules (resolveRuntimeOptions, the one validator) judge it, and their
  * 'invalid-option' message is the warning.
  */
-export function runtimeNumber(attr: string, option: NumericRuntimeOption): Parser<number> {
+export function runtimeNumber(option: NumericRuntimeOption): Parser<number> {
   const fallback = RUNTIME_OPTIONS[option].default;
-  return (value) => {
+  return (value, attr) => {
     const n = toNumber(value);
     if (n === null) return fallback;
     try {
@@ -77,49 +77,45 @@ export function runtimeNumber(attr: string, option: NumericRuntimeOption): Parse
 }
 
 /** A URL-ish string: empty or absent means "use the default" (null). */
-export function url(attr: string): Parser<string | null> {
-  return (value) => {
-    if (absent(value)) return null;
-    if (typeof value === 'string' || value instanceof URL) return String(value).trim() || null;
-    warn(attr, value, null, 'a URL');
-    return null;
-  };
-}
+export const url: Parser<string | null> = (value, attr) => {
+  if (absent(value)) return null;
+  if (typeof value === 'string' || value instanceof URL) return String(value).trim() || null;
+  warn(attr, value, null, 'a URL');
+  return null;
+};
 
 /** Free text (an id): trimmed, empty means null. */
 export const text: Parser<string | null> = (value) => (typeof value === 'string' && value.trim() ? value.trim() : null);
 
-/** A property declaration whose values all pass `parse` (see `validatingDescriptor`). */
+/** A property declaration whose values all pass `parse` (see `installParsers`). */
 export interface ValidatedDeclaration<T> extends PropertyDeclaration<T> {
   parse: Parser<T>;
 }
 
-/**
- * Declares a reflected property with its attribute: the raw attribute string reaches `parse`;
- * `useDefault`: defaults are not reflected (no attributes sprout) and removing the attribute
- * restores the default.
- */
-export function validated<T>(attribute: string, parse: Parser<T>): ValidatedDeclaration<T> {
-  return { attribute, reflect: true, useDefault: true, converter: { fromAttribute: (v: string | null) => v as T }, parse };
-}
+/** An element's `static properties`: Lit's declarations, some of them with a `parse`. */
+export type ElementProperties = Record<string, PropertyDeclaration & { parse?: Parser<unknown> }>;
 
 /**
- * Gives every `validated()` property of `element` an accessor that passes each value through its
- * parser (Lit wraps it to request updates and reflect). Call once, in the class's static block,
- * before the element is defined. Before any value is set the getter gives the default.
+ * Completes every declaration with `parse` of `element.properties` and gives its property an
+ * accessor that passes each value through the parser (Lit wraps it to request updates and
+ * reflect). Reflected; the raw attribute string reaches `parse`; `useDefault`: defaults are not
+ * reflected (no attributes sprout) and removing the attribute restores the default, which is the
+ * parser's fallback. Call once, in the class's static block, before the element is defined.
  */
-export function installParsers(element: { prototype: object; properties: PropertyDeclarations }): void {
+export function installParsers(element: { prototype: object; properties: ElementProperties }): void {
   for (const [name, options] of Object.entries(element.properties)) {
     const parse = (options as Partial<ValidatedDeclaration<unknown>>).parse;
     if (!parse) continue;
+    Object.assign(options, { reflect: true, useDefault: true, converter: { fromAttribute: (v: string | null) => v } });
     const key = Symbol(name);
-    const fallback = parse(null);
+    const attr = typeof options.attribute === 'string' ? options.attribute : name.toLowerCase();
+    const fallback = parse(null, attr);
     Object.defineProperty(element.prototype, name, {
       get(this: Record<symbol, unknown>) {
         return key in this ? this[key] : fallback;
       },
       set(this: Record<symbol, unknown>, value: unknown) {
-        this[key] = parse(value);
+        this[key] = parse(value, attr);
       },
       configurable: true,
       enumerable: true,

@@ -7,7 +7,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { isEmotionDetectorError, type Backend, type DetectionResult, type EmotionDetector, type Face, type RuntimeOptions } from '@emotion-detector/core';
 import { measure, type MediaLayout } from '@emotion-detector/core/layout';
-import { installParsers, numberIn, oneOf, runtimeNumber, text, url, validated } from './attributes.js';
+import { installParsers, numberIn, oneOf, runtimeNumber, text, url, type ElementProperties } from './attributes.js';
 import { AnalysisLoop } from './analysis-loop.js';
 import { CameraController, CameraError, type FacingMode } from './camera.js';
 import { EngineController, type EngineConfig } from './engine.js';
@@ -89,29 +89,29 @@ export class EmotionDetectorElement extends LitElement {
   static override styles = styles;
 
   // Declared without decorators so any compiler (legacy or standard decorators, either class
-  // field semantics) gives the same element; `validated()` properties pass every value, from an
-  // attribute or from script, through their parser (installParsers below); their defaults are the
-  // parsers' fallbacks.
-  static override properties = {
-    source: validated('source', oneOf<SourceMode>('source', ['media', 'camera'], 'media')),
-    facingMode: validated('facing-mode', oneOf<FacingMode>('facing-mode', ['user', 'environment'], 'user')),
-    deviceId: validated('device-id', text),
-    maxFaces: validated('max-faces', runtimeNumber('max-faces', 'maxFaces')),
-    fps: validated('fps', numberIn('fps', { min: 0.1, max: 60, fallback: 15 })),
-    backend: validated('backend', oneOf<Backend>('backend', ['auto', 'webgpu', 'wasm'], 'auto')),
-    modelSrc: validated('model-src', url('model-src')),
-    assetsBase: validated('assets-base', url('assets-base')),
-    smoothing: validated('smoothing', runtimeNumber('smoothing', 'smoothing')),
-    overlay: validated('overlay', oneOf<OverlayMode>('overlay', ['none', 'boxes', 'labels', 'bars'], 'labels')),
-    loading: validated('loading', oneOf<LoadingMode>('loading', ['eager', 'lazy'], 'eager')),
+  // field semantics) gives the same element. A property with `parse` passes every value, from its
+  // attribute or from script, through that parser; it is reflected, and its default (the parser's
+  // fallback) is not (installParsers below).
+  static override properties: ElementProperties = {
+    source: { parse: oneOf<SourceMode>(['media', 'camera'], 'media') },
+    facingMode: { attribute: 'facing-mode', parse: oneOf<FacingMode>(['user', 'environment'], 'user') },
+    deviceId: { attribute: 'device-id', parse: text },
+    maxFaces: { attribute: 'max-faces', parse: runtimeNumber('maxFaces') },
+    fps: { parse: numberIn({ min: 0.1, max: 60, fallback: 15 }) },
+    backend: { parse: oneOf<Backend>(['auto', 'webgpu', 'wasm'], 'auto') },
+    modelSrc: { attribute: 'model-src', parse: url },
+    assetsBase: { attribute: 'assets-base', parse: url },
+    smoothing: { parse: runtimeNumber('smoothing') },
+    overlay: { parse: oneOf<OverlayMode>(['none', 'boxes', 'labels', 'bars'], 'labels') },
+    loading: { parse: oneOf<LoadingMode>(['eager', 'lazy'], 'eager') },
     paused: { type: Boolean, reflect: true },
     flipAverage: { attribute: 'flip-average', type: Boolean, reflect: true },
     /** @internal */
-    _result: { state: true },
+    _result: { state: true, attribute: false },
     /** @internal */
-    _error: { state: true },
+    _error: { state: true, attribute: false },
     /** @internal */
-    _announcement: { state: true },
+    _announcement: { state: true, attribute: false },
   };
 
   static {
