@@ -309,18 +309,18 @@ describe('<emotion-detector> with the engine', function () {
     el.addEventListener('emotion-ready', () => reloads++);
     // The same still image, analysed again by the same engine with each new option.
     el.maxFaces = 1;
-    const one = (await nextEvent(el, 'emotion-faces', 30_000)).detail.faces;
+    const one = (await nextEvent(el, 'emotion-faces', LOAD_MS)).detail.faces;
     expect(one.length).to.equal(1);
     expect(engine.options.maxFaces).to.equal(1);
     el.setAttribute('smoothing', '1000');
     el.removeAttribute('max-faces');
-    const three = (await nextEvent(el, 'emotion-faces', 30_000, (e) => e.detail.faces.length === 3)).detail.faces;
+    const three = (await nextEvent(el, 'emotion-faces', LOAD_MS, (e) => e.detail.faces.length === 3)).detail.faces;
     expect(engine.options.smoothing).to.equal(1000);
     expect(engine.options.maxFaces).to.equal(8);
     expect(three.length).to.equal(3);
     el.smoothing = 0;
     el.flipAverage = true;
-    const flipped = (await nextEvent(el, 'emotion-faces', 30_000, () => engine.options.flipAverage)).detail.faces;
+    const flipped = (await nextEvent(el, 'emotion-faces', LOAD_MS, () => engine.options.flipAverage)).detail.faces;
     expect(el.hasAttribute('flip-average')).to.equal(true);
     expect(engine.options.flipAverage).to.equal(true);
     const changed = flipped.filter((f) => {
