@@ -1,11 +1,14 @@
 /**
- * The webcam: opens a stream into a <video>, and releases every track when stopped (the camera
- * light goes off). Errors come back as CameraError with a code the element reports as is.
+ * The webcam: `Camera` opens a stream into a <video> and releases every track when stopped (the
+ * camera light goes off); `CameraController` decides when, for the element. Errors come back as
+ * CameraError with a code the element reports as is.
  */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export type FacingMode = 'user' | 'environment';
 
-export type CameraErrorCode = 'camera-permission-denied' | 'camera-unavailable';
+/** `camera-ended`: the track ended on its own (camera unplugged, taken by the system or another app). */
+export type CameraErrorCode = 'camera-permission-denied' | 'camera-unavailable' | 'camera-ended';
 
 export class CameraError extends Error {
   override readonly name = 'CameraError';
@@ -78,5 +81,106 @@ export class Camera {
     if (this.stream) for (const t of this.stream.getTracks()) t.stop();
     if (video && video.srcObject === this.stream && this.stream) video.srcObject = null;
     this.stream = null;
+  }
+}
+
+export interface CameraControllerOptions {
+  /** The <video> that shows the camera (rendered by the host, or slotted). */
+  video(): HTMLVideoElement | null;
+  constraints(): CameraOptions;
+  /** The camera started (`track`) or stopped (null). */
+  onChange(track: MediaStreamTrack | null): void;
+  /** Opening failed, or the open camera ended by itself. */
+  onError(error: CameraError): void;
+}
+
+const aborted = () => new DOMException('Camera start was cancelled.', 'AbortError');
+
+/**
+ * When the camera opens and closes. Automatic opens (the element became visible, the page was
+ * shown, the engine got ready) stop after a failure (denied, no camera, unplugged) until `open()`
+ * is asked for explicitly (start()), so that scrolling or switching tabs never asks again. Only
+ * a connected host opens it; disconnecting closes it.
+ */
+export class CameraController implements ReactiveController {
+  private readonly camera = new Camera();
+  private opening: Promise<void> | null = null;
+  /** A failure holds automatic opens until the next explicit open(). */
+  private held = false;
+  /** Bumps on stop(), so an open still waiting for the render gives up. */
+  private generation = 0;
+
+  constructor(
+    private readonly host: ReactiveControllerHost & HTMLElement,
+    private readonly options: CameraControllerOptions,
+  ) {
+    host.addController(this);
+  }
+
+  get active(): boolean {
+    return this.camera.active;
+  }
+
+  get track(): MediaStreamTrack | null {
+    return this.camera.track;
+  }
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+
+  /** Opens the camera unless a failure holds automatic opens. */
+  auto(): void {
+    if (!this.held) void this.open(false).catch(() => undefined);
+  }
+
+  /** Opens the camera (an explicit request also lifts the hold of an earlier failure). */
+  open(explicit = true): Promise<void> {
+    if (explicit) this.held = false;
+    if (this.camera.active) return Promise.resolve();
+    this.opening ??= this.start().finally(() => (this.opening = null));
+    return this.opening;
+  }
+
+  private async start(): Promise<void> {
+    const generation = this.generation;
+    await this.host.updateComplete; // the <video> is rendered
+    // Stopped or removed meanwhile: a detached element never turns the camera on.
+    if (generation !== this.generation || !this.host.isConnected) throw aborted();
+    const video = this.options.video();
+    if (!video) throw new Error('No <video> to show the camera in.');
+    try {
+      await this.camera.open(video, this.options.constraints());
+    } catch (e) {
+      if ((e as DOMException)?.name === 'AbortError') throw e;
+      this.fail(e instanceof CameraError ? e : new CameraError('camera-unavailable', String((e as Error)?.message ?? e), { cause: e }));
+      throw e;
+    }
+    if (!this.host.isConnected) {
+      this.camera.stop(video);
+      throw aborted();
+    }
+    const track = this.camera.track;
+    track?.addEventListener('ended', () => this.ended(track), { once: true });
+    this.options.onChange(track);
+  }
+
+  private ended(track: MediaStreamTrack): void {
+    if (this.camera.track !== track) return; // an old track, already released
+    this.stop();
+    this.fail(new CameraError('camera-ended', 'The camera stopped: it was unplugged, or the system or another application took it. start() opens it again.'));
+  }
+
+  private fail(error: CameraError): void {
+    this.held = true;
+    this.options.onError(error);
+  }
+
+  /** Releases the camera (its light goes off); a pending open is cancelled. */
+  stop(): void {
+    this.generation++;
+    const wasActive = this.camera.active;
+    this.camera.stop(this.options.video());
+    if (wasActive) this.options.onChange(null);
   }
 }

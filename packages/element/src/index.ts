@@ -16,7 +16,6 @@ export type {
 } from './events.js';
 export type { OverlayMode } from './overlay.js';
 export type { FacingMode, CameraErrorCode } from './camera.js';
-export { fitRect, mapBox, isMirrored, type ObjectFit } from './geometry.js';
 export type { Box, DetectionResult, Emotion, Face, LoadProgress } from '@emotion-detector/core';
 export { EMOTIONS } from '@emotion-detector/core';
 

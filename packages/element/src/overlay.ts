@@ -1,10 +1,9 @@
-/** The overlay's markup: one positioned group per face with a box, a label and/or bars. */
+/** The overlay's markup: one positioned group per face with a box, a label and/or bars; the status message. */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import { EMOTIONS, type Box, type Face } from '@emotion-detector/core';
-import { clip, mapBox } from './geometry.js';
-import type { MediaLayout } from './media.js';
+import type { Box, Face } from '@emotion-detector/core';
+import { EMOTIONS, placeBox, type MediaLayout, type Size } from '@emotion-detector/core/layout';
 
 export type OverlayMode = 'none' | 'boxes' | 'labels' | 'bars';
 
@@ -25,14 +24,16 @@ export interface PlacedFace {
   box: Box;
 }
 
-/** Maps every face onto the layout; faces fully outside the visible area are left out. */
-export function placeFaces(faces: readonly Face[], layout: MediaLayout, source: { width: number; height: number }): PlacedFace[] {
+/**
+ * Maps every face onto the layout (measured relative to the overlay's container), in the
+ * coordinates of the overlay layer, which covers the content box; faces that do not show are left out.
+ */
+export function placeFaces(faces: readonly Face[], layout: MediaLayout, frame: Size): PlacedFace[] {
   const out: PlacedFace[] = [];
-  const size = source.width > 0 && source.height > 0 ? source : layout.intrinsic;
+  const size = frame.width > 0 && frame.height > 0 ? frame : layout.intrinsic;
   for (const face of faces) {
-    const mapped = mapBox(face.box, size, layout.drawn, layout.content, layout.mirrored);
-    const box = clip(mapped, layout.content);
-    if (box) out.push({ face, box });
+    const box = placeBox(face.box, size, layout);
+    if (box) out.push({ face, box: { ...box, x: box.x - layout.content.x, y: box.y - layout.content.y } });
   }
   return out;
 }
@@ -101,4 +102,17 @@ function renderBars(face: Face, layout: 'rows' | 'columns', at: string): Templat
       </div>`,
     )}
   </div>`;
+}
+
+/** The loading progress, or the error message (an alert), over the media. */
+export function renderStatus(state: string, progress: number, error: string | undefined): TemplateResult | typeof nothing {
+  if (state === 'loading') {
+    const p = Math.round(progress * 100);
+    return html`<div class="status loading" part="status">
+      <span>Loading emotion model… ${p}%</span>
+      <progress part="progress" max="100" .value=${p} aria-label="Loading emotion model"></progress>
+    </div>`;
+  }
+  if (state === 'error' && error) return html`<div class="status error" part="status" role="alert">${error}</div>`;
+  return nothing;
 }

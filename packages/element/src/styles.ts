@@ -1,15 +1,13 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+import { EMOTIONS, EMOTION_COLORS } from '@emotion-detector/core/layout';
+
+/** The engine's palette as the defaults of `--emotion-color-<emotion>`. */
+const palette = unsafeCSS(EMOTIONS.map((e) => `--_default-${e}: ${EMOTION_COLORS[e]};`).join('\n'));
 
 export const styles = css`
   :host {
-    /* Per-emotion colours; override with --emotion-color-<emotion>. */
-    --_default-angry: #ef4444;
-    --_default-disgust: #84cc16;
-    --_default-fear: #a855f7;
-    --_default-happy: #facc15;
-    --_default-sad: #3b82f6;
-    --_default-surprise: #f97316;
-    --_default-neutral: #94a3b8;
+    /* Per-emotion colours (core's EMOTION_COLORS); override with --emotion-color-<emotion>. */
+    ${palette}
     display: inline-block;
     position: relative;
     vertical-align: top;

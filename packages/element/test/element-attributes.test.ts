@@ -131,15 +131,6 @@ describe('<emotion-detector> attributes', () => {
     expect(el.getAttribute('state')).to.equal('idle');
   });
 
-  it('does not load anything while lazy and never shown', async () => {
-    const before = performance.getEntriesByType('resource').length;
-    const el = await fixture<EmotionDetectorElement>(html`<emotion-detector loading="lazy" style="display:none"></emotion-detector>`);
-    await new Promise((r) => setTimeout(r, 300));
-    const loaded = performance.getEntriesByType('resource').slice(before).map((e) => e.name);
-    expect(loaded.filter((n) => /\.(onnx|wasm|tflite)$/.test(n))).to.deep.equal([]);
-    expect(el.state).to.equal('idle');
-  });
-
   it('renders an aria-hidden overlay layer and a polite live region', async () => {
     const el = await fixture<EmotionDetectorElement>(html`<emotion-detector loading="lazy" style="display:none"></emotion-detector>`);
     const live = el.shadowRoot!.querySelector('[aria-live]')!;

@@ -1,0 +1,139 @@
+/**
+ * The engine's lifetime, as a @lit/task: the task's arguments are the options that need a new
+ * engine (null while none is wanted: detached, or lazy and not yet seen); the others reach the
+ * running engine through its setOptions() (configure()). When they change the
+ * running load is aborted and the old engine disposed; a detached host releases it (unless it
+ * comes back within the same task, i.e. a move in the document).
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Task, TaskStatus } from '@lit/task';
+import { EmotionDetector, EmotionDetectorError, type EmotionDetectorOptions, type LoadProgress, type RuntimeOptions } from '@emotion-detector/core';
+
+/** The options that need a new engine when they change (the runtime options do not). */
+export type EngineConfig = Pick<EmotionDetectorOptions, 'backend' | 'assetsBase' | 'model'>;
+
+export interface EngineCallbacks {
+  /** A load starts (the previous engine, if any, is released). */
+  onLoading(): void;
+  onProgress(progress: LoadProgress): void;
+  onReady(detector: EmotionDetector, loadTime: number): void;
+  /** The load failed (not when it was aborted). */
+  onError(error: unknown): void;
+}
+
+/** How long a reload waits for the options to settle, in ms. */
+const RELOAD_DELAY_MS = 250;
+
+const sameConfig = ([a]: readonly [EngineConfig | null], [b]: readonly [EngineConfig | null]) => JSON.stringify(a) === JSON.stringify(b);
+
+export class EngineController implements ReactiveController {
+  /** The loaded engine, or null. */
+  detector: EmotionDetector | null = null;
+  /** A load is running. */
+  loading = false;
+  /** Overall download fraction of the running load, 0 to 1. */
+  progress = 0;
+  /** start()/detectOnce() asked for the engine: load it even when lazy and not yet seen. */
+  private requested = false;
+  /** Loads started so far (the first one starts at once). */
+  private loads = 0;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly task: Task<[EngineConfig | null], EmotionDetector | null>;
+
+  constructor(
+    private readonly host: ReactiveControllerHost & HTMLElement,
+    private readonly callbacks: EngineCallbacks & {
+      /** The engine's options now. */
+      config(): EngineConfig;
+      /** The runtime options now: a new engine starts with them, a running one gets them (configure()). */
+      runtime(): RuntimeOptions;
+      /** Whether the host wants an engine without being asked (false while lazy and unseen). */
+      wanted(): boolean;
+    },
+  ) {
+    host.addController(this);
+    this.task = new Task(host, {
+      args: () => [this.host.isConnected && (this.requested || callbacks.wanted()) ? callbacks.config() : null],
+      argsEqual: sameConfig,
+      task: ([config], { signal }) => this.load(config, signal),
+    });
+  }
+
+  hostConnected(): void {
+    clearTimeout(this.releaseTimer);
+    this.host.requestUpdate(); // re-reads the task's arguments (reinserted after a release)
+  }
+
+  hostDisconnected(): void {
+    // A move within the document reconnects at once: keep the engine for that case.
+    this.releaseTimer = setTimeout(() => {
+      if (!this.host.isConnected) void this.task.run([null]);
+    }, 0);
+  }
+
+  /** The engine, loading it if needed (also when lazy and unseen); rejects with the load's error. */
+  async ready(): Promise<EmotionDetector> {
+    if (this.detector) return this.detector;
+    if (!this.host.isConnected) throw new EmotionDetectorError('aborted', '<emotion-detector> is not in the document.');
+    this.requested = true;
+    // Not loading: the first load of a lazy element, or a retry after a failure.
+    if (this.task.status !== TaskStatus.PENDING) void this.task.run();
+    const detector = await this.task.taskComplete;
+    if (!detector) throw new EmotionDetectorError('aborted', '<emotion-detector> was removed while its engine was loading.');
+    return detector;
+  }
+
+  /** Gives the running engine the current runtime options (no new runtime); failures go to onError. */
+  configure(): void {
+    this.detector?.setOptions(this.callbacks.runtime()).catch((e: unknown) => this.callbacks.onError(e));
+  }
+
+  private release(): void {
+    void this.detector?.dispose();
+    this.detector = null;
+    this.loading = false;
+  }
+
+  private async load(config: EngineConfig | null, signal: AbortSignal): Promise<EmotionDetector | null> {
+    this.release();
+    if (!config) return null;
+    this.loading = true;
+    this.progress = 0;
+    this.callbacks.onLoading();
+    const started = performance.now();
+    try {
+      // A reload waits a moment, so that a burst of changes builds one engine rather than one
+      // each: an aborted load stops its downloads at once, but a runtime that began to start
+      // finishes starting (taking the CPU the next one needs) before it is released.
+      if (this.loads++ > 0) await new Promise((r) => setTimeout(r, RELOAD_DELAY_MS));
+      if (signal.aborted) throw new EmotionDetectorError('aborted', 'Replaced by a newer load.');
+      const runtime = this.callbacks.runtime();
+      const detector = await EmotionDetector.create({
+        ...config,
+        ...runtime,
+        signal,
+        onProgress: (p) => {
+          if (signal.aborted) return;
+          this.progress = p.fraction;
+          this.callbacks.onProgress(p);
+        },
+      });
+      if (signal.aborted) {
+        void detector.dispose();
+        throw new EmotionDetectorError('aborted', 'Replaced by a newer load.');
+      }
+      this.detector = detector;
+      this.loading = false;
+      // Changed while it loaded.
+      if (JSON.stringify(this.callbacks.runtime()) !== JSON.stringify(runtime)) this.configure();
+      this.callbacks.onReady(detector, performance.now() - started);
+      return detector;
+    } catch (e) {
+      if (!signal.aborted) {
+        this.loading = false;
+        this.callbacks.onError(e);
+      }
+      throw e;
+    }
+  }
+}
