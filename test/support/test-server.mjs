@@ -6,6 +6,11 @@
 //     status). `{ block: [] }` lifts it. Answers the requests refused since the previous call.
 //   executeServerCommand('requests')
 //     the requests the server got since the previous call, as "METHOD /path".
+//   executeServerCommand('misbehave', { under: ['/assets/'], allow: [...], answer: 'status-503' })
+//     the server still answers those paths, but badly: 'status-503' (every request: 503 Service
+//     Unavailable), 'html' (every request: 200 with a captive portal's HTML page) or 'no-head'
+//     (HEAD answered 405 Method Not Allowed; GET as usual). `{ under: [] }` lifts it. Answers the
+//     requests answered badly since the previous call.
 //   executeServerCommand('clear-http-cache')
 //     empties the browser's HTTP cache (not the Cache API), so that a file the page loads can only
 //     come from the server or from the engine's own cache.
@@ -14,6 +19,31 @@ let block = [];
 let allow = [];
 let refused = [];
 let requests = [];
+let misbehave = { under: [], allow: [], answer: '' };
+let misanswered = [];
+
+const PORTAL = '<!doctype html><html><head><title>Sign in to the Wi-Fi</title></head><body><form>Accept the terms</form></body></html>';
+
+/** Answers `ctx` as the misbehaving server of the 'misbehave' command; false when it answers normally. */
+function answerBadly(ctx) {
+  const { under, allow, answer } = misbehave;
+  if (!under.some((p) => ctx.path.startsWith(p)) || allow.includes(ctx.path)) return false;
+  if (answer === 'no-head' && ctx.method !== 'HEAD') return false;
+  misanswered.push(`${ctx.method} ${ctx.path}`);
+  if (answer === 'status-503') {
+    ctx.status = 503;
+    ctx.body = 'Service Unavailable';
+  } else if (answer === 'no-head') {
+    ctx.status = 405;
+    ctx.set('Allow', 'GET');
+    ctx.body = '';
+  } else {
+    ctx.status = 200;
+    ctx.type = 'text/html';
+    ctx.body = PORTAL;
+  }
+  return true;
+}
 
 const NO_BLOB_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
@@ -28,6 +58,7 @@ export function testServerMiddleware(ctx, next) {
     ctx.req.socket.destroy();
     return undefined;
   }
+  if (answerBadly(ctx)) return undefined;
   if (ctx.query.csp === 'no-blob') ctx.set('Content-Security-Policy', NO_BLOB_CSP);
   return next();
 }
@@ -42,6 +73,12 @@ export function testServerCommands() {
           allow = payload?.allow ?? [];
           const seen = refused;
           refused = [];
+          return seen;
+        }
+        case 'misbehave': {
+          misbehave = { under: payload?.under ?? [], allow: payload?.allow ?? [], answer: payload?.answer ?? '' };
+          const seen = misanswered;
+          misanswered = [];
           return seen;
         }
         case 'requests': {
