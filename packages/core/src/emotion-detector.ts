@@ -8,6 +8,7 @@ import { loadAssets } from './assets/load.js';
 import { abortError, throwIfAborted } from './assets/fetch-asset.js';
 import { chooseBackend } from './classification/backend.js';
 import type { ModelCard } from './classification/model-card.js';
+import { requireWebGL } from './detection/webgl.js';
 import { FrameReader } from './frame/frame.js';
 import { Pipeline, emptyResult, pipelineSettings, type PipelineInit } from './pipeline.js';
 import { WorkerEngine } from './worker/client.js';
@@ -67,6 +68,7 @@ export class EmotionDetector {
   static async create(options: EmotionDetectorOptions = {}): Promise<EmotionDetector> {
     const { signal } = options;
     throwIfAborted(signal);
+    requireWebGL();
     const settings = pipelineSettings(options);
     const choice = await chooseBackend(options.backend ?? 'auto', options.numThreads);
     const start = async (backend: ResolvedBackend) => {

@@ -9,6 +9,8 @@ export type EmotionDetectorErrorCode =
   | 'model-card-mismatch'
   /** The requested backend cannot run here (e.g. 'webgpu' without an adapter). */
   | 'backend-unavailable'
+  /** No WebGL here (turned off, blocked or missing): MediaPipe's face detector needs it even on its CPU delegate. */
+  | 'webgl-unavailable'
   /** The frame cannot be read: a tainted cross-origin image or video. */
   | 'tainted-source'
   /** The source is not one of the supported frame types. */

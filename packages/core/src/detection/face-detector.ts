@@ -9,6 +9,7 @@ import type { Box, DetectedFace } from '../types.js';
 import { focusPasses, type FocusPass } from './focus.js';
 import { iou, mergeDetections } from './nms.js';
 import { tileLayout, type Tile } from './tiles.js';
+import { requireWebGL } from './webgl.js';
 import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
 
 /** `{ wasmLoaderPath, wasmBinaryPath }` (tasks-vision does not export the type). */
@@ -129,6 +130,7 @@ export class MediaPipeFaceDetector {
 
   static async create(config: FaceDetectorConfig, signal?: AbortSignal): Promise<MediaPipeFaceDetector> {
     checkConfig(config);
+    requireWebGL();
     const modelAssetBuffer = await loadModel(config.model, signal);
     const base = folder(config.wasmBase);
     const binaryUrl = new URL(mediapipeFiles.binary, base).href;
