@@ -7,7 +7,7 @@
  * portal's HTML page never stops a start that the cache can serve. A corrupt cached copy is
  * dropped and downloaded again. Without storage (no quota, private mode) it works uncached.
  */
-import { EmotionDetectorError } from '../errors.js';
+import { abortError, EmotionDetectorError, throwIfAborted } from '../errors.js';
 import { validateAsset, type AssetKind } from './validate.js';
 
 /** Versioned so that a release with incompatible assets never reads an old cache. */
@@ -28,14 +28,6 @@ export interface FetchAssetOptions {
   timeoutMs?: number;
   /** Use the Cache API. Default true. */
   cache?: boolean;
-}
-
-export function abortError(): EmotionDetectorError {
-  return new EmotionDetectorError('aborted', 'Aborted by the caller');
-}
-
-export function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw abortError();
 }
 
 /** A strong identity of the file's version, or '' when the server gives none. */

@@ -4,18 +4,11 @@
  * vertical, and rotated so the eyes are level. One canvas transform does it all.
  */
 import type { DetectedFace } from '../types.js';
-import type { ModelCard } from './model-card.js';
+import type { CropGeometry } from '../geometry/box.js';
+import type { ModelCard } from '../model-card.js';
 import type { PixelBuffer } from './preprocess.js';
 import { context2d, makeCanvas, type Drawable } from '../frame/frame.js';
 
-export interface CropGeometry {
-  /** Centre of the square, source pixels. */
-  cx: number;
-  cy: number;
-  side: number;
-  /** Rotation of the face (radians, image y down); the crop undoes it. */
-  angle: number;
-}
 
 export function cropGeometry(face: DetectedFace, crop: ModelCard['crop']): CropGeometry {
   const { box, keypoints } = face;
