@@ -245,6 +245,9 @@ export class MediaPipeFaceDetector {
     } catch (e) {
       // WebGL refuses pixels of a cross-origin image or video served without CORS.
       if (e instanceof DOMException && e.name === 'SecurityError') {
+        // The canvas that drew it stays unreadable for good: the next frame gets fresh ones.
+        this.inputCanvas = undefined;
+        this.frameCanvas = undefined;
         throw new EmotionDetectorError('tainted-source', 'The frame is a cross-origin image or video without CORS; its pixels cannot be read', { cause: e });
       }
       throw new EmotionDetectorError('runtime-error', `Face detection failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
