@@ -9,8 +9,11 @@ import { EmotionDetector, EmotionDetectorError } from '../src/index.js';
 import { ASSETS, MODEL, expectError, loadImage, photo } from './support/engine.js';
 
 const base = { assetsBase: ASSETS, model: MODEL, backend: 'wasm' as const, numThreads: 2 };
-/** The bound under test: a frame here takes well under a second, even on a busy machine a few. */
-const BOUND_MS = 8_000;
+/**
+ * The bound under test, the default: a frame takes well under a second, a few on a busy shared
+ * machine. (The worker channels' own 20 s limit must not come first.)
+ */
+const BOUND_MS = 15_000;
 
 /** The code a settled call ended with ('ok' when it resolved). */
 const code = (r: { error: unknown }) => (r.error instanceof EmotionDetectorError ? r.error.code : r.error ? String(r.error) : 'ok');
@@ -30,7 +33,7 @@ async function expectRecovered(mode: object): Promise<void> {
 /** A stuck runtime under `d`: the hung frame rejects 'timeout' within the bound, then every call at once; dispose() resolves. */
 async function expectBounded(d: EmotionDetector, img: HTMLImageElement): Promise<void> {
   const t0 = performance.now();
-  await expectError(d.detect(img, 1_000), 'timeout', /did not finish within 8 s/);
+  await expectError(d.detect(img, 1_000), 'timeout', new RegExp(`did not finish within ${BOUND_MS / 1000} s`));
   const waited = performance.now() - t0;
   expect(waited, 'rejected at the bound, not before').to.be.at.least(BOUND_MS - 100);
   const t1 = performance.now();
