@@ -8,21 +8,26 @@ import { createSettings, resolveRuntimeOptions, type RuntimeSettings } from './o
 import type { ModelCard } from './model-card.js';
 import { loadAssets } from './assets/load.js';
 import { chooseBackend } from './classification/backend.js';
+import { requireWebGL } from './detection/webgl.js';
 import type { PipelineInit } from './host/init.js';
 import { ThreadHost, type Host } from './host/host.js';
 import { WorkerHost } from './host/worker-host.js';
+import { FrameQueue } from './frame-queue.js';
 
 export class EmotionDetector {
   private disposed = false;
-  /** Frames and option changes are handled one at a time, in call order (the pipeline reuses its buffers). */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Frames and option changes, one at a time in call order, bounded, latest frame per stream (frame-queue.ts). */
+  private readonly queue: FrameQueue;
 
   private constructor(
     private readonly host: Host,
     /** The model card of the emotion classifier in use (name, labels, input, crop, metrics). */
     readonly modelCard: ModelCard,
     private settings: RuntimeSettings,
-  ) {}
+    detectTimeoutMs: number,
+  ) {
+    this.queue = new FrameQueue(detectTimeoutMs);
+  }
 
   /**
    * Loads the models and runtimes (from `assetsBase`, cached for offline use) and starts them.
@@ -32,13 +37,14 @@ export class EmotionDetector {
     const { signal } = options;
     throwIfAborted(signal);
     const settings = createSettings(options);
+    requireWebGL();
     const choice = await chooseBackend(settings.backend, settings.numThreads);
     const start = async (backend: ResolvedBackend) => {
       const assets = await loadAssets(options, backend);
       throwIfAborted(signal);
       const init: PipelineInit = { ...assets, settings: settings.runtime, parallel: settings.parallel, backend, numThreads: choice.numThreads };
       const host: Host = settings.worker ? await untilAborted(WorkerHost.create(init, assets.workerUrl), signal) : await untilAborted(ThreadHost.create(init), signal);
-      return new EmotionDetector(host, assets.card, settings.runtime);
+      return new EmotionDetector(host, assets.card, settings.runtime, settings.detectTimeoutMs);
     };
     try {
       return await start(choice.backend);
@@ -69,11 +75,21 @@ export class EmotionDetector {
    * Finds the faces in `source` and their expressions. `timestampMs` (default: now) drives the
    * temporal smoothing; pass the video's time for recorded media. One detector serving several
    * videos should name each one's `stream`.
+   *
+   * Frames are analysed one at a time. Backpressure: per stream, the latest frame wins: a frame
+   * still waiting for its turn when a newer frame of the same stream arrives is skipped, and its
+   * call rejects with 'superseded' (so at most one frame per stream waits). Every call settles
+   * within `detectTimeoutMs` of its turn: a hung runtime rejects it with 'timeout', and the
+   * detector then rejects every later call with 'timeout' (dispose() it and create() another).
+   *
+   * The caller owns `source`: detect() never closes a VideoFrame or ImageBitmap passed in; close it
+   * once the returned promise settles, whatever the outcome (a skipped frame is never read). The
+   * copies the detector makes (the ImageBitmap sent to its worker) it closes itself, on every path.
    */
   detect(source: FrameSource, timestampMs?: number, options: DetectOptions = {}): Promise<DetectionResult> {
     if (this.disposed) return Promise.reject(new EmotionDetectorError('disposed', 'detect() was called after dispose()'));
     const timestamp = timestampMs ?? performance.now();
-    return this.enqueue(() => this.host.process(source, timestamp, options.stream));
+    return this.queue.frame(options.stream ?? '', () => this.host.process(source, timestamp, options.stream));
   }
 
   /**
@@ -86,7 +102,7 @@ export class EmotionDetector {
     if (this.disposed) throw new EmotionDetectorError('disposed', 'setOptions() was called after dispose()');
     const next = resolveRuntimeOptions(options, this.settings);
     this.settings = next;
-    await this.enqueue(() => this.host.configure(next));
+    await this.queue.task(() => this.host.configure(next));
   }
 
   /**
@@ -96,20 +112,14 @@ export class EmotionDetector {
    */
   forget(stream: StreamKey = ''): void {
     if (this.disposed) return;
-    this.enqueue(() => this.host.forget(stream)).catch(() => undefined);
+    this.queue.task(() => this.host.forget(stream)).catch(() => undefined);
   }
 
   /** Releases the models, runtimes and worker. Later detect() calls reject with 'disposed'. */
   dispose(): Promise<void> {
     if (this.disposed) return Promise.resolve();
     this.disposed = true;
-    // Frames queued before dispose() still complete; dispose() waits for them.
-    return this.enqueue(() => this.host.close()).catch(() => undefined);
-  }
-
-  private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work);
-    this.queue = run.catch(() => undefined);
-    return run;
+    // Frames queued before dispose() still complete (dispose() waits for them), unless the runtime hung.
+    return this.queue.close(() => this.host.close());
   }
 }

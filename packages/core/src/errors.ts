@@ -21,6 +21,8 @@ export type EmotionDetectorErrorCode =
   | 'worker-failed'
   /** An option is out of its range or of the wrong type; the message names it, its unit and range. */
   | 'invalid-option'
+  /** A newer frame of the same stream came while this detect() waited for its turn: it was skipped (latest frame wins). */
+  | 'superseded'
   /** A detect() did not settle in time (the runtime hung); the detector stays usable. */
   | 'timeout'
   /** No WebGL here, which MediaPipe's face detector needs even on its CPU delegate. */

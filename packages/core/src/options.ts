@@ -33,9 +33,10 @@ export const RUNTIME_OPTIONS: { readonly [K in keyof RuntimeSettings]: Rule & { 
 };
 
 const NUM_THREADS: NumberRule = { kind: 'number', unit: 'threads', min: 1, max: 64, integer: true };
+const DETECT_TIMEOUT: NumberRule & { default: number } = { kind: 'number', unit: 'ms', min: 100, max: 600_000, default: 15_000 };
 const BACKENDS: readonly Backend[] = ['auto', 'webgpu', 'wasm'];
 /** Options of create() that need a new runtime: setOptions() names them instead of ignoring them. */
-const CREATE_ONLY = ['backend', 'assetsBase', 'model', 'faceModel', 'worker', 'parallel', 'numThreads', 'onProgress', 'signal'] as const;
+const CREATE_ONLY = ['backend', 'assetsBase', 'model', 'faceModel', 'worker', 'parallel', 'numThreads', 'detectTimeoutMs', 'onProgress', 'signal'] as const;
 
 function invalid(name: string, expected: string, value: unknown): never {
   const got = typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -97,17 +98,20 @@ export interface CreateSettings {
   worker: boolean;
   /** Requested and possible: two or more cores and Web Workers. */
   parallel: boolean;
+  /** The bound of one detect() from its turn, in ms. */
+  detectTimeoutMs: number;
 }
 
 /** Checks every option of create() and fills the defaults. Throws 'invalid-option'. */
 export function createSettings(options: EmotionDetectorOptions): CreateSettings {
-  const { backend = 'auto', numThreads, worker = false, parallel, maxFaces, minFaceConfidence, smoothing, smallFaces, flipAverage, trackingMemory } = options;
+  const { backend = 'auto', numThreads, worker = false, parallel, detectTimeoutMs = DETECT_TIMEOUT.default, maxFaces, minFaceConfidence, smoothing, smallFaces, flipAverage, trackingMemory } = options;
   const runtime = resolveRuntimeOptions({ maxFaces, minFaceConfidence, smoothing, smallFaces, flipAverage, trackingMemory });
   if (!BACKENDS.includes(backend)) invalid('backend', `one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}`, backend);
   if (numThreads !== undefined) check('numThreads', NUM_THREADS, numThreads);
   if (typeof worker !== 'boolean') invalid('worker', 'true or false', worker);
   if (parallel !== undefined && typeof parallel !== 'boolean') invalid('parallel', 'true or false', parallel);
+  check('detectTimeoutMs', DETECT_TIMEOUT, detectTimeoutMs);
   // A second thread only helps where there is a core for it.
   const cores = globalThis.navigator?.hardwareConcurrency || 1;
-  return { runtime, backend, numThreads, worker, parallel: (parallel ?? true) && cores >= 2 && typeof Worker === 'function' };
+  return { runtime, backend, numThreads, worker, parallel: (parallel ?? true) && cores >= 2 && typeof Worker === 'function', detectTimeoutMs };
 }

@@ -198,6 +198,13 @@ export interface EmotionDetectorOptions extends RuntimeOptions {
    * cross-origin isolation (else 1 is used). Default min(4, hardwareConcurrency).
    */
   numThreads?: number;
+  /**
+   * The most one detect() may take from its turn, in ms (100 to 600000): past it the call rejects
+   * with 'timeout', the runtime is taken as stuck (a lost GPU device, a hung runtime) and every
+   * later call rejects with 'timeout' too: dispose() it and create() another. Default 15000, far
+   * above any real frame time.
+   */
+  detectTimeoutMs?: number;
   /** Called while assets download. */
   onProgress?: (progress: LoadProgress) => void;
   /** Aborts the creation (download and initialisation): `create()` then rejects with 'aborted'. */

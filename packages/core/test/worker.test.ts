@@ -67,13 +67,25 @@ describe('EmotionDetector in a worker', () => {
     bitmap.close();
   });
 
-  it('rebuilds errors from the worker and checks sources on the main thread', async () => {
+  it('checks sources on the main thread', async () => {
     await expectError(inWorker.detect({} as HTMLCanvasElement), 'unsupported-source');
     const empty = await inWorker.detect(document.createElement('video'), 3);
     expect(empty).to.deep.include({ faces: [], width: 0, height: 0, timestamp: 3 });
-    // Classification errors cross the boundary with their code.
     const r = await inWorker.detect(await loadImage(photo(2)), 20);
     expect(r.faces.length).to.be.greaterThan(0);
+  });
+
+  it('rebuilds errors raised in the worker: their class, code and message', async () => {
+    // The card names an input the ONNX file lacks. Only the worker opens the model (the main
+    // thread downloads it and checks its magic bytes), so the error is raised there and crosses
+    // back as a message.
+    const e = await expectError(
+      EmotionDetector.create({ assetsBase: ASSETS, model: '/packages/core/test/fixtures/mismatch.onnx', backend: 'wasm', worker: true }),
+      'model-card-mismatch',
+      /Model card "[^"]+" does not match .*mismatch\.onnx: the card's input "input" is not an input of the model \(it has x\)/,
+    );
+    expect(e.name).to.equal('EmotionDetectorError');
+    expect(e.toJSON().code).to.equal('model-card-mismatch');
   });
 
   it("a worker script that cannot run: 'worker-failed', not a hang", async () => {

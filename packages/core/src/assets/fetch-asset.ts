@@ -1,7 +1,11 @@
 /**
  * Downloads one asset with progress, a stall timeout and the caller's AbortSignal, and keeps a
- * copy in the Cache API so that the next start works offline. A cached copy is used when the
- * server confirms it is unchanged (same ETag / Last-Modified) or cannot be reached at all.
+ * copy in the Cache API so that the next start works offline. A cached copy that is intact (its
+ * SHA-256 as stored, and a plausible file of its kind) is used unless the server proves it has
+ * another version (a HEAD answered 2xx with another ETag / Last-Modified) *and* that version
+ * downloads and validates: a server that is gone, answers 5xx, refuses HEAD or serves a captive
+ * portal's HTML page never stops a start that the cache can serve. A corrupt cached copy is
+ * dropped and downloaded again. Without storage (no quota, private mode) it works uncached.
  */
 import { abortError, EmotionDetectorError, throwIfAborted } from '../errors.js';
 import { validateAsset, type AssetKind } from './validate.js';
@@ -13,6 +17,8 @@ const STALL_TIMEOUT_MS = 30_000;
 /** The freshness check of a cached copy must not slow an offline start down. */
 const REVALIDATE_TIMEOUT_MS = 4_000;
 const VALIDATOR = 'x-emotion-detector-validator';
+/** The SHA-256 (hex) of the cached bytes, written with them: a copy that no longer matches is corrupt. */
+const DIGEST = 'x-emotion-detector-sha256';
 
 export interface FetchAssetOptions {
   kind: AssetKind;
@@ -92,36 +98,48 @@ async function readBody(res: Response, g: ReturnType<typeof guardedFetch>, onPro
   return bytes;
 }
 
-/** Is the cached copy still the server's version (or is the server unreachable)? */
-async function cachedIsUsable(url: string, cached: Response, signal?: AbortSignal): Promise<boolean> {
+/** SHA-256 of `bytes` in hex, or '' where SubtleCrypto is missing (an insecure context). */
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return '';
+  const hash = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The cached copy's bytes, or undefined when it cannot be read or is not intact (then it is dropped). */
+async function readCached(cache: Cache, url: string, cached: Response, kind: AssetKind): Promise<Uint8Array | undefined> {
+  try {
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    validateAsset(bytes, kind, url);
+    const stored = cached.headers.get(DIGEST);
+    if (stored && stored !== (await sha256(bytes))) throw new Error('digest mismatch');
+    return bytes;
+  } catch {
+    await cache.delete(url).catch(() => undefined);
+    return undefined;
+  }
+}
+
+/**
+ * Does the server have another version than the cached one? Only a 2xx HEAD with another
+ * validator says so: no answer, an error status or a refused HEAD leave the cached copy in use.
+ */
+async function serverHasNewer(url: string, cached: Response, signal?: AbortSignal): Promise<boolean> {
   const stored = cached.headers.get(VALIDATOR) ?? '';
   const g = guardedFetch(url, { method: 'HEAD', cache: 'no-store' }, REVALIDATE_TIMEOUT_MS, signal);
   try {
     const head = await g.response;
     g.done();
-    return head.ok && stored !== '' && validatorOf(head) === stored;
+    return head.ok && (stored === '' || validatorOf(head) !== stored);
   } catch (e) {
     if (signal?.aborted) throw e;
-    return true; // offline (or the server is down): the cached copy is the best we have
+    return false; // offline (or the server is down): the cached copy is the best we have
   }
 }
 
-/** Fetches `url` as bytes, validated as `kind`. Errors: 'asset-fetch-failed', 'invalid-model', 'aborted'. */
-export async function fetchAsset(url: string, opts: FetchAssetOptions): Promise<Uint8Array> {
+/** Downloads `url` and validates it as `kind`; stores it in `cache` when given. */
+async function download(url: string, opts: FetchAssetOptions, cache: Cache | undefined): Promise<Uint8Array> {
   const { signal, onProgress } = opts;
-  throwIfAborted(signal);
-  const cache = opts.cache === false ? undefined : await openCache();
-  const cached = await cache?.match(url).catch(() => undefined);
-  if (cached && (await cachedIsUsable(url, cached, signal))) {
-    const bytes = new Uint8Array(await cached.arrayBuffer());
-    try {
-      validateAsset(bytes, opts.kind, url);
-      onProgress?.(bytes.byteLength, bytes.byteLength);
-      return bytes;
-    } catch {
-      await cache?.delete(url).catch(() => undefined); // a bad cached copy: fetch it again
-    }
-  }
   throwIfAborted(signal);
   const g = guardedFetch(url, { cache: 'no-cache' }, opts.timeoutMs ?? STALL_TIMEOUT_MS, signal);
   const res = await g.response;
@@ -133,9 +151,33 @@ export async function fetchAsset(url: string, opts: FetchAssetOptions): Promise<
   g.done();
   validateAsset(bytes, opts.kind, url);
   if (cache) {
-    const headers = { 'content-type': res.headers.get('content-type') ?? 'application/octet-stream', [VALIDATOR]: validatorOf(res) };
+    const headers = {
+      'content-type': res.headers.get('content-type') ?? 'application/octet-stream',
+      [VALIDATOR]: validatorOf(res),
+      [DIGEST]: await sha256(bytes),
+    };
     // Storing can fail (quota, private mode); the engine works without it.
-    await cache.put(url, new Response(bytes, { headers })).catch(() => undefined);
+    await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => undefined);
   }
   return bytes;
+}
+
+/** Fetches `url` as bytes, validated as `kind`. Errors: 'asset-fetch-failed', 'invalid-model', 'aborted'. */
+export async function fetchAsset(url: string, opts: FetchAssetOptions): Promise<Uint8Array> {
+  const { signal, onProgress } = opts;
+  throwIfAborted(signal);
+  const cache = opts.cache === false ? undefined : await openCache();
+  const cached = cache ? await cache.match(url).catch(() => undefined) : undefined;
+  const kept = cached && cache ? await readCached(cache, url, cached, opts.kind) : undefined;
+  if (!kept || !cached) return download(url, opts, cache);
+  if (await serverHasNewer(url, cached, signal)) {
+    try {
+      return await download(url, opts, cache);
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      // The newer version did not arrive whole (an error page, a cut connection): keep ours.
+    }
+  }
+  onProgress?.(kept.byteLength, kept.byteLength);
+  return kept;
 }

@@ -3,6 +3,7 @@
  * scale x max(box w, h), centred on the box, moved down by offsetY x side along the face's own
  * vertical, and rotated so the eyes are level. One canvas transform does it all.
  */
+import { EmotionDetectorError } from '../errors.js';
 import type { DetectedFace } from '../types.js';
 import type { CropGeometry } from '../geometry/box.js';
 import type { ModelCard } from '../model-card.js';
@@ -43,15 +44,20 @@ export function cropGeometry(face: DetectedFace, crop: ModelCard['crop']): CropG
  * (about 0.3 ms more per face here).
  */
 export class FaceCropper {
-  private readonly canvas: OffscreenCanvas | HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+  private canvas!: OffscreenCanvas | HTMLCanvasElement;
+  private ctx!: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
   /** Crops are `minSize` to `maxSize` pixels square (by default always `minSize`). */
   constructor(
     readonly minSize: number,
     readonly maxSize = minSize,
   ) {
-    this.canvas = makeCanvas(maxSize, maxSize);
+    this.reset();
+  }
+
+  /** A fresh canvas: a canvas that once drew a cross-origin frame stays unreadable for good. */
+  private reset(): void {
+    this.canvas = makeCanvas(this.maxSize, this.maxSize);
     this.ctx = context2d(this.canvas);
     this.ctx.imageSmoothingEnabled = true;
   }
@@ -76,7 +82,14 @@ export class FaceCropper {
     const w = Math.ceil(g.cx + r) - x0;
     const h = Math.ceil(g.cy + r) - y0;
     ctx.drawImage(image, x0, y0, w, h, x0, y0, w, h);
-    const { data } = ctx.getImageData(0, 0, size, size);
+    let data: Uint8ClampedArray;
+    try {
+      data = ctx.getImageData(0, 0, size, size).data;
+    } catch (e) {
+      if ((e as DOMException)?.name !== 'SecurityError') throw e;
+      this.reset();
+      throw new EmotionDetectorError('tainted-source', 'The frame became cross-origin without CORS; its pixels cannot be read', { cause: e });
+    }
     return { data, width: size, height: size, channels: 4 };
   }
 }

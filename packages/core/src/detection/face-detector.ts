@@ -10,6 +10,7 @@ import { focusPasses, type FocusPass } from './focus.js';
 import { iou } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
 import { tileLayout, type Tile } from './tiles.js';
+import { requireWebGL } from './webgl.js';
 import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
 
 /** `{ wasmLoaderPath, wasmBinaryPath }` (tasks-vision does not export the type). */
@@ -127,6 +128,7 @@ export class MediaPipeFaceDetector {
   }
 
   static async create(config: FaceDetectorConfig, signal?: AbortSignal): Promise<MediaPipeFaceDetector> {
+    requireWebGL();
     const modelAssetBuffer = await loadModel(config.model, signal);
     const base = folder(config.wasmBase);
     const binaryUrl = new URL(mediapipeFiles.binary, base).href;
@@ -243,6 +245,9 @@ export class MediaPipeFaceDetector {
     } catch (e) {
       // WebGL refuses pixels of a cross-origin image or video served without CORS.
       if (e instanceof DOMException && e.name === 'SecurityError') {
+        // The canvas that drew it stays unreadable for good: the next frame gets fresh ones.
+        this.inputCanvas = undefined;
+        this.frameCanvas = undefined;
         throw new EmotionDetectorError('tainted-source', 'The frame is a cross-origin image or video without CORS; its pixels cannot be read', { cause: e });
       }
       throw new EmotionDetectorError('runtime-error', `Face detection failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });

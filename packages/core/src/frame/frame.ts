@@ -58,8 +58,6 @@ export function sourceSize(src: FrameSource): { width: number; height: number } 
 export class FrameReader {
   private staging?: OffscreenCanvas | HTMLCanvasElement;
   private probe?: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
-  /** Elements already found readable, with the URL they had then. */
-  private readonly clean = new WeakMap<object, string>();
 
   /**
    * The source's size after checking it can be read: undefined when it has nothing to show yet;
@@ -93,10 +91,14 @@ export class FrameReader {
     return { image: src as Drawable, width, height };
   }
 
-  /** Throws 'tainted-source' for a cross-origin frame that the page may not read. */
+  /**
+   * Throws 'tainted-source' for a cross-origin frame that the page may not read. Every frame is
+   * checked (one pixel): an element with the same URL can turn cross-origin mid-stream (a redirect,
+   * a media segment from another origin), and a tainted frame must never reach the detector, whose
+   * graph stays broken after one.
+   */
   assertReadable(src: Drawable): void {
     const url = is<HTMLVideoElement>(src, 'HTMLVideoElement') || is<HTMLImageElement>(src, 'HTMLImageElement') ? src.currentSrc : undefined;
-    if (url !== undefined && this.clean.get(src) === url) return;
     this.probe ??= context2d(makeCanvas(1, 1));
     try {
       this.probe.drawImage(src, 0, 0, 1, 1, 0, 0, 1, 1);
@@ -114,7 +116,6 @@ export class FrameReader {
       }
       throw new EmotionDetectorError('runtime-error', `Could not read the frame: ${String(e)}`, { cause: e });
     }
-    if (url !== undefined) this.clean.set(src, url);
   }
 
   private stagingContext(width: number, height: number) {

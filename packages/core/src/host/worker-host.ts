@@ -46,8 +46,13 @@ export class WorkerHost implements Host {
     } catch (e) {
       throw new EmotionDetectorError('runtime-error', `Could not grab the frame: ${String(e)}`, { cause: e });
     }
-    const reply = await this.channel.request({ type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream }, { transfer: [bitmap] });
-    return reply.result!;
+    try {
+      const reply = await this.channel.request({ type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream }, { transfer: [bitmap] });
+      return reply.result!;
+    } finally {
+      // Ours: closed by the worker once moved there; here when it never left (a failed post).
+      bitmap.close();
+    }
   }
 
   async configure(settings: RuntimeSettings): Promise<void> {

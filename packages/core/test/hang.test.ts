@@ -1,0 +1,103 @@
+// No hang, no pile-up: every detect() settles within a bound on the main thread, with `worker` and
+// with `parallel`; a hung runtime rejects it with 'timeout', later calls reject with 'timeout' at
+// once, dispose() still resolves and create() gives a working detector. Callers sending frames
+// faster than they are analysed: per stream, the latest frame wins ('superseded').
+import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
+import * as ort from 'onnxruntime-web/wasm';
+import { EmotionDetector, EmotionDetectorError } from '../src/index.js';
+import { ASSETS, MODEL, expectError, loadImage, photo } from './support/engine.js';
+
+const base = { assetsBase: ASSETS, model: MODEL, backend: 'wasm' as const, numThreads: 2 };
+/**
+ * The bound under test, the default: a frame takes well under a second, a few on a busy shared
+ * machine. (The worker channels' own 20 s limit must not come first.)
+ */
+const BOUND_MS = 15_000;
+
+/** The code a settled call ended with ('ok' when it resolved). */
+const code = (r: { error: unknown }) => (r.error instanceof EmotionDetectorError ? r.error.code : r.error ? String(r.error) : 'ok');
+
+/** Settles `p` as { value } or { error }. */
+const settle = <T>(p: Promise<T>) => p.then((value) => ({ value, error: undefined }), (error: unknown) => ({ value: undefined, error }));
+
+async function expectRecovered(mode: object): Promise<void> {
+  const d = await EmotionDetector.create({ ...base, ...mode });
+  try {
+    expect((await d.detect(await loadImage(photo(2)))).faces.length, 'a new detector works').to.be.greaterThan(0);
+  } finally {
+    await d.dispose();
+  }
+}
+
+/** A stuck runtime under `d`: the hung frame rejects 'timeout' within the bound, then every call at once; dispose() resolves. */
+async function expectBounded(d: EmotionDetector, img: HTMLImageElement): Promise<void> {
+  const t0 = performance.now();
+  await expectError(d.detect(img, 1_000), 'timeout', new RegExp(`did not finish within ${BOUND_MS / 1000} s`));
+  const waited = performance.now() - t0;
+  expect(waited, 'rejected at the bound, not before').to.be.at.least(BOUND_MS - 100);
+  const t1 = performance.now();
+  await expectError(d.detect(img, 2_000), 'timeout', /stuck/);
+  expect(performance.now() - t1, 'later calls reject at once').to.be.lessThan(1_000);
+  await expectError(d.setOptions({ maxFaces: 2 }), 'timeout');
+  await d.dispose();
+  await expectError(d.detect(img), 'disposed');
+}
+
+describe('detect() under a hung runtime', () => {
+  it("main thread: a hung inference rejects 'timeout'; dispose() resolves; create() works again", async () => {
+    const d = await EmotionDetector.create({ ...base, parallel: false, detectTimeoutMs: BOUND_MS });
+    const img = await loadImage(photo(2));
+    expect((await d.detect(img, 0)).faces.length).to.be.greaterThan(0);
+    // ONNX Runtime's session.run never returning, as with a lost GPU device.
+    const session = (ort.InferenceSession as unknown as { prototype: { run: () => Promise<unknown> } }).prototype;
+    const run = session.run;
+    session.run = () => new Promise(() => undefined);
+    try {
+      await expectBounded(d, img);
+    } finally {
+      session.run = run;
+    }
+    await expectRecovered({ parallel: false });
+  });
+
+  for (const [name, mode] of [
+    ['worker', { worker: true }],
+    ['parallel', { parallel: true }],
+  ] as const) {
+    it(`${name}: a worker that stops answering rejects 'timeout'; dispose() resolves; create() works again`, async () => {
+      const d = await EmotionDetector.create({ ...base, ...mode, detectTimeoutMs: BOUND_MS });
+      const img = await loadImage(photo(2));
+      expect((await d.detect(img, 0)).faces.length).to.be.greaterThan(0);
+      expect(await executeServerCommand<number, { url: string }>('pause-workers', { url: 'worker.js' }), 'workers paused').to.be.greaterThan(0);
+      await expectBounded(d, img);
+      await expectRecovered(mode);
+    });
+  }
+});
+
+describe('detect() faster than frames are analysed', () => {
+  let d: EmotionDetector;
+  before(async () => {
+    d = await EmotionDetector.create({ ...base, parallel: false });
+  });
+  after(() => d.dispose());
+
+  it("per stream, the latest frame wins: a waiting frame superseded by a newer one rejects 'superseded'", async () => {
+    const img = await loadImage(photo(2));
+    // A burst while idle: only the last frame of the stream is analysed.
+    const burst = await Promise.all([0, 10, 20].map((t) => settle(d.detect(img, t))));
+    expect(burst.map(code)).to.deep.equal(['superseded', 'superseded', 'ok']);
+    // While a frame runs, four more of stream '' and one of 'b': the running one finishes, '' frames
+    // 2-4 are each replaced by the next while they wait, the fifth and b's run.
+    const running = settle(d.detect(img, 100));
+    await new Promise((r) => setTimeout(r, 0));
+    const calls = [110, 120, 130, 140].map((t) => settle(d.detect(img, t)));
+    const other = settle(d.detect(img, 105, { stream: 'b' }));
+    const results = await Promise.all([running, ...calls]);
+    expect(results.map(code)).to.deep.equal(['ok', 'superseded', 'superseded', 'superseded', 'ok']);
+    expect(results[4]!.value!.timestamp).to.equal(140);
+    expect((await other).error, 'another stream keeps its place').to.equal(undefined);
+    expect((await other).value!.faces.length).to.be.greaterThan(0);
+  });
+});

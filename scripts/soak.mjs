@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// `npm run soak [-- --minutes N]`: the engine over time, in headless Chromium with the built
+// engine (packages/core/dist; run `npm run build` first). A benchmark, not a test.
+//
+// Streams: four playing videos with faces (the face-api sample photos swaying on canvases, through
+// captureStream) analysed by one engine as four streams, round-robin, as fast as it goes; every
+// --churn-s one video leaves or a new one joins (3 or 4 live). Every --sample-s it samples the JS
+// heap of the page and of each worker (CDP, after a forced GC), DOM nodes, live workers, frames
+// analysed per second and errors. Writes bench-results/soak.json and prints the heap growth per
+// minute after the first minute (least squares), each minute's frames per second against minute
+// one, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames per second
+// within +-10% of minute one, 0 errors.
+//
+// Lifecycle (--cycles N): N create()/dispose() cycles in each mode (main thread, worker, parallel)
+// on a cross-origin isolated page and on one that is not: live workers after each dispose(),
+// "too many WebGL contexts" warnings, and the page's heap after the last cycle against cycle 5.
+//
+//   --minutes N     length of the streams soak (default 10; 0 skips it)
+//   --cycles N      create()/dispose() cycles per mode and page (default 0: none; the issue's check is 100)
+//   --mode M        the streams soak's engine: parallel (default), worker or main
+//   --threads N     WASM threads (default 2)
+//   --sample-s S    seconds between samples (default 10)
+//   --churn-s S     seconds between a video leaving or joining (default 15)
+//   --out FILE      JSON output (default bench-results/soak.json)
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { EnginePage, TOO_MANY_CONTEXTS, launchBrowser, serveRepo, toMB } from './lib/engine-page.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: opt } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    cycles: { type: 'string', default: '0' },
+    mode: { type: 'string', default: 'parallel' },
+    threads: { type: 'string', default: '2' },
+    'sample-s': { type: 'string', default: '10' },
+    'churn-s': { type: 'string', default: '15' },
+    out: { type: 'string', default: path.join(root, 'bench-results/soak.json') },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opt.help) {
+  const head = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  console.log(head.slice(0, head.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
+const MODES = { main: { parallel: false }, worker: { worker: true }, parallel: { parallel: true } };
+const minutes = Number(opt.minutes);
+const cycles = Number(opt.cycles);
+const numThreads = Number(opt.threads);
+const sampleMs = Number(opt['sample-s']) * 1000;
+const churnMs = Number(opt['churn-s']) * 1000;
+const fail = (msg) => {
+  console.error(`soak: ${msg}`);
+  process.exit(1);
+};
+if (!(minutes >= 0) || !(cycles >= 0) || !(sampleMs > 0) || !(churnMs > 0)) fail('--minutes, --cycles >= 0; --sample-s, --churn-s > 0');
+if (!MODES[opt.mode]) fail(`--mode must be one of ${Object.keys(MODES).join(', ')}`);
+if (!fs.existsSync(path.join(root, 'packages/core/dist/index.js'))) fail('no build: run `npm run build` first');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+/** Least-squares slope of y over x. */
+function slope(xs, ys) {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return den ? num / den : 0;
+}
+
+async function lifecycle(browser, server, isolate) {
+  const results = [];
+  for (const [mode, options] of Object.entries(MODES)) {
+    const page = await EnginePage.open(browser, server.url);
+    const run = { isolated: await page.call('isolated'), mode, cycles, workersAfterDispose: [], heapMB: {}, tooManyContexts: 0, seconds: 0 };
+    const t0 = Date.now();
+    for (let i = 1; i <= cycles; i++) {
+      await page.call('create', { backend: 'wasm', numThreads, ...options });
+      await page.call('dispose');
+      // Settled: the count once it stops changing for a moment (terminated workers take a little while to go).
+      let n = (await page.workerTargets()).length;
+      for (let k = 0; k < 20; k++) {
+        await sleep(250);
+        const m = (await page.workerTargets()).length;
+        if (m === n && m === 0) break;
+        n = m;
+      }
+      run.workersAfterDispose.push(n);
+      if (i === 5 || i === cycles || i % 25 === 0) run.heapMB[i] = toMB((await page.heap()).page);
+      process.stdout.write(`\r  ${isolate ? 'isolated' : 'not isolated'}, ${mode}: cycle ${i}/${cycles}`);
+    }
+    run.seconds = Math.round((Date.now() - t0) / 1000);
+    run.tooManyContexts = page.warnings.filter((w) => TOO_MANY_CONTEXTS.test(w)).length;
+    await page.close();
+    const heap5 = run.heapMB[5];
+    const last = run.heapMB[cycles];
+    run.maxWorkersAfterDispose = Math.max(...run.workersAfterDispose);
+    run.heapGrowthMB = heap5 !== undefined && last !== undefined ? round(last - heap5) : null;
+    console.log(
+      `\r  ${isolate ? 'isolated' : 'not isolated'}, ${mode}: ${cycles} cycles in ${run.seconds} s; workers after dispose max ${run.maxWorkersAfterDispose}; ` +
+        `heap cycle 5 ${heap5} MB -> cycle ${cycles} ${last} MB; "too many WebGL contexts": ${run.tooManyContexts}`,
+    );
+    results.push(run);
+  }
+  return results;
+}
+
+async function streams(browser, server) {
+  const page = await EnginePage.open(browser, server.url);
+  const started = await page.call('start', { backend: 'wasm', numThreads, ...MODES[opt.mode] }, 4);
+  console.log(`streams: ${opt.mode} (${started.backend}${started.parallel ? ', model worker' : ''}), ${numThreads} threads, isolated ${await page.call('isolated')}, ${minutes} min`);
+  const samples = [];
+  const t0 = Date.now();
+  let last = { t: 0, frames: (await page.call('counters')).frames };
+  let nextChurn = churnMs;
+  let leave = true;
+  let nextSample = sampleMs;
+  const end = minutes * 60_000;
+  while (Date.now() - t0 < end) {
+    const now = Date.now() - t0;
+    const wait = Math.min(nextChurn, nextSample) - now;
+    if (wait > 0) await sleep(wait);
+    const t = Date.now() - t0;
+    if (t >= nextChurn) {
+      await page.call(leave ? 'leave' : 'join');
+      leave = !leave;
+      nextChurn += churnMs;
+    }
+    if (t >= nextSample) {
+      const c = await page.call('counters');
+      const at = (Date.now() - t0) / 1000;
+      const fps = (c.frames - last.frames) / (at - last.t);
+      last = { t: at, frames: c.frames };
+      const heap = await page.heap();
+      const dom = await page.domCounters();
+      const workers = (await page.workerTargets()).length;
+      const sample = {
+        t: round(at, 1),
+        heapMB: { page: toMB(heap.page), workers: heap.workers.map((w) => ({ url: w.url.replace(/^https?:\/\/[^/]+/, ''), mb: w.used === null ? null : toMB(w.used) })), total: toMB(heap.total) },
+        domNodes: dom.nodes,
+        documents: dom.documents,
+        listeners: dom.jsEventListeners,
+        workers,
+        streams: c.streams,
+        fps: round(fps),
+        frames: c.frames,
+        errors: c.errors,
+        lastError: c.lastError || undefined,
+      };
+      samples.push(sample);
+      console.log(`  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ${sample.streams} videos, ${sample.fps} fps, ${sample.errors} errors`);
+      nextSample += sampleMs;
+    }
+  }
+  await page.call('stop');
+  const workersAfterStop = await page.waitForWorkers(0, 10_000);
+  const warnings = page.warnings.filter((w) => TOO_MANY_CONTEXTS.test(w)).length;
+  await page.close();
+  return { mode: opt.mode, numThreads, samples, workersAfterStop, tooManyContexts: warnings };
+}
+
+function summarise(run) {
+  const s = run.samples;
+  const after = s.filter((x) => x.t >= 60);
+  const growth = (pick) => (after.length >= 2 ? round(slope(after.map((x) => x.t / 60), after.map(pick))) : null);
+  const minuteCount = Math.ceil(Math.max(...s.map((x) => x.t)) / 60);
+  const perMinute = [];
+  for (let m = 0; m < minuteCount; m++) {
+    const inMinute = s.filter((x) => x.t > m * 60 && x.t <= (m + 1) * 60);
+    if (inMinute.length) perMinute.push(round(inMinute.reduce((a, x) => a + x.fps, 0) / inMinute.length));
+  }
+  const ratios = perMinute.map((f) => round(f / perMinute[0], 3));
+  const errors = s.length ? s[s.length - 1].errors : 0;
+  const heapGrowthMBPerMin = growth((x) => x.heapMB.total);
+  const verdict = {
+    heap: heapGrowthMBPerMin !== null && heapGrowthMBPerMin < 1,
+    fps: ratios.every((r) => Math.abs(r - 1) <= 0.1),
+    errors: errors === 0,
+  };
+  return {
+    heapGrowthMBPerMin,
+    pageHeapGrowthMBPerMin: growth((x) => x.heapMB.page),
+    domNodesGrowthPerMin: growth((x) => x.domNodes),
+    fpsPerMinute: perMinute,
+    fpsAgainstMinuteOne: ratios,
+    errors,
+    workersAfterStop: run.workersAfterStop,
+    tooManyContexts: run.tooManyContexts,
+    verdict: { ...verdict, pass: verdict.heap && verdict.fps && verdict.errors },
+  };
+}
+
+const out = { date: new Date().toISOString(), options: { minutes, cycles, mode: opt.mode, numThreads, sampleS: sampleMs / 1000, churnS: churnMs / 1000 }, lifecycle: [], streams: null, summary: null };
+const browser = await launchBrowser();
+const servers = [];
+try {
+  if (cycles > 0) {
+    for (const isolate of [true, false]) {
+      const server = await serveRepo({ isolate });
+      servers.push(server);
+      console.log(`lifecycle: ${cycles} create()/dispose() cycles per mode, ${isolate ? '' : 'not '}cross-origin isolated`);
+      out.lifecycle.push(...(await lifecycle(browser, server, isolate)));
+    }
+  }
+  if (minutes > 0) {
+    const server = await serveRepo({ isolate: true });
+    servers.push(server);
+    out.streams = await streams(browser, server);
+    out.summary = summarise(out.streams);
+    const sum = out.summary;
+    console.log(`\nheap growth after minute one: ${sum.heapGrowthMBPerMin} MB/min (page ${sum.pageHeapGrowthMBPerMin} MB/min; target < 1)`);
+    console.log(`DOM nodes: ${sum.domNodesGrowthPerMin} per minute`);
+    console.log(`frames/s per minute: ${sum.fpsPerMinute.join(', ')}`);
+    console.log(`against minute one: ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
+    console.log(`errors: ${sum.errors} (target 0); workers after stop: ${sum.workersAfterStop}; "too many WebGL contexts": ${sum.tooManyContexts}`);
+    console.log(`verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'})`);
+  }
+} finally {
+  await browser.close();
+  for (const s of servers) await s.close();
+  fs.mkdirSync(path.dirname(opt.out), { recursive: true });
+  fs.writeFileSync(opt.out, JSON.stringify(out, null, 2));
+  console.log(`wrote ${path.relative(process.cwd(), opt.out)}`);
+}
