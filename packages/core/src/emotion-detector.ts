@@ -8,7 +8,7 @@ import { loadAssets } from './assets/load.js';
 import { abortError, throwIfAborted } from './assets/fetch-asset.js';
 import { chooseBackend } from './classification/backend.js';
 import type { ModelCard } from './classification/model-card.js';
-import { FrameReader } from './frame/frame.js';
+import { FrameReader, isVideoSource } from './frame/frame.js';
 import { Pipeline, emptyResult, pipelineSettings, type PipelineInit } from './pipeline.js';
 import { WorkerEngine } from './worker/client.js';
 
@@ -16,7 +16,7 @@ import { WorkerEngine } from './worker/client.js';
 interface Engine {
   readonly backend: ResolvedBackend;
   readonly parallel: boolean;
-  process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult>;
+  process(source: FrameSource, timestamp: number, stream?: StreamKey, video?: boolean): Promise<DetectionResult>;
   close(): Promise<void>;
 }
 
@@ -29,9 +29,9 @@ class LocalEngine implements Engine {
   get parallel(): boolean {
     return this.pipeline.parallel;
   }
-  async process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult> {
+  async process(source: FrameSource, timestamp: number, stream?: StreamKey, video = false): Promise<DetectionResult> {
     const frame = this.reader.read(source);
-    return frame ? this.pipeline.process(frame, timestamp, stream) : emptyResult(timestamp);
+    return frame ? this.pipeline.process(frame, timestamp, stream, video) : emptyResult(timestamp);
   }
   close(): Promise<void> {
     return this.pipeline.close();
@@ -99,15 +99,19 @@ export class EmotionDetector {
   }
 
   /**
-   * Finds the faces in `source` and their expressions. `timestampMs` (default: now) drives the
-   * temporal smoothing; pass the video's time for recorded media. One detector serving several
-   * videos should name each one's `stream`.
+   * Finds the faces in `source` and their expressions. A still (an image, canvas, bitmap or
+   * ImageData, unless `options.video` or `options.stream` says otherwise) is analysed alone, as a
+   * fresh detector would. The frames of a video (a `<video>`, a `VideoFrame`, or frames marked
+   * `video` or given a `stream`) are tracked and smoothed: `timestampMs` (default: now) drives the
+   * smoothing; pass the video's time for recorded media. One detector serving several videos
+   * should name each one's `stream`.
    */
   detect(source: FrameSource, timestampMs?: number, options: DetectOptions = {}): Promise<DetectionResult> {
     if (this.disposed) return Promise.reject(new EmotionDetectorError('disposed', 'detect() was called after dispose()'));
     const timestamp = timestampMs ?? performance.now();
     // Frames queued before dispose() still complete; dispose() waits for them.
-    const run = this.queue.then(() => this.engine.process(source, timestamp, options.stream));
+    const video = options.video ?? (options.stream !== undefined || isVideoSource(source));
+    const run = this.queue.then(() => this.engine.process(source, timestamp, options.stream, video));
     this.queue = run.catch(() => undefined);
     return run;
   }

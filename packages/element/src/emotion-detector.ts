@@ -569,7 +569,8 @@ export class EmotionDetectorElement extends LitElement {
     this._inFlight = true;
     try {
       const offset = this._clockOffset;
-      const raw = await detector.detect(media, performance.now() + offset);
+      // A <video> or a canvas redrawn every frame is a video (tracked, smoothed); an <img> a still.
+      const raw = await detector.detect(media, performance.now() + offset, { video: !(media instanceof HTMLImageElement) });
       if (generation !== this._generation || detector !== this._detector) return null;
       // Report page time (performance.now()), not the engine's shifted clock.
       const result = { ...raw, timestamp: raw.timestamp - offset };

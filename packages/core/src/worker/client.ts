@@ -31,7 +31,7 @@ export class WorkerEngine {
     return engine;
   }
 
-  async process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult> {
+  async process(source: FrameSource, timestamp: number, stream?: StreamKey, video = false): Promise<DetectionResult> {
     if (this.channel.failed) throw this.channel.failed;
     const size = this.reader.check(source);
     if (!size) return emptyResult(timestamp);
@@ -42,7 +42,7 @@ export class WorkerEngine {
     } catch (e) {
       throw new EmotionDetectorError('runtime-error', `Could not grab the frame: ${String(e)}`, { cause: e });
     }
-    const reply = await this.channel.request({ type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream }, [bitmap], DETECT_TIMEOUT_MS);
+    const reply = await this.channel.request({ type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream, video }, [bitmap], DETECT_TIMEOUT_MS);
     return reply.result!;
   }
 

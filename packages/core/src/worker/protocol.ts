@@ -7,7 +7,7 @@ import type { ClassifierInit } from '../classification/classifier.js';
 export type Request =
   // The whole pipeline in the worker (`worker: true`).
   | { id: number; type: 'init'; init: PipelineInit }
-  | { id: number; type: 'detect'; bitmap: ImageBitmap; width: number; height: number; timestamp: number; stream?: StreamKey }
+  | { id: number; type: 'detect'; bitmap: ImageBitmap; width: number; height: number; timestamp: number; stream?: StreamKey; video?: boolean }
   // Only the expression model in the worker (`parallel`): prepared batches in, scores out.
   | { id: number; type: 'init-classifier'; init: ClassifierInit }
   | { id: number; type: 'classify'; input: Float32Array }

@@ -35,7 +35,7 @@ async function handle(msg: Request): Promise<Reply> {
     case 'detect':
       try {
         if (!pipeline) notReady();
-        const result = await pipeline.process({ image: msg.bitmap, width: msg.width, height: msg.height }, msg.timestamp, msg.stream);
+        const result = await pipeline.process({ image: msg.bitmap, width: msg.width, height: msg.height }, msg.timestamp, msg.stream, msg.video);
         return { id: msg.id, ok: true, result };
       } finally {
         msg.bitmap.close();
