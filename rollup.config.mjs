@@ -1,5 +1,6 @@
 // Builds each package to ES modules with source maps (types come from tsc, see scripts/build.mjs):
 //   packages/core/dist/index.js                  the engine (dependencies left as bare imports)
+//   packages/core/dist/{layout,channel}.js       its public sub-paths
 //   packages/core/dist/assets/worker.js          the engine's classic Web Worker, self-contained
 //   packages/element/dist/{index,define}.js      the element (lit and the engine as bare imports)
 //   packages/element/dist/emotion-detector.js    one-script-tag bundle: no bare imports (runtimes in chunks/)
@@ -22,7 +23,8 @@ const plugins = (minify) => [resolve({ browser: true, exportConditions: ['browse
 const configs = [];
 if (exists('packages/core/src/index.ts')) {
   configs.push({
-    input: 'packages/core/src/index.ts',
+    // The root and its public sub-paths (@emotion-detector/core/layout, /channel), sharing chunks.
+    input: { index: 'packages/core/src/index.ts', layout: 'packages/core/src/layout/index.ts', channel: 'packages/core/src/channel/index.ts' },
     output: { dir: 'packages/core/dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
     external,
     plugins: plugins(false),
@@ -32,9 +34,9 @@ if (exists('packages/core/src/index.ts')) {
 // In a classic worker there is no `document`: `import.meta.url` (ONNX Runtime starts its threads
 // from it) is the worker script's own URL.
 const workerImportMeta = { name: 'worker-import-meta', resolveImportMeta: (prop) => (prop === 'url' ? 'self.location.href' : null) };
-if (exists('packages/core/src/worker/worker.ts')) {
+if (exists('packages/core/src/host/worker.ts')) {
   configs.push({
-    input: 'packages/core/src/worker/worker.ts',
+    input: 'packages/core/src/host/worker.ts',
     output: { file: 'packages/core/dist/assets/worker.js', format: 'iife', sourcemap: true, inlineDynamicImports: true },
     plugins: [workerImportMeta, ...plugins(true)],
     onwarn,

@@ -18,7 +18,7 @@ export async function bundleCore(platform = 'node') {
     stdin: {
       contents: [
         "export { toModelInput, softmax } from './classification/preprocess.ts';",
-        "export { parseModelCard } from './classification/model-card.ts';",
+        "export { parseModelCard } from './model-card.ts';",
         "export { withMirrors } from './classification/flip-average.ts';",
         "export { EMOTIONS } from './types.ts';",
         "export { EmotionDetectorError } from './errors.ts';",

@@ -19,6 +19,14 @@ export type EmotionDetectorErrorCode =
   | 'aborted'
   /** The worker failed or stopped answering. */
   | 'worker-failed'
+  /** An option is out of its range or of the wrong type; the message names it, its unit and range. */
+  | 'invalid-option'
+  /** A detect() did not settle in time (the runtime hung); the detector stays usable. */
+  | 'timeout'
+  /** No WebGL here, which MediaPipe's face detector needs even on its CPU delegate. */
+  | 'webgl-unavailable'
+  /** The camera's video track ended (unplugged, revoked, taken by another app). */
+  | 'camera-ended'
   /** Anything else that went wrong inside the runtime. */
   | 'runtime-error';
 
@@ -43,4 +51,30 @@ export class EmotionDetectorError extends Error {
 
 export function isEmotionDetectorError(e: unknown): e is EmotionDetectorError {
   return e instanceof EmotionDetectorError;
+}
+
+/** The error an aborted operation rejects with. */
+export function abortError(): EmotionDetectorError {
+  return new EmotionDetectorError('aborted', 'Aborted by the caller');
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw abortError();
+}
+
+/**
+ * Settles with `work`, or rejects 'aborted' as soon as `signal` fires; what `work` makes after
+ * that is closed, so an abort never leaks a runtime.
+ */
+export function untilAborted<T extends { close(): unknown }>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      reject(abortError());
+      work.then((made) => made.close()).catch(() => undefined);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -1,50 +1,26 @@
 /**
  * One frame in, results out: detect faces, classify them all in one batch, track them over time.
- * The same code runs on the main thread and inside the worker.
+ * The same code runs on the main thread and inside the worker. It is given a ready face detector
+ * and expression model: where the model runs (here, in a worker of its own, mirror-averaged) is
+ * decided above it (host/build.ts).
  *
  * In a video, each face's crop is steadied from frame to frame (tracking/crop-filter.ts).
- * With `parallel` (main thread only), the expression model runs in a worker of its own. In a video,
+ * When the expression model runs concurrently (`parallel`: in a worker of its own), in a video
  * while the detector looks for this frame's faces, that worker already classifies the faces where
  * the crop filter expects them in this frame, as MediaPipe's own trackers crop a frame where the
  * face was; a face whose crop then lands further than a little from that guess is classified again
  * at its place. The two threads then share the frame's time instead of adding up.
  */
-import { EmotionDetectorError } from './errors.js';
 import type { DetectedFace, DetectionResult, EmotionScores, ResolvedBackend, StreamKey } from './types.js';
-import { Classifier, type ExpressionModel } from './classification/classifier.js';
-import type { CropGeometry } from './classification/crop.js';
+import type { RuntimeSettings } from './options.js';
+import type { ExpressionModel } from './classification/classifier.js';
+import type { CropGeometry } from './geometry/box.js';
 import { FaceBatcher } from './classification/face-batch.js';
-import { FlipAveraged } from './classification/flip-average.js';
-import { mirrorsInGraph, type ModelCard } from './classification/model-card.js';
-import { RemoteClassifier } from './classification/remote-classifier.js';
-import { MediaPipeFaceDetector } from './detection/face-detector.js';
+import type { ModelCard } from './model-card.js';
+import type { MediaPipeFaceDetector } from './detection/face-detector.js';
 import { CropFilter } from './tracking/crop-filter.js';
 import { FaceTracker, idCounter } from './tracking/tracker.js';
 import type { Frame } from './frame/frame.js';
-
-/** Everything a pipeline is built from: plain data, so it can be posted to a worker. */
-export interface PipelineInit {
-  card: ModelCard;
-  model: Uint8Array;
-  modelUrl: string;
-  faceModel: Uint8Array;
-  mediapipeBase: string;
-  /** MediaPipe's WASM binary, downloaded by loadAssets like the other files. */
-  mediapipeWasm: Uint8Array;
-  ortWasm: Uint8Array;
-  backend: ResolvedBackend;
-  numThreads: number;
-  maxFaces: number;
-  minFaceConfidence: number;
-  smoothing: number;
-  smallFaces: boolean;
-  /** Run the expression model in a worker of its own beside the detector (see above). */
-  parallel: boolean;
-  /** Classify each face and its mirror image, and average the two (classification/flip-average.ts). */
-  flipAverage: boolean;
-  /** The engine's worker script (dist/assets/worker.js), for `parallel`. */
-  workerUrl: string;
-}
 
 export function emptyResult(timestamp: number): DetectionResult {
   return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, width: 0, height: 0, timestamp };
@@ -98,63 +74,39 @@ export class Pipeline {
   private readonly streams = new Map<StreamKey, StreamState>();
   private readonly newId = idCounter();
 
-  private constructor(
+  constructor(
     private readonly detector: MediaPipeFaceDetector,
     private readonly model: ExpressionModel,
-    private readonly inWorker: boolean,
     card: ModelCard,
-    private readonly smoothing: number,
+    private settings: RuntimeSettings,
   ) {
     this.batcher = new FaceBatcher(card);
-  }
-
-  /**
-   * The expression model: in a worker of its own for `parallel` (with one thread fewer than the
-   * engine's, as the detector keeps this one), else here. Where no worker can start (a CSP without
-   * worker-src for our assets, say) it runs here too.
-   */
-  private static async expressionModel(init: PipelineInit): Promise<ExpressionModel> {
-    if (init.parallel) {
-      try {
-        return await RemoteClassifier.create({ ...init, numThreads: Math.max(1, init.numThreads - 1) }, init.workerUrl);
-      } catch (e) {
-        if (!(e instanceof EmotionDetectorError && e.code === 'worker-failed')) throw e;
-      }
-    }
-    return Classifier.create(init);
-  }
-
-  static async create(init: PipelineInit): Promise<Pipeline> {
-    const [detector, classifier] = await Promise.allSettled([
-      MediaPipeFaceDetector.create({
-        wasmBase: init.mediapipeBase,
-        wasmBinary: init.mediapipeWasm,
-        model: init.faceModel,
-        minConfidence: init.minFaceConfidence,
-        maxFaces: init.maxFaces,
-        smallFaces: init.smallFaces,
-      }),
-      Pipeline.expressionModel(init),
-    ]);
-    if (detector.status === 'rejected' || classifier.status === 'rejected') {
-      // Release whichever half did start.
-      if (detector.status === 'fulfilled') detector.value.close();
-      if (classifier.status === 'fulfilled') await classifier.value.close();
-      throw detector.status === 'rejected' ? detector.reason : (classifier as PromiseRejectedResult).reason;
-    }
-    const parallel = classifier.value instanceof RemoteClassifier;
-    // A model that averages mirror views in its own graph gains nothing from averaging them again.
-    const model = init.flipAverage && !mirrorsInGraph(init.card) ? new FlipAveraged(classifier.value, init.card.input.width) : classifier.value;
-    return new Pipeline(detector.value, model, parallel, init.card, init.smoothing);
   }
 
   get backend(): ResolvedBackend {
     return this.model.backend;
   }
 
-  /** Whether the expression model runs in its own worker, beside the detector. */
+  /** Whether the expression model scores concurrently with this thread (see `parallel`). */
   get parallel(): boolean {
-    return this.inWorker;
+    return this.model.concurrent;
+  }
+
+  /** New runtime settings from the next frame on; each stream keeps its faces. */
+  async configure(settings: RuntimeSettings): Promise<void> {
+    await this.detector.configure({ minConfidence: settings.minFaceConfidence, maxFaces: settings.maxFaces, smallFaces: settings.smallFaces });
+    this.model.configure?.(settings);
+    this.settings = settings;
+    for (const { tracker } of this.streams.values()) tracker.configure(this.trackerSettings());
+  }
+
+  /** Drops a stream's faces, ids and smoothing: its next frame starts afresh. */
+  forget(stream: StreamKey): void {
+    this.streams.delete(stream);
+  }
+
+  private trackerSettings() {
+    return { halfLifeMs: this.settings.smoothing, maxMissedMs: this.settings.trackingMemory };
   }
 
   /** Whether this frame continues the stream's video (not a still, a jump back in time or a new frame size). */
@@ -179,7 +131,7 @@ export class Pipeline {
     const t1 = performance.now();
     const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined);
     const detection = performance.now() - t1;
-    const tracker = last?.tracker ?? new FaceTracker({ halfLifeMs: this.smoothing, newId: this.newId });
+    const tracker = last?.tracker ?? new FaceTracker({ ...this.trackerSettings(), newId: this.newId });
     if (video) {
       // Re-inserted, so the map's first entry is the least recently seen stream.
       this.streams.delete(stream);
@@ -260,28 +212,4 @@ export class Pipeline {
     await this.model.close();
     this.streams.clear();
   }
-}
-
-/** Checks and completes user options that shape the pipeline. */
-export function pipelineSettings(o: {
-  maxFaces?: number;
-  minFaceConfidence?: number;
-  smoothing?: number;
-  smallFaces?: boolean;
-  parallel?: boolean;
-  flipAverage?: boolean;
-}) {
-  const bad = (msg: string): never => {
-    throw new EmotionDetectorError('runtime-error', `Invalid option: ${msg}`);
-  };
-  const maxFaces = o.maxFaces ?? 8;
-  const minFaceConfidence = o.minFaceConfidence ?? 0.5;
-  const smoothing = o.smoothing ?? 300;
-  if (!(Number.isInteger(maxFaces) && maxFaces >= 1)) bad(`maxFaces must be a positive integer, got ${maxFaces}`);
-  if (!(minFaceConfidence > 0 && minFaceConfidence < 1)) bad(`minFaceConfidence must be in (0, 1), got ${minFaceConfidence}`);
-  if (!(smoothing >= 0 && Number.isFinite(smoothing))) bad(`smoothing must be a non-negative number of ms, got ${smoothing}`);
-  // A second thread only helps where there is a core for it.
-  const cores = globalThis.navigator?.hardwareConcurrency || 1;
-  const parallel = (o.parallel ?? true) && cores >= 2 && typeof Worker === 'function';
-  return { maxFaces, minFaceConfidence, smoothing, smallFaces: o.smallFaces ?? true, parallel, flipAverage: o.flipAverage ?? false };
 }

@@ -4,6 +4,17 @@
 export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type Emotion = (typeof EMOTIONS)[number];
 
+/** One colour per expression (CSS hex): the default palette of overlays (the element's, the extension's). */
+export const EMOTION_COLORS: Readonly<Record<Emotion, string>> = {
+  angry: '#ef4444',
+  disgust: '#84cc16',
+  fear: '#a855f7',
+  happy: '#facc15',
+  sad: '#3b82f6',
+  surprise: '#f97316',
+  neutral: '#94a3b8',
+};
+
 /** Probabilities per expression; they sum to 1. */
 export type EmotionScores = Record<Emotion, number>;
 
@@ -123,50 +134,81 @@ export interface LoadProgress {
   fraction: number;
 }
 
-export interface EmotionDetectorOptions {
-  /** Default 'auto'. */
-  backend?: Backend;
-  /** Most faces reported per frame (largest first). Default 8. */
+/**
+ * What the detector reports and how hard it looks, changeable at any time with
+ * `detector.setOptions()` (no new runtime is loaded). Out-of-range values reject with an
+ * `EmotionDetectorError` of code 'invalid-option' that names the option, its unit and range.
+ */
+export interface RuntimeOptions {
+  /** Most faces reported per frame, the largest first. An integer from 1 to 64. Default 8. */
   maxFaces?: number;
-  /** Detector confidence threshold in [0, 1]. Default 0.5. */
+  /**
+   * Least detector confidence for a face to be reported, in the open interval (0, 1). Lower finds
+   * more faces (turned away, blurred, small) and more false ones. Default 0.5.
+   */
   minFaceConfidence?: number;
-  /** Half-life of the temporal smoothing in ms; 0 disables smoothing. Default 300. */
+  /**
+   * Half-life of the temporal smoothing of `Face.emotions`, in ms of frame time: after this long a
+   * change of expression is half way through. From 0 (no smoothing) to 10000. Default 300.
+   */
   smoothing?: number;
+  /**
+   * Also search overlapping tiles of the frame, so that faces smaller than about a sixth of the
+   * frame are found (group photos, wide shots), for several detector passes per full search
+   * instead of one. Default true.
+   */
+  smallFaces?: boolean;
+  /**
+   * Classify each face also as its mirror image and average the two scores: a little more
+   * accurate, for twice the expression model's time per face (figures in models/README.md,
+   * "Mirror averaging"). Worth it for photos; in a video the smoothing already averages views.
+   * Ignored for a model whose graph already averages mirror views (its card's
+   * `architecture.views.mirrored`). Default false.
+   */
+  flipAverage?: boolean;
+  /**
+   * How long a face may go unseen (ms of frame time) and still keep its id and smoothing when it
+   * is found again; a face seen in the stream's previous frame always continues, however long ago
+   * that frame was. From 0 to 60000. Default 500.
+   */
+  trackingMemory?: number;
+}
+
+/** Options of `EmotionDetector.create()`: the runtime options, and what needs a new runtime. */
+export interface EmotionDetectorOptions extends RuntimeOptions {
+  /**
+   * Where the expression model runs: 'webgpu', 'wasm', or 'auto' (WebGPU on a real, non-fallback
+   * adapter, else WASM). Default 'auto'.
+   */
+  backend?: Backend;
   /**
    * Base URL of the assets folder (ort/, mediapipe/, models/ and worker.js), served from your
    * own origin. Default: the `assets/` folder next to the built module.
    */
   assetsBase?: string | URL;
-  /** URL of the emotion model's ONNX file; its card (same name, .json) is read from beside it. */
+  /** URL of the emotion model's ONNX file; its card (same name, .json) is read from beside it. Default: the default model of `assetsBase`'s models/emotion/index.json. */
   model?: string | URL;
-  /** URL of a MediaPipe Tasks-compatible face detection .tflite. */
+  /** URL of a MediaPipe Tasks-compatible face detection .tflite. Default: the bundled BlazeFace short range. */
   faceModel?: string | URL;
-  /** Run detection and classification in a Web Worker. Default false. */
+  /** Run face detection and the expression model in a Web Worker, off the calling thread. Default false. */
   worker?: boolean;
   /**
-   * Without `worker`: run the expression model in a Web Worker of its own (with numThreads - 1
-   * WASM threads, at least 1), so that in a video it classifies the faces where their steadied
-   * crops are expected in the new frame while the face detector runs on this thread; a face whose
-   * crop lands more than a little from that guess (3% of its side, 3 degrees) is classified again
-   * where it now is. Stills
-   * and the first frame of a video are classified after detection, as without it. Default true
-   * when the device has two or more cores; where no worker can start, the model runs on this thread.
+   * Without `worker`: run the expression model in a Web Worker of its own (with `numThreads` - 1
+   * WASM threads, at least 1) while the face detector runs on the calling thread. In a video the
+   * worker classifies each face where its steadied crop is expected in the new frame while the
+   * detector looks for it; a face whose crop lands more than a little from that guess (3% of its
+   * side, 3 degrees) is classified again where it is. Stills and a video's first frame are
+   * classified after detection. Default true on a device with two or more cores; where no worker
+   * can start, the model runs on the calling thread.
    */
   parallel?: boolean;
-  /** Threads for WASM (needs cross-origin isolation). Default: min(4, hardwareConcurrency). */
-  numThreads?: number;
-  /** Also search overlapping tiles for small faces. Default true. */
-  smallFaces?: boolean;
   /**
-   * Classify each face also as its mirror image and average the two: 0.7 to 1 point more
-   * accuracy on FER2013 PublicTest's FER+ labels, for twice the expression model's time
-   * (models/README.md, "Mirror averaging"). Worth it for photos; in a live video the temporal smoothing already
-   * averages views. Ignored for a model that already averages mirror views in its graph (its card's
-   * `architecture.views.mirrored`, e.g. `fer-resnet-xs-orig-tta-int8`). Default false.
+   * WASM threads of the expression model, an integer from 1 to 64; more than 1 needs
+   * cross-origin isolation (else 1 is used). Default min(4, hardwareConcurrency).
    */
-  flipAverage?: boolean;
+  numThreads?: number;
   /** Called while assets download. */
   onProgress?: (progress: LoadProgress) => void;
-  /** Abort the creation (download and initialisation). */
+  /** Aborts the creation (download and initialisation): `create()` then rejects with 'aborted'. */
   signal?: AbortSignal;
 }

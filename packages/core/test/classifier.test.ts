@@ -5,7 +5,7 @@ import { cropGeometry, FaceCropper } from '../src/classification/crop.js';
 import { cardMismatch, Classifier } from '../src/classification/classifier.js';
 import { FaceBatcher } from '../src/classification/face-batch.js';
 import { FlipAveraged, withMirrors } from '../src/classification/flip-average.js';
-import { parseModelCard, type ModelCard } from '../src/classification/model-card.js';
+import { parseModelCard, type ModelCard } from '../src/model-card.js';
 import { loadAssets } from '../src/assets/load.js';
 import { EMOTIONS, type DetectedFace } from '../src/types.js';
 import { ASSETS, MODEL, expectDistribution, maxDiff } from './support/engine.js';

@@ -2,7 +2,7 @@
 // a fresh start after a jump, and predictions for the next frame.
 import { expect } from '@open-wc/testing';
 import { CropFilter } from '../src/tracking/crop-filter.js';
-import type { CropGeometry } from '../src/classification/crop.js';
+import type { CropGeometry } from '../src/geometry/box.js';
 import type { Box } from '../src/types.js';
 
 /** A deterministic pseudo-random sequence in [-1, 1]. */

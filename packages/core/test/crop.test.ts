@@ -2,7 +2,8 @@
 // its image's border (models/training/augment.py: grid_sample, padding_mode="border"): the frame's
 // edge pixels repeated outwards, never black.
 import { expect } from '@open-wc/testing';
-import { FaceCropper, type CropGeometry } from '../src/classification/crop.js';
+import { FaceCropper } from '../src/classification/crop.js';
+import type { CropGeometry } from '../src/geometry/box.js';
 
 const W = 200;
 const H = 150;

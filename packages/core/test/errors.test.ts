@@ -5,9 +5,8 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { EmotionDetector, type LoadProgress } from '../src/index.js';
 import { CACHE_NAME } from '../src/assets/fetch-asset.js';
 import { loadAssets } from '../src/assets/load.js';
-import { pipelineSettings } from '../src/pipeline.js';
-import { WorkerEngine } from '../src/worker/client.js';
-import { ASSETS, MODEL, clearAssetCache, expectError, loadImage, photo } from './support/engine.js';
+import { WorkerHost } from '../src/host/worker-host.js';
+import { ASSETS, MODEL, clearAssetCache, expectError, loadImage, photo, pipelineInit } from './support/engine.js';
 
 const FIX = '/packages/core/test/fixtures';
 const base = { assetsBase: ASSETS, backend: 'wasm' as const, numThreads: 2 };
@@ -218,17 +217,17 @@ describe('EmotionDetector errors', () => {
 
   it("a CSP that refuses blob: fetches: MediaPipe gets its WASM from the server instead, and works", async () => {
     const assets = await loadAssets({ assetsBase: ASSETS, model: MODEL }, 'wasm');
-    const init = { ...assets, ...pipelineSettings({}), backend: 'wasm' as const, numThreads: 1 };
+    const init = pipelineInit(assets);
     await executeServerCommand('clear-http-cache');
     await executeServerCommand('requests');
     // The worker runs under its script's CSP: default-src 'self' (no blob:).
-    const engine = await WorkerEngine.create(init, `${assets.workerUrl}?csp=no-blob`);
+    const host = await WorkerHost.create(init, `${assets.workerUrl}?csp=no-blob`);
     try {
       const img = await loadImage(photo(5));
-      const r = await engine.process(img, 0);
+      const r = await host.process(img, 0);
       expect(r.faces.length).to.be.greaterThan(0);
     } finally {
-      await engine.close();
+      await host.close();
     }
     const seen = await executeServerCommand<string[], undefined>('requests');
     expect(seen, 'the worker ran under the CSP').to.include(`GET ${new URL(assets.workerUrl).pathname}`);

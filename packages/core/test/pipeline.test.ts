@@ -7,9 +7,9 @@ import { EmotionDetector } from '../src/index.js';
 import { cropGeometry, cropperFor } from '../src/classification/crop.js';
 import { toModelInput } from '../src/classification/preprocess.js';
 import { withMirrors } from '../src/classification/flip-average.js';
-import type { ModelCard } from '../src/classification/model-card.js';
+import type { ModelCard } from '../src/model-card.js';
 import { EMOTIONS, type DetectionResult, type EmotionScores, type Face } from '../src/types.js';
-import { ASSETS, MODEL, expectDistribution, loadImage, maxDiff, median, pairFaces, photo } from './support/engine.js';
+import { ASSETS, MODEL, expectDistribution, loadImage, maxDiff, median, pairFaces, photo, pipelineInit } from './support/engine.js';
 
 /** A 640x480 webcam-like frame: the smiling woman of sample1 (as the fake camera shows her). */
 async function webcamFrame(): Promise<HTMLCanvasElement> {
@@ -318,11 +318,11 @@ describe('parallel: the expression model in its own worker beside the detector',
 
   it('runs the model on this thread when its worker cannot start', async () => {
     const { loadAssets } = await import('../src/assets/load.js');
-    const { Pipeline, pipelineSettings } = await import('../src/pipeline.js');
+    const { buildPipeline } = await import('../src/host/build.js');
     const assets = await loadAssets({ assetsBase: ASSETS, model: MODEL }, 'wasm');
-    const settings = pipelineSettings({ smoothing: 0 });
-    expect(settings.parallel).to.equal(true);
-    const pipeline = await Pipeline.create({ ...assets, ...settings, backend: 'wasm', numThreads: 2, workerUrl: '/packages/core/test/fixtures/no-such-worker.js' });
+    const pipeline = await buildPipeline(
+      pipelineInit(assets, { settings: { smoothing: 0 }, parallel: true, numThreads: 2, workerUrl: '/packages/core/test/fixtures/no-such-worker.js' }),
+    );
     try {
       expect(pipeline.parallel).to.equal(false);
       const frame = await webcamFrame();

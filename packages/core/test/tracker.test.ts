@@ -2,7 +2,8 @@
 import { expect } from '@open-wc/testing';
 import { FaceTracker, type ClassifiedFace } from '../src/tracking/tracker.js';
 import { valenceArousal, CIRCUMPLEX } from '../src/tracking/affect.js';
-import { iou, matchBoxes } from '../src/tracking/match.js';
+import { iou } from '../src/geometry/box.js';
+import { matchBoxes } from '../src/tracking/match.js';
 import { smoothingWeight } from '../src/tracking/smoothing.js';
 import { EmotionDetectorError } from '../src/errors.js';
 import { EMOTIONS, type Box, type Emotion, type EmotionScores } from '../src/types.js';

@@ -3,10 +3,9 @@
 // worker reported as 'worker-failed'.
 import { expect } from '@open-wc/testing';
 import { EmotionDetector } from '../src/index.js';
-import { WorkerEngine } from '../src/worker/client.js';
+import { WorkerHost } from '../src/host/worker-host.js';
 import { loadAssets } from '../src/assets/load.js';
-import { pipelineSettings } from '../src/pipeline.js';
-import { ASSETS, MODEL, expectError, loadImage, maxDiff, pairFaces, photo } from './support/engine.js';
+import { ASSETS, MODEL, expectError, loadImage, maxDiff, pairFaces, photo, pipelineInit } from './support/engine.js';
 
 describe('EmotionDetector in a worker', () => {
   let inWorker: EmotionDetector;
@@ -79,15 +78,15 @@ describe('EmotionDetector in a worker', () => {
 
   it("a worker script that cannot run: 'worker-failed', not a hang", async () => {
     const assets = await loadAssets({ assetsBase: ASSETS, model: MODEL }, 'wasm');
-    const init = { ...assets, ...pipelineSettings({}), backend: 'wasm' as const, numThreads: 1 };
-    await expectError(WorkerEngine.create(init, '/packages/core/test/fixtures/no-such-worker.js'), 'worker-failed');
+    const init = pipelineInit(assets);
+    await expectError(WorkerHost.create(init, '/packages/core/test/fixtures/no-such-worker.js'), 'worker-failed');
   });
 
   it("a worker that never answers: 'worker-failed' after the timeout", async () => {
     const assets = await loadAssets({ assetsBase: ASSETS, model: MODEL }, 'wasm');
-    const init = { ...assets, ...pipelineSettings({}), backend: 'wasm' as const, numThreads: 1 };
+    const init = pipelineInit(assets);
     const t0 = performance.now();
-    await expectError(WorkerEngine.create(init, '/packages/core/test/fixtures/silent-worker.js', 1_000), 'worker-failed', /did not answer "init"/);
+    await expectError(WorkerHost.create(init, '/packages/core/test/fixtures/silent-worker.js', 1_000), 'worker-failed', /did not answer "init"/);
     expect(performance.now() - t0).to.be.within(900, 5_000);
   });
 

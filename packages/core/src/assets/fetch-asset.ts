@@ -3,7 +3,7 @@
  * copy in the Cache API so that the next start works offline. A cached copy is used when the
  * server confirms it is unchanged (same ETag / Last-Modified) or cannot be reached at all.
  */
-import { EmotionDetectorError } from '../errors.js';
+import { abortError, EmotionDetectorError, throwIfAborted } from '../errors.js';
 import { validateAsset, type AssetKind } from './validate.js';
 
 /** Versioned so that a release with incompatible assets never reads an old cache. */
@@ -22,14 +22,6 @@ export interface FetchAssetOptions {
   timeoutMs?: number;
   /** Use the Cache API. Default true. */
   cache?: boolean;
-}
-
-export function abortError(): EmotionDetectorError {
-  return new EmotionDetectorError('aborted', 'Aborted by the caller');
-}
-
-export function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw abortError();
 }
 
 /** A strong identity of the file's version, or '' when the server gives none. */

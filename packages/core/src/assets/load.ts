@@ -4,10 +4,10 @@
  * are handed to the runtimes directly, so they come from our cache and never from a second
  * download. (MediaPipe's small loader script is the one file it still loads itself.)
  */
-import { EmotionDetectorError } from '../errors.js';
+import { EmotionDetectorError, throwIfAborted } from '../errors.js';
 import type { LoadProgress, ResolvedBackend } from '../types.js';
-import { parseModelCard, type ModelCard } from '../classification/model-card.js';
-import { fetchAsset, throwIfAborted } from './fetch-asset.js';
+import { parseModelCard, type ModelCard } from '../model-card.js';
+import { fetchAsset } from './fetch-asset.js';
 import type { AssetKind } from './validate.js';
 import { absolute, assetPaths, cardUrlFor, defaultAssetsBase, folder } from './locate.js';
 

@@ -6,7 +6,7 @@ import type * as Ort from 'onnxruntime-web';
 import { EmotionDetectorError } from '../errors.js';
 import type { EmotionScores, ResolvedBackend } from '../types.js';
 import { createSession, loadOrt, type OrtModule } from './backend.js';
-import type { ModelCard } from './model-card.js';
+import type { ModelCard } from '../model-card.js';
 import { softmax } from './preprocess.js';
 
 export interface ClassifierInit {
@@ -30,15 +30,20 @@ export function cardMismatch(card: ModelCard, session: Pick<Ort.InferenceSession
   return undefined;
 }
 
-/** Runs the expression model on prepared batches: here (Classifier) or in a worker (RemoteClassifier). */
+/** Runs the expression model on prepared batches: here (Classifier), in a worker (host/model-worker.ts), mirror-averaged (FlipAveraged). */
 export interface ExpressionModel {
   readonly backend: ResolvedBackend;
+  /** Scores without holding this thread (a worker of its own), so that scoring ahead of detection pays. */
+  readonly concurrent: boolean;
+  /** Takes the run-time settings that concern it (e.g. `flipAverage`). */
+  configure?(settings: { flipAverage: boolean }): void;
   /** One score set per item of `input` (which may be transferred away), and the model's own time in ms. */
   score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }>;
   close(): Promise<void>;
 }
 
 export class Classifier implements ExpressionModel {
+  readonly concurrent = false;
   private readonly itemSize: number;
 
   private constructor(

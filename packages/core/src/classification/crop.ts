@@ -5,18 +5,11 @@
  * where the square reaches past the frame, the frame's edge pixels are repeated, as in training.
  */
 import type { Box, DetectedFace } from '../types.js';
-import type { ModelCard } from './model-card.js';
+import type { CropGeometry } from '../geometry/box.js';
+import type { ModelCard } from '../model-card.js';
 import type { PixelBuffer } from './preprocess.js';
 import { context2d, makeCanvas, sourceSize, type Drawable } from '../frame/frame.js';
 
-export interface CropGeometry {
-  /** Centre of the square, source pixels. */
-  cx: number;
-  cy: number;
-  side: number;
-  /** Rotation of the face (radians, image y down); the crop undoes it. */
-  angle: number;
-}
 
 export function cropGeometry(face: DetectedFace, crop: ModelCard['crop']): CropGeometry {
   const { box, keypoints } = face;

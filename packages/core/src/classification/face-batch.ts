@@ -1,8 +1,9 @@
 /** Faces of a frame -> one model input batch (N x C x H x W), cropped and converted as the card says. */
 import type { DetectedFace } from '../types.js';
 import type { Drawable } from '../frame/frame.js';
-import { cropGeometry, cropperFor, type CropGeometry, type FaceCropper } from './crop.js';
-import type { ModelCard } from './model-card.js';
+import type { CropGeometry } from '../geometry/box.js';
+import { cropGeometry, cropperFor, type FaceCropper } from './crop.js';
+import type { ModelCard } from '../model-card.js';
 import { toModelInput } from './preprocess.js';
 
 export class FaceBatcher {

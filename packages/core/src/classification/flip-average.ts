@@ -1,8 +1,8 @@
 /**
  * Mirror averaging (test-time flip): each face is classified as cropped and as its mirror image,
  * and the two score sets are averaged. A facial expression reads the same in a mirror, so the two
- * views' errors partly cancel: on FER2013 PublicTest this gains about a point of accuracy (see
- * models/README.md) for twice the model's time.
+ * views' errors partly cancel, for twice the model's time (figures in models/README.md, "Mirror
+ * averaging").
  */
 import { EMOTIONS, type EmotionScores, type ResolvedBackend } from '../types.js';
 import type { ExpressionModel } from './classifier.js';
@@ -34,20 +34,32 @@ export function averageMirrored(scores: readonly EmotionScores[]): EmotionScores
   });
 }
 
-/** An expression model that scores each face and its mirror image in one batch and averages them. */
+/**
+ * An expression model that, while `enabled` (the `flipAverage` option), scores each face and its
+ * mirror image in one batch and averages them.
+ */
 export class FlipAveraged implements ExpressionModel {
   constructor(
     private readonly inner: ExpressionModel,
     /** The model input's width (the card's input.width). */
     private readonly width: number,
+    public enabled = true,
   ) {}
 
   get backend(): ResolvedBackend {
     return this.inner.backend;
   }
 
+  get concurrent(): boolean {
+    return this.inner.concurrent;
+  }
+
+  configure(settings: { flipAverage: boolean }): void {
+    this.enabled = settings.flipAverage;
+  }
+
   async score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }> {
-    if (input.length === 0) return this.inner.score(input);
+    if (!this.enabled || input.length === 0) return this.inner.score(input);
     const { scores, ms } = await this.inner.score(withMirrors(input, this.width));
     return { scores: averageMirrored(scores), ms };
   }

@@ -3,7 +3,7 @@
  * (no DOM), shared by the browser engine and by the evaluation command (models/eval), so the
  * accuracy we report is the accuracy of the code that ships.
  */
-import type { ModelCard } from './model-card.js';
+import type { ModelCard } from '../model-card.js';
 
 /** A packed image: 1 (gray), 3 (RGB) or 4 (RGBA) bytes per pixel, row-major. */
 export interface PixelBuffer {

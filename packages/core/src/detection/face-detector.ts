@@ -7,7 +7,8 @@ import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace } from '../types.js';
 import { focusPasses, type FocusPass } from './focus.js';
-import { iou, mergeDetections } from './nms.js';
+import { iou } from '../geometry/box.js';
+import { mergeDetections } from './nms.js';
 import { tileLayout, type Tile } from './tiles.js';
 import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
 
@@ -33,6 +34,9 @@ export interface FaceDetectorConfig {
   /** Also search overlapping tiles for small faces. */
   smallFaces: boolean;
 }
+
+/** What can change between frames (the options module checked the values). */
+export type DetectorSettings = Pick<FaceDetectorConfig, 'minConfidence' | 'maxFaces' | 'smallFaces'>;
 
 /**
  * The frame and the tiles are drawn into canvases at most this big before MediaPipe sees them: the
@@ -97,15 +101,6 @@ async function blobUrlFor(bytes: Uint8Array): Promise<string | undefined> {
   return undefined;
 }
 
-function checkConfig(c: FaceDetectorConfig): void {
-  const bad = (what: string): never => {
-    throw new EmotionDetectorError('runtime-error', `Invalid face detector option: ${what}`);
-  };
-  if (typeof c.wasmBase !== 'string' || !c.wasmBase) bad('wasmBase must be a URL string');
-  if (!(c.minConfidence > 0 && c.minConfidence < 1)) bad(`minConfidence must be in (0, 1), got ${c.minConfidence}`);
-  if (!(Number.isInteger(c.maxFaces) && c.maxFaces >= 1)) bad(`maxFaces must be a positive integer, got ${c.maxFaces}`);
-}
-
 /** Whether `box` keeps `margin` away from the sides of `area` that are not also `frameEdges`. */
 function withinInnerEdges(box: Box, area: Box, frameEdges: Tile['frameEdges'], margin: number): boolean {
   return (
@@ -122,13 +117,16 @@ export class MediaPipeFaceDetector {
   private closed = false;
   private passes = 0;
 
+  private settings: DetectorSettings;
+
   private constructor(
     private readonly detector: FaceDetector,
-    private readonly config: FaceDetectorConfig,
-  ) {}
+    { minConfidence, maxFaces, smallFaces }: FaceDetectorConfig,
+  ) {
+    this.settings = { minConfidence, maxFaces, smallFaces };
+  }
 
   static async create(config: FaceDetectorConfig, signal?: AbortSignal): Promise<MediaPipeFaceDetector> {
-    checkConfig(config);
     const modelAssetBuffer = await loadModel(config.model, signal);
     const base = folder(config.wasmBase);
     const binaryUrl = new URL(mediapipeFiles.binary, base).href;
@@ -156,15 +154,36 @@ export class MediaPipeFaceDetector {
     }
     const created = new MediaPipeFaceDetector(detector, config);
     try {
-      // One pass on a blank frame now: MediaPipe sets its graph and GL context up on the first
-      // image (hundreds of ms), which would otherwise land on the first real frame. The blank frame
-      // is the ImageData staging canvas, not the input canvas it is drawn into.
-      created.detect(created.canvas('frameCanvas', 128, 128), 128, 128);
+      created.warmUp();
     } catch (e) {
       created.close();
       throw e;
     }
     return created;
+  }
+
+  /** New settings for the next frames; MediaPipe's own threshold changes through its task API (no new runtime). */
+  async configure(next: DetectorSettings): Promise<void> {
+    if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
+    if (next.minConfidence !== this.settings.minConfidence) {
+      try {
+        await this.detector.setOptions({ minDetectionConfidence: next.minConfidence });
+      } catch (e) {
+        throw new EmotionDetectorError('runtime-error', `MediaPipe refused the new confidence threshold: ${String(e)}`, { cause: e });
+      }
+      // MediaPipe rebuilt its graph: set it up now rather than on the next real frame.
+      this.warmUp();
+    }
+    this.settings = { ...next };
+  }
+
+  /**
+   * One pass on a blank frame: MediaPipe sets its graph and GL context up on the first image
+   * (hundreds of ms), which would otherwise land on the first real frame. The blank frame is the
+   * ImageData staging canvas, not the input canvas it is drawn into.
+   */
+  private warmUp(): void {
+    this.detect(this.canvas('frameCanvas', 128, 128), 128, 128);
   }
 
   /**
@@ -183,7 +202,7 @@ export class MediaPipeFaceDetector {
     this.passes = 0;
     if (!(width > 0 && height > 0)) return [];
     const drawable = image instanceof ImageData ? this.imageDataCanvas(image) : image;
-    const { minConfidence, smallFaces, maxFaces } = this.config;
+    const { minConfidence, smallFaces, maxFaces } = this.settings;
     // Many tiles are many chances for a false positive: a new face found in a tile or region needs more confidence.
     const tileConfidence = Math.max(minConfidence, TILE_CONFIDENCE);
     let faces: DetectedFace[];

@@ -3,28 +3,7 @@
  * several times (overlapping tiles, whole frame) with slightly different boxes.
  */
 import type { Box, DetectedFace, FaceKeypoints, Point } from '../types.js';
-
-function area(b: Box): number {
-  return Math.max(0, b.width) * Math.max(0, b.height);
-}
-
-function intersection(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  return w > 0 && h > 0 ? w * h : 0;
-}
-
-/** Intersection over union of two boxes, in [0, 1]. */
-export function iou(a: Box, b: Box): number {
-  const i = intersection(a, b);
-  return i ? i / (area(a) + area(b) - i) : 0;
-}
-
-/** Intersection over the smaller box: high when one box lies inside the other. */
-export function overlapOfSmaller(a: Box, b: Box): number {
-  const i = intersection(a, b);
-  return i ? i / Math.min(area(a), area(b)) : 0;
-}
+import { iou, overlapOfSmaller } from '../geometry/box.js';
 
 export interface MergeOptions {
   /** Boxes overlapping more than this (IoU) are the same face. Default 0.3. */

@@ -8,7 +8,7 @@
  * without lagging behind a face that moves steadily. Its prediction for the next frame is where the
  * `parallel` pipeline crops a face while the detector is still looking for it.
  */
-import type { CropGeometry } from '../classification/crop.js';
+import type { CropGeometry } from '../geometry/box.js';
 import type { Box } from '../types.js';
 import { matchBoxes } from './match.js';
 

@@ -1,12 +1,12 @@
 /** Matching this frame's boxes to the tracks' boxes by overlap. */
 import type { Box } from '../types.js';
-import { iou } from '../detection/nms.js';
+import { centre, iou } from '../geometry/box.js';
 
-/** Intersection over union: the same measure the detector's non-maximum suppression uses. */
-export { iou };
-
-const centreDistance = (a: Box, b: Box): number =>
-  Math.hypot(a.x + a.width / 2 - (b.x + b.width / 2), a.y + a.height / 2 - (b.y + b.height / 2));
+const centreDistance = (a: Box, b: Box): number => {
+  const p = centre(a);
+  const q = centre(b);
+  return Math.hypot(p.x - q.x, p.y - q.y);
+};
 
 /**
  * Greedy assignment by best overlap: repeatedly pair the track and detection with the highest IoU

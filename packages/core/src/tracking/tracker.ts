@@ -5,6 +5,7 @@
  */
 import { EmotionDetectorError } from '../errors.js';
 import { EMOTIONS, type Box, type DetectedFace, type Emotion, type EmotionScores, type Face } from '../types.js';
+import { centre } from '../geometry/box.js';
 import { valenceArousal } from './affect.js';
 import { matchBoxes } from './match.js';
 import { blend, dominantWithHysteresis, normalise, smoothingWeight } from './smoothing.js';
@@ -14,7 +15,10 @@ export interface FaceTrackerOptions {
   halfLifeMs: number;
   /** Least overlap (IoU) for a detection to continue a track. Default 0.3. */
   iouThreshold?: number;
-  /** A track unseen for longer than this is dropped; a face seen again later gets a new id. Default 500. */
+  /**
+   * A track unseen for longer than this (ms) is dropped; a face seen again later gets a new id. A
+   * track seen in the previous update always continues, however long ago that was. Default 500.
+   */
   maxMissedMs?: number;
   /** How far (in probability) a new emotion must lead before `dominant` switches. Default 0.1. */
   hysteresis?: number;
@@ -48,9 +52,9 @@ const MAX_PREDICT_MS = 200;
 const VELOCITY_WEIGHT = 0.5;
 
 export class FaceTracker {
-  private readonly halfLifeMs: number;
+  private halfLifeMs: number;
   private readonly iouThreshold: number;
-  private readonly maxMissedMs: number;
+  private maxMissedMs: number;
   private readonly hysteresis: number;
   private tracks: Track[] = [];
   private lastTimestamp: number | undefined;
@@ -84,9 +88,11 @@ export class FaceTracker {
       throw new EmotionDetectorError('runtime-error', `Invalid timestamp: ${timestampMs} (expected a finite number of ms)`);
     }
     for (const f of faces) checkScores(f.probabilities);
-    if (this.lastTimestamp !== undefined && timestampMs < this.lastTimestamp) this.tracks = [];
+    const previous = this.lastTimestamp;
+    if (previous !== undefined && timestampMs < previous) this.tracks = [];
     this.lastTimestamp = timestampMs;
-    this.tracks = this.tracks.filter((t) => timestampMs - t.lastSeen <= this.maxMissedMs);
+    // A slow stream (a frame a second) must not lose its faces between two frames.
+    this.tracks = this.tracks.filter((t) => t.lastSeen === previous || timestampMs - t.lastSeen <= this.maxMissedMs);
 
     const predicted = this.tracks.map((t) => predict(t, timestampMs));
     const pairs = matchBoxes(predicted, faces.map((f) => f.box), this.iouThreshold);
@@ -96,6 +102,12 @@ export class FaceTracker {
       const track = ti >= 0 ? this.continueTrack(this.tracks[ti]!, face, timestampMs) : this.startTrack(face, timestampMs);
       return toFace(face, track);
     });
+  }
+
+  /** New smoothing half-life and memory (ms) for the next updates; the tracks keep their state. */
+  configure({ halfLifeMs, maxMissedMs }: Pick<FaceTrackerOptions, 'halfLifeMs' | 'maxMissedMs'>): void {
+    this.halfLifeMs = halfLifeMs;
+    if (maxMissedMs !== undefined) this.maxMissedMs = maxMissedMs;
   }
 
   /** Forgets every track (ids are not reused). */
@@ -123,8 +135,10 @@ export class FaceTracker {
   private continueTrack(track: Track, face: ClassifiedFace, t: number): Track {
     const dt = t - track.lastSeen;
     if (dt > 0) {
-      const vx = (centreX(face.box) - centreX(track.box)) / dt;
-      const vy = (centreY(face.box) - centreY(track.box)) / dt;
+      const now = centre(face.box);
+      const was = centre(track.box);
+      const vx = (now.x - was.x) / dt;
+      const vy = (now.y - was.y) / dt;
       const w = track.seen > 1 ? VELOCITY_WEIGHT : 1;
       track.vx += w * (vx - track.vx);
       track.vy += w * (vy - track.vy);
@@ -137,9 +151,6 @@ export class FaceTracker {
     return track;
   }
 }
-
-const centreX = (b: Box): number => b.x + b.width / 2;
-const centreY = (b: Box): number => b.y + b.height / 2;
 
 /** Where the track's box should be at `t`, moving at its recent velocity. */
 function predict(track: Track, t: number): Box {

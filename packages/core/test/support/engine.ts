@@ -3,6 +3,15 @@ import { expect } from '@open-wc/testing';
 import { EmotionDetectorError } from '../../src/errors.js';
 import type { EmotionScores, Face } from '../../src/types.js';
 import { EMOTIONS } from '../../src/types.js';
+import { resolveRuntimeOptions, type RuntimeSettings } from '../../src/options.js';
+import type { LoadedAssets } from '../../src/assets/load.js';
+import type { PipelineInit } from '../../src/host/build.js';
+
+/** What a pipeline is built from, with the default settings (WASM, one thread, no worker of its own). */
+export function pipelineInit(assets: LoadedAssets, over: Partial<Omit<PipelineInit, 'settings'>> & { settings?: Partial<RuntimeSettings> } = {}): PipelineInit {
+  const { settings, ...rest } = over;
+  return { ...assets, settings: resolveRuntimeOptions(settings ?? {}), parallel: false, backend: 'wasm', numThreads: 1, ...rest };
+}
 
 /** The built assets folder, as a user would serve it. */
 export const ASSETS = '/packages/core/dist/assets/';

@@ -3,8 +3,8 @@
  * The engine hard-codes nothing about the model: size, channels, normalisation, crop geometry
  * and label order all come from here, so another classifier with a card drops in.
  */
-import { EmotionDetectorError } from '../errors.js';
-import { EMOTIONS, type Emotion } from '../types.js';
+import { EmotionDetectorError } from './errors.js';
+import { EMOTIONS, type Emotion } from './types.js';
 
 export interface ModelCard {
   name: string;

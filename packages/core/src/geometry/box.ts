@@ -1,0 +1,42 @@
+/**
+ * Box and crop geometry shared by detection (merging detections), tracking (matching faces frame
+ * to frame) and classification (cutting faces out): one low module, so none of them imports another.
+ */
+import type { Box, Point } from '../types.js';
+
+/** Where a face is cut out for the expression model: a square, turned so the eyes are level. */
+export interface CropGeometry {
+  /** Centre of the square, source pixels. */
+  cx: number;
+  cy: number;
+  side: number;
+  /** Rotation of the face (radians, image y down); the crop undoes it. */
+  angle: number;
+}
+
+export function area(b: Box): number {
+  return Math.max(0, b.width) * Math.max(0, b.height);
+}
+
+export function centre(b: Box): Point {
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+/** Area of the overlap of two boxes. */
+export function intersection(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Intersection over union of two boxes, in [0, 1]. */
+export function iou(a: Box, b: Box): number {
+  const i = intersection(a, b);
+  return i ? i / (area(a) + area(b) - i) : 0;
+}
+
+/** Intersection over the smaller box: high when one box lies inside the other. */
+export function overlapOfSmaller(a: Box, b: Box): number {
+  const i = intersection(a, b);
+  return i ? i / Math.min(area(a), area(b)) : 0;
+}

@@ -1,0 +1,46 @@
+/**
+ * The expression model in a Web Worker of its own (the engine's worker script, classifier only),
+ * so that it can classify while the calling thread runs the face detector. Batches are prepared
+ * (cropped) on the calling thread and transferred, not copied.
+ */
+import { EmotionDetectorError } from '../errors.js';
+import type { EmotionScores, ResolvedBackend } from '../types.js';
+import { INIT_TIMEOUT_MS, openWorker, type Channel } from '../channel/channel.js';
+import type { ClassifierInit, ExpressionModel } from '../classification/classifier.js';
+import type { HostReply, HostRequest } from './protocol.js';
+
+export class WorkerModel implements ExpressionModel {
+  readonly concurrent = true;
+
+  private constructor(
+    private readonly channel: Channel<HostRequest, HostReply>,
+    readonly backend: ResolvedBackend,
+  ) {}
+
+  /**
+   * `init`'s bytes are copied to the worker, not transferred: should the worker fail to start, the
+   * caller still has them to run the model in its own thread.
+   */
+  static async create(init: ClassifierInit, workerUrl: string): Promise<WorkerModel> {
+    const channel = openWorker<HostRequest, HostReply>(workerUrl, 'emotion-detector-classifier');
+    const { card, model, modelUrl, backend, numThreads, ortWasm } = init;
+    try {
+      const reply = await channel.request({ type: 'init-classifier', init: { card, model, modelUrl, backend, numThreads, ortWasm } }, { timeoutMs: INIT_TIMEOUT_MS });
+      return new WorkerModel(channel, reply.backend ?? init.backend);
+    } catch (e) {
+      channel.fail('The classifier worker did not start');
+      throw e;
+    }
+  }
+
+  async score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }> {
+    if (input.length === 0) return { scores: [], ms: 0 };
+    const reply = await this.channel.request({ type: 'classify', input }, { transfer: [input.buffer as ArrayBuffer] });
+    if (!reply.scores) throw new EmotionDetectorError('worker-failed', 'The classifier worker answered without scores');
+    return { scores: reply.scores, ms: reply.ms ?? 0 };
+  }
+
+  close(): Promise<void> {
+    return this.channel.close({ type: 'dispose' });
+  }
+}
