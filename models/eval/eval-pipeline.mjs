@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run eval:pipeline`: the expression model as users meet it. FER2013 PublicTest faces are
 // rendered into 640x480 frames the way users' frames look (the face filling the frame's height,
-// at half of it, at a tenth; centred, at the edge, in the corner; grey, black and textured
+// at half of it, a fifth, a tenth; centred, at the edge, in the corner; grey, black and textured
 // backgrounds; grey and colour), and every frame goes through the whole engine (the built
 // packages/core/dist: MediaPipe face detection, the engine's crop, the ONNX model) in headless
 // Chromium, each frame analysed afresh. Printed per condition: how often the face was found, the
@@ -66,6 +66,8 @@ const CONDITIONS = [
   ['half', 0.5, 'corner', 'black', false],
   ['half', 0.5, 'edge', 'texture', false],
   ['half', 0.5, 'centre', 'texture', true],
+  ['fifth', 0.2, 'centre', 'grey', false],
+  ['fifth', 0.2, 'corner', 'texture', true],
   ['tenth', 0.1, 'centre', 'grey', false],
   ['tenth', 0.1, 'corner', 'black', false],
   ['tenth', 0.1, 'centre', 'texture', false],
