@@ -2,19 +2,11 @@
 // users' frames look and runs each frame through the whole engine (packages/core/dist), as an app
 // would call it. Everything is served locally by the script.
 
+import { random } from '/models/eval/lib/random.mjs';
+
 let detector = null;
 let faces = null;
 const FACE = 48;
-
-/** A small deterministic generator (mulberry32): every run draws the same backgrounds. */
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A textured background: soft blobs of colour (or grey) with fine noise, like a room behind a

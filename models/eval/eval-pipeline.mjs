@@ -34,6 +34,7 @@ import { loadDataset, scoredRows } from './lib/dataset.mjs';
 import { topClass } from './lib/metrics.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
+import { random } from './lib/random.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -97,16 +98,6 @@ function loadTraining(dir) {
   const f = (s) => path.join(dir, `Training-${s}.u8`);
   const data = loadDataset({ images: f('images'), labels: f('ferplus-labels') });
   return { data, labels: { ferplus: data.labels }, dup: null };
-}
-
-/** A small deterministic generator (mulberry32). */
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // The sample: PublicTest rows with a FER+ majority, without the Training copies, shuffled with the
