@@ -133,7 +133,8 @@ const t0 = performance.now();
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}/models/eval/eval-pipeline.html`);
+  // The benchmark's page: its import map resolves the engine's bare imports to the installed packages.
+  await page.goto(`${server.url}/scripts/bench/pipeline.html`);
   const info = await page.evaluate(
     async (a) => (await import('/models/eval/eval-pipeline-page.mjs')).start(a),
     { facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads) },
