@@ -15,22 +15,13 @@ import { resolveModel, predict } from './lib/model.mjs';
 import { DEFAULT_DATA, loadPublicTest } from './lib/publictest.mjs';
 import { scoredRows } from './lib/dataset.mjs';
 import { score, topClass } from './lib/metrics.mjs';
+import { random } from './lib/random.mjs';
 
 const { values: opt } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string', default: DEFAULT_DATA } } });
 const model = await resolveModel({ model: opt.model });
 const { data, labels } = loadPublicTest(opt.data);
 if (data.channels !== 1) throw new Error('expects the grayscale FER2013 files');
 const { n, size } = data;
-
-/** A small deterministic generator (mulberry32), so every run moves each face alike. */
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Each image moved by `shift` x size pixels (direction per image) and turned by `turn` radians (sign per image). */
 function moved(shift, turn) {

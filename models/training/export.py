@@ -214,10 +214,12 @@ def main() -> None:
         "crop": {
             "reference": "face-box",
             "align": "eyes",
-            "scale": 1.25,
-            "offsetY": 0.05,
+            "scale": 1.2,
+            "offsetY": -0.07,
             "note": "Square crop centred on the detector's box, side = scale x max(box width, height), "
-                    "shifted down by offsetY x side, rotated so the eyes are level: FER2013's framing.",
+                    "shifted down by offsetY x side (up when negative), rotated so the eyes are level: "
+                    "FER2013's framing, as measured against MediaPipe's box on Training faces "
+                    "(npm run eval:pipeline -- --split Training).",
         },
         "output": {"name": "probabilities", "kind": "probabilities", "labels": CLASSES},
         "architecture": {"name": summary.get("arch"), "parameters": params,

@@ -111,7 +111,8 @@ async function startOurs({ threads, model, smallFaces, parallel }) {
   });
   engine = {
     async frame(input, t) {
-      const r = await detector.detect(input, t);
+      // The scene's frames are a video (a canvas redrawn, or a <video>): tracked and smoothed.
+      const r = await detector.detect(input, t, { video: true });
       return { detection: r.timings.detection, classification: r.timings.classification, faces: r.faces.length };
     },
     close: () => detector.dispose(),

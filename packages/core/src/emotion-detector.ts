@@ -9,6 +9,7 @@ import type { ModelCard } from './model-card.js';
 import { loadAssets } from './assets/load.js';
 import { chooseBackend } from './classification/backend.js';
 import { requireWebGL } from './detection/webgl.js';
+import { isVideoSource } from './frame/frame.js';
 import type { PipelineInit } from './host/init.js';
 import { ThreadHost, type Host } from './host/host.js';
 import { WorkerHost } from './host/worker-host.js';
@@ -72,9 +73,12 @@ export class EmotionDetector {
   }
 
   /**
-   * Finds the faces in `source` and their expressions. `timestampMs` (default: now) drives the
-   * temporal smoothing; pass the video's time for recorded media. One detector serving several
-   * videos should name each one's `stream`.
+   * Finds the faces in `source` and their expressions. A still (an image, canvas, bitmap or
+   * ImageData, unless `options.video` or `options.stream` says otherwise) is analysed alone, as a
+   * fresh detector would. The frames of a video (a `<video>`, a `VideoFrame`, or frames marked
+   * `video` or given a `stream`) are tracked and smoothed: `timestampMs` (default: now) drives the
+   * smoothing; pass the video's time for recorded media. One detector serving several videos
+   * should name each one's `stream`.
    *
    * Frames are analysed one at a time. Backpressure: per stream, the latest frame wins: a frame
    * still waiting for its turn when a newer frame of the same stream arrives is skipped, and its
@@ -89,7 +93,8 @@ export class EmotionDetector {
   detect(source: FrameSource, timestampMs?: number, options: DetectOptions = {}): Promise<DetectionResult> {
     if (this.disposed) return Promise.reject(new EmotionDetectorError('disposed', 'detect() was called after dispose()'));
     const timestamp = timestampMs ?? performance.now();
-    return this.queue.frame(options.stream ?? '', () => this.host.process(source, timestamp, options.stream));
+    const video = options.video ?? (options.stream !== undefined || isVideoSource(source));
+    return this.queue.frame(options.stream ?? '', () => this.host.process(source, timestamp, options.stream, video));
   }
 
   /**

@@ -24,7 +24,7 @@ export interface ModelCard {
   crop: {
     /** Square side = scale x max(box width, box height). */
     scale: number;
-    /** Centre shifted down by offsetY x side. */
+    /** Centre shifted down by offsetY x side (up when negative), along the face's own vertical. */
     offsetY: number;
     /** 'eyes': rotate so the eye keypoints are level; 'none': axis-aligned. */
     align: 'eyes' | 'none';

@@ -114,9 +114,13 @@ export class Pipeline {
     return !!last && timestamp > last.timestamp && frame.width === last.width && frame.height === last.height;
   }
 
-  async process(frame: Frame, timestamp: number, stream: StreamKey = ''): Promise<DetectionResult> {
+  /**
+   * A frame of the video `stream`, or with `video` false a still: analysed as a fresh pipeline
+   * would (full search, a new tracker), reading and keeping nothing of any stream.
+   */
+  async process(frame: Frame, timestamp: number, stream: StreamKey = '', video = false): Promise<DetectionResult> {
     const t0 = performance.now();
-    const last = this.streams.get(stream);
+    const last = video ? this.streams.get(stream) : undefined;
     const continues = Pipeline.continues(last, frame, timestamp);
     // Small faces are searched for only around the last frame's faces, but every FULL_SEARCH_MS the
     // whole frame is searched, so a face that appears is found within that time.
@@ -127,19 +131,21 @@ export class Pipeline {
     const t1 = performance.now();
     const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined);
     const detection = performance.now() - t1;
-    // Re-inserted, so the map's first entry is the least recently seen stream.
-    this.streams.delete(stream);
-    if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
     const tracker = last?.tracker ?? new FaceTracker({ ...this.trackerSettings(), newId: this.newId });
-    this.streams.set(stream, {
-      tracker,
-      crops: cropFilter,
-      timestamp,
-      width: frame.width,
-      height: frame.height,
-      faces: found,
-      lastFullSearch: focus ? last.lastFullSearch : timestamp,
-    });
+    if (video) {
+      // Re-inserted, so the map's first entry is the least recently seen stream.
+      this.streams.delete(stream);
+      if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.streams.keys().next().value!);
+      this.streams.set(stream, {
+        tracker,
+        crops: cropFilter,
+        timestamp,
+        width: frame.width,
+        height: frame.height,
+        faces: found,
+        lastFullSearch: focus ? last.lastFullSearch : timestamp,
+      });
+    }
     const crops = cropFilter.update(
       found.map((f) => f.box),
       this.batcher.cropsOf(found),

@@ -108,9 +108,18 @@ export interface DetectOptions {
    * Which video the frame belongs to, when one detector analyses several (e.g. the tiles of a
    * call). Between full searches, faces are looked for around the previous frame's faces *of the
    * same stream*, and each stream has its own tracking (ids unique across streams, smoothing).
-   * Default: a single stream.
+   * Default: a single stream. Naming a stream says the frame belongs to a video (see `video`).
    */
   stream?: StreamKey;
+  /**
+   * Whether the frame is part of a video, whose faces are tracked and smoothed from frame to frame,
+   * or a still, analysed exactly as a fresh detector would analyse it alone (full search, raw
+   * probabilities, no tracking, and nothing of it kept for later calls), whatever its timestamp.
+   * Default: a video for an `HTMLVideoElement` or a `VideoFrame`, or when `stream` is given; a
+   * still for everything else (images, canvases, `ImageBitmap`s, `ImageData`). Pass `video: true`
+   * for the frames of a video that reach the detector as canvases or bitmaps.
+   */
+  video?: boolean;
 }
 
 /** Progress of asset loading, reported through `onProgress`. */

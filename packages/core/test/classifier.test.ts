@@ -87,11 +87,11 @@ describe('face crop', () => {
     expect(a1!.x).to.be.closeTo(a0!.x, 0.5);
   });
 
-  it("is axis-aligned with align: 'none', and black outside the frame", () => {
+  it("is axis-aligned with align: 'none', and repeats the frame's edge outside it (crop.test.ts)", () => {
     const g = cropGeometry(face({ x: -50, y: -50, width: 100, height: 100 }, right, left), { scale: 1, offsetY: 0, align: 'none' });
     expect(g.angle).to.equal(0);
     const { data } = new FaceCropper(size).crop(dots(400, 300, []), g);
-    expect(Array.from(data.subarray(0, 4)), 'top-left is outside the frame').to.deep.equal([0, 0, 0, 0]);
+    expect(Array.from(data.subarray(0, 4)), 'top-left is outside the frame: its white corner repeated').to.deep.equal([255, 255, 255, 255]);
     const i = (size - 1) * size * 4 + (size - 1) * 4;
     expect(Array.from(data.subarray(i, i + 3)), 'bottom-right is the white frame').to.deep.equal([255, 255, 255]);
   });

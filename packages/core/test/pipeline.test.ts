@@ -171,7 +171,7 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
     for (let i = 0; i < 10; i++) {
       // The camera pans 12 px right and 5 px down per frame (the face moves the other way).
       ctx.drawImage(img, 1160 + 12 * i, 40 + 5 * i, 640, 480, 0, 0, 640, 480);
-      const r = await detector.detect(c, 5000 + 33 * i);
+      const r = await detector.detect(c, 5000 + 33 * i, { video: true });
       expect(r.faces.length, `frame ${i}`).to.be.greaterThan(0);
       const now = r.faces.map((f) => f.id).sort();
       if (ids) expect(now, `frame ${i}`).to.deep.equal(ids);
@@ -240,7 +240,7 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
   it('processes a one-face 640x480 frame fast (2 WASM threads)', async () => {
     const frame = await webcamFrame();
     const runs: DetectionResult[] = [];
-    for (let i = 0; i < 30; i++) runs.push(await detector.detect(frame, 10_000 + 33 * i));
+    for (let i = 0; i < 30; i++) runs.push(await detector.detect(frame, 10_000 + 33 * i, { video: true }));
     const timed = runs.slice(5);
     expect(timed.every((r) => r.faces.length === 1)).to.equal(true);
     const stat = (pick: (r: DetectionResult) => number) => {
@@ -296,8 +296,8 @@ describe('parallel: the expression model in its own worker beside the detector',
     const a: DetectionResult[] = [];
     const b: DetectionResult[] = [];
     for (let i = 0; i < frames.length; i++) {
-      a.push(await parallel.detect(frames[i]!, 1000 + 33 * i));
-      b.push(await serial.detect(frames[i]!, 1000 + 33 * i));
+      a.push(await parallel.detect(frames[i]!, 1000 + 33 * i, { video: true }));
+      b.push(await serial.detect(frames[i]!, 1000 + 33 * i, { video: true }));
     }
     for (const [i, r] of a.entries()) {
       expect(r.faces.length, `frame ${i}`).to.equal(1);

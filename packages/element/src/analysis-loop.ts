@@ -88,7 +88,8 @@ export class AnalysisLoop implements ReactiveController {
   async analyse(detector: EmotionDetector, media: MediaElement): Promise<DetectionResult | null> {
     this.inFlight = true;
     try {
-      const result = await detector.detect(media);
+      // A <video> or a canvas redrawn every frame is a video (tracked, smoothed); an <img> a still.
+      const result = await detector.detect(media, undefined, { video: !(media instanceof HTMLImageElement) });
       if (detector !== this.options.detector()) return null;
       this.options.onResult(result, this.measureFps());
       return result;

@@ -1,14 +1,15 @@
 /**
  * Cuts a face out of a frame with the model card's framing: a square of side
  * scale x max(box w, h), centred on the box, moved down by offsetY x side along the face's own
- * vertical, and rotated so the eyes are level. One canvas transform does it all.
+ * vertical (up when negative), and rotated so the eyes are level. One canvas transform does it all;
+ * where the square reaches past the frame, the frame's edge pixels are repeated, as in training.
  */
 import { EmotionDetectorError } from '../errors.js';
-import type { DetectedFace } from '../types.js';
+import type { Box, DetectedFace } from '../types.js';
 import type { CropGeometry } from '../geometry/box.js';
 import type { ModelCard } from '../model-card.js';
 import type { PixelBuffer } from './preprocess.js';
-import { context2d, makeCanvas, type Drawable } from '../frame/frame.js';
+import { context2d, makeCanvas, sourceSize, type Drawable } from '../frame/frame.js';
 
 
 export function cropGeometry(face: DetectedFace, crop: ModelCard['crop']): CropGeometry {
@@ -70,7 +71,6 @@ export class FaceCropper {
     const cos = Math.cos(g.angle) * k;
     const sin = Math.sin(g.angle) * k;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    // Outside the frame stays black (transparent black reads as 0).
     ctx.clearRect(0, 0, size, size);
     // canvas = R(-angle) (p - c) k + size/2
     ctx.setTransform(cos, -sin, sin, cos, size / 2 - (cos * g.cx + sin * g.cy), size / 2 - (-sin * g.cx + cos * g.cy));
@@ -81,6 +81,7 @@ export class FaceCropper {
     const y0 = Math.floor(g.cy - r);
     const w = Math.ceil(g.cx + r) - x0;
     const h = Math.ceil(g.cy + r) - y0;
+    repeatEdges(ctx, image, { x: x0, y: y0, width: w, height: h });
     ctx.drawImage(image, x0, y0, w, h, x0, y0, w, h);
     let data: Uint8ClampedArray;
     try {
@@ -92,6 +93,47 @@ export class FaceCropper {
     }
     return { data, width: size, height: size, channels: 4 };
   }
+}
+
+/**
+ * Where `area` (source pixels) reaches past the frame, fills it with the frame's edge pixels
+ * repeated outwards, as training pads a face moved or turned past its image's border
+ * (models/training/augment.py: grid_sample with padding_mode="border"): the model never saw black
+ * there. Each outer strip is the frame's edge row or column (or corner pixel) stretched over it,
+ * drawn through the context's current transform and overlapping the frame by one pixel, so the
+ * frame drawn next covers the seam.
+ */
+function repeatEdges(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, image: Drawable, area: Box): void {
+  const size = sourceSize(image);
+  if (!size) return;
+  const { width: fw, height: fh } = size;
+  const { x, y, width, height } = area;
+  const [left, top, right, bottom] = [x < 0, y < 0, x + width > fw, y + height > fh];
+  if (!(left || top || right || bottom) || !(fw > 0 && fh > 0)) return;
+  // The outer strips' extent along the frame's edges: the area's span, clamped to the frame.
+  const cx0 = Math.max(0, x);
+  const cy0 = Math.max(0, y);
+  const cw = Math.min(fw, x + width) - cx0;
+  const ch = Math.min(fh, y + height) - cy0;
+  // [source x, y, w, h] -> [destination x, y, w, h], in source pixels under the transform.
+  const strips: Array<[number, number, number, number, number, number, number, number]> = [];
+  const xs: Array<[number, number, number] | undefined> = [left ? [0, x, 1 - x] : undefined, [cx0, cx0, cw], right ? [fw - 1, fw - 1, x + width - fw + 1] : undefined];
+  const ys: Array<[number, number, number] | undefined> = [top ? [0, y, 1 - y] : undefined, [cy0, cy0, ch], bottom ? [fh - 1, fh - 1, y + height - fh + 1] : undefined];
+  xs.forEach((sx, i) =>
+    ys.forEach((sy, j) => {
+      // The middle cell is the frame itself, drawn afterwards.
+      if (!sx || !sy || (i === 1 && j === 1)) return;
+      const [srcX, dstX, dstW] = sx;
+      const [srcY, dstY, dstH] = sy;
+      if (cw <= 0 || ch <= 0 || dstW <= 0 || dstH <= 0) return;
+      strips.push([srcX, srcY, i === 1 ? cw : 1, j === 1 ? ch : 1, dstX, dstY, dstW, dstH]);
+    }),
+  );
+  const smoothing = ctx.imageSmoothingEnabled;
+  // Nearest-neighbour: a stretched one-pixel strip stays its own colour (no blend with its neighbour row).
+  ctx.imageSmoothingEnabled = false;
+  for (const s of strips) ctx.drawImage(image, ...s);
+  ctx.imageSmoothingEnabled = smoothing;
 }
 
 /** The cropper the engine uses for a model: crops two to four times the model's input side. */

@@ -33,6 +33,11 @@ export function context2d(canvas: OffscreenCanvas | HTMLCanvasElement, willReadF
   return ctx;
 }
 
+/** Whether the source is a video by its kind (an element playing one, or one of its frames). */
+export function isVideoSource(src: FrameSource): boolean {
+  return is<HTMLVideoElement>(src, 'HTMLVideoElement') || is<VideoFrame>(src, 'VideoFrame');
+}
+
 /** Size of a drawable source, 0x0 when it has no frame yet (video loading, image not decoded). */
 export function sourceSize(src: FrameSource): { width: number; height: number } | undefined {
   if (is<HTMLVideoElement>(src, 'HTMLVideoElement')) {

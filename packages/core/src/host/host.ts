@@ -13,7 +13,8 @@ export interface Host {
   readonly backend: ResolvedBackend;
   /** Whether the expression model runs in a worker of its own, beside the detector. */
   readonly parallel: boolean;
-  process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult>;
+  /** A frame of the video `stream`, or with `video` false a still (see Pipeline.process). */
+  process(source: FrameSource, timestamp: number, stream?: StreamKey, video?: boolean): Promise<DetectionResult>;
   configure(settings: RuntimeSettings): Promise<void>;
   forget(stream: StreamKey): Promise<void>;
   close(): Promise<void>;
@@ -36,9 +37,9 @@ export class ThreadHost implements Host {
     return this.pipeline.parallel;
   }
 
-  async process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult> {
+  async process(source: FrameSource, timestamp: number, stream?: StreamKey, video = false): Promise<DetectionResult> {
     const frame = this.reader.read(source);
-    return frame ? this.pipeline.process(frame, timestamp, stream) : emptyResult(timestamp);
+    return frame ? this.pipeline.process(frame, timestamp, stream, video) : emptyResult(timestamp);
   }
 
   configure(settings: RuntimeSettings): Promise<void> {

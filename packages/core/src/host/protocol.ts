@@ -7,7 +7,7 @@ import type { PipelineInit } from './init.js';
 export type HostRequest =
   // The whole pipeline in the worker (`worker: true`).
   | { type: 'init'; init: PipelineInit }
-  | { type: 'detect'; bitmap: ImageBitmap; width: number; height: number; timestamp: number; stream?: StreamKey }
+  | { type: 'detect'; bitmap: ImageBitmap; width: number; height: number; timestamp: number; stream?: StreamKey; video?: boolean }
   | { type: 'configure'; settings: RuntimeSettings }
   | { type: 'forget'; stream: StreamKey }
   // Only the expression model in the worker (`parallel`): prepared batches in, scores out.

@@ -35,7 +35,7 @@ export class WorkerHost implements Host {
     return host;
   }
 
-  async process(source: FrameSource, timestamp: number, stream?: StreamKey): Promise<DetectionResult> {
+  async process(source: FrameSource, timestamp: number, stream?: StreamKey, video = false): Promise<DetectionResult> {
     if (this.channel.failed) throw this.channel.failed;
     const size = this.reader.check(source);
     if (!size) return emptyResult(timestamp);
@@ -47,7 +47,7 @@ export class WorkerHost implements Host {
       throw new EmotionDetectorError('runtime-error', `Could not grab the frame: ${String(e)}`, { cause: e });
     }
     try {
-      const reply = await this.channel.request({ type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream }, { transfer: [bitmap] });
+      const reply = await this.channel.request({ type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream, video }, { transfer: [bitmap] });
       return reply.result!;
     } finally {
       // Ours: closed by the worker once moved there; here when it never left (a failed post).

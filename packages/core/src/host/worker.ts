@@ -29,7 +29,7 @@ async function handle(msg: Numbered<HostRequest>): Promise<HostReply> {
     case 'detect':
       try {
         if (!pipeline) notReady();
-        const result = await pipeline.process({ image: msg.bitmap, width: msg.width, height: msg.height }, msg.timestamp, msg.stream);
+        const result = await pipeline.process({ image: msg.bitmap, width: msg.width, height: msg.height }, msg.timestamp, msg.stream, msg.video);
         return { result };
       } finally {
         msg.bitmap.close();

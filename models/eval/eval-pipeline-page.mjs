@@ -1,0 +1,128 @@
+// Runs in headless Chromium, driven by eval-pipeline.mjs: renders FER2013 faces into frames the way
+// users' frames look and runs each frame through the whole engine (packages/core/dist), as an app
+// would call it. Everything is served locally by the script.
+
+import { random } from '/models/eval/lib/random.mjs';
+
+let detector = null;
+let faces = null;
+const FACE = 48;
+
+/**
+ * A textured background: soft blobs of colour (or grey) with fine noise, like a room behind a
+ * person; a few fixed ones, used in turn.
+ */
+function texture(width, height, colour, seed) {
+  const rnd = random(seed);
+  const coarse = document.createElement('canvas');
+  coarse.width = 16;
+  coarse.height = 12;
+  const cg = coarse.getContext('2d');
+  const img = cg.createImageData(16, 12);
+  for (let i = 0; i < 16 * 12; i++) {
+    const g = 40 + rnd() * 180;
+    img.data[i * 4] = colour ? 40 + rnd() * 180 : g;
+    img.data[i * 4 + 1] = colour ? 40 + rnd() * 180 : g;
+    img.data[i * 4 + 2] = colour ? 40 + rnd() * 180 : g;
+    img.data[i * 4 + 3] = 255;
+  }
+  cg.putImageData(img, 0, 0);
+  const out = document.createElement('canvas');
+  out.width = width;
+  out.height = height;
+  const g = out.getContext('2d');
+  g.imageSmoothingEnabled = true;
+  g.drawImage(coarse, 0, 0, width, height);
+  const px = g.getImageData(0, 0, width, height);
+  for (let i = 0; i < px.data.length; i += 4) {
+    const n = (rnd() - 0.5) * 40;
+    for (let c = 0; c < 3; c++) px.data[i + c] += n;
+  }
+  g.putImageData(px, 0, 0);
+  return out;
+}
+
+const textures = new Map();
+function textureFor(width, height, colour, i) {
+  const key = `${width}x${height}-${colour}-${i % 4}`;
+  if (!textures.has(key)) textures.set(key, texture(width, height, colour, 17 + (i % 4) + (colour ? 100 : 0)));
+  return textures.get(key);
+}
+
+/** Face `i` as a 48x48 canvas: grey, or tinted to a skin tone for `colour`. */
+function faceCanvas(i, colour) {
+  const c = document.createElement('canvas');
+  c.width = FACE;
+  c.height = FACE;
+  const g = c.getContext('2d');
+  const img = g.createImageData(FACE, FACE);
+  const tint = colour ? [1, 0.8, 0.66] : [1, 1, 1];
+  for (let p = 0; p < FACE * FACE; p++) {
+    const v = faces[i * FACE * FACE + p];
+    for (let ch = 0; ch < 3; ch++) img.data[p * 4 + ch] = v * tint[ch];
+    img.data[p * 4 + 3] = 255;
+  }
+  g.putImageData(img, 0, 0);
+  return c;
+}
+
+/** The frame of condition `c` for face `i`, and where the face image lies in it. */
+function frameFor(c, i) {
+  const canvas = document.createElement('canvas');
+  canvas.width = c.width;
+  canvas.height = c.height;
+  const g = canvas.getContext('2d');
+  if (c.background === 'texture') g.drawImage(textureFor(c.width, c.height, c.colour, i), 0, 0);
+  else {
+    g.fillStyle = c.background === 'black' ? '#000' : '#808080';
+    g.fillRect(0, 0, c.width, c.height);
+  }
+  const side = Math.round(c.size * Math.min(c.width, c.height));
+  const x = c.position === 'centre' ? Math.round((c.width - side) / 2) : 0;
+  const y = c.position === 'corner' ? 0 : Math.round((c.height - side) / 2);
+  g.imageSmoothingEnabled = true;
+  g.imageSmoothingQuality = 'medium';
+  g.drawImage(faceCanvas(i, c.colour), x, y, side, side);
+  return { canvas, rect: { x, y, width: side, height: side } };
+}
+
+export async function start({ facesUrl, model, threads }) {
+  const res = await fetch(facesUrl);
+  if (!res.ok) throw new Error(`${facesUrl}: HTTP ${res.status}`);
+  faces = new Uint8Array(await res.arrayBuffer());
+  const { EmotionDetector, EMOTIONS } = await import('/packages/core/dist/index.js');
+  detector = await EmotionDetector.create({
+    backend: 'wasm',
+    numThreads: threads,
+    assetsBase: '/packages/core/dist/assets/',
+    ...(model ? { model } : {}),
+  });
+  return { model: detector.modelCard.name, backend: detector.backend, parallel: detector.parallel, emotions: [...EMOTIONS] };
+}
+
+/**
+ * Faces `from`..`to` in condition `c`: per face, whether it was found (a face whose box centre lies
+ * in the face image) and that face's probabilities (raw, before smoothing), in EMOTIONS order.
+ */
+export async function run(c, from, to) {
+  const { EMOTIONS } = await import('/packages/core/dist/index.js');
+  const out = [];
+  for (let i = from; i < to; i++) {
+    const { canvas, rect } = frameFor(c, i);
+    // Each frame its own stream: every frame is analysed afresh, whatever the engine's rules for
+    // telling stills from videos.
+    const r = await detector.detect(canvas, undefined, { stream: `${c.name}-${i}` });
+    const inside = r.faces.filter((f) => {
+      const cx = f.box.x + f.box.width / 2;
+      const cy = f.box.y + f.box.height / 2;
+      return cx >= rect.x && cx <= rect.x + rect.width && cy >= rect.y && cy <= rect.y + rect.height;
+    });
+    const face = inside.sort((a, b) => b.score - a.score)[0];
+    out.push(face ? { found: true, p: EMOTIONS.map((e) => face.rawEmotions[e]), box: face.box, keypoints: face.keypoints, rect } : { found: false, rect });
+  }
+  return out;
+}
+
+export async function close() {
+  await detector?.dispose();
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// `npm run eval:pipeline`: the expression model as users meet it. FER2013 PublicTest faces are
+// rendered into 640x480 frames the way users' frames look (the face filling the frame's height,
+// at half of it, a fifth, a tenth; centred, at the edge, in the corner; grey, black and textured
+// backgrounds; grey and colour), and every frame goes through the whole engine (the built
+// packages/core/dist: MediaPipe face detection, the engine's crop, the ONNX model) in headless
+// Chromium, each frame analysed afresh. Printed per condition: how often the face was found, the
+// pipeline's accuracy on the FER+ majority labels (a face not found counts as wrong), and the same
+// model's accuracy on the original 48x48 crops of the same faces (onnxruntime-web's WASM kernels,
+// the engine's preprocessing), with how often the two agree on the top emotion.
+//
+// Faces: a fixed-seed sample of the PublicTest rows that have a FER+ majority label and are not
+// copies of Training images; the same faces in every condition.
+//
+//   npm run eval:pipeline [-- options]
+//     --faces N           faces per condition (default 400; 3,105 are eligible)
+//     --seed S            sample seed (default 1)
+//     --only a,b          only the conditions whose name contains one of these
+//     --model X.onnx      the emotion model (its card X.json beside it); default: the build's default
+//     --data DIR          FER2013 folder (default ../shared/data/fer2013)
+//     --threads N         WASM threads of the engine (default 1)
+//     --json out.json     also write the figures as JSON
+//     --split Training    Training rows instead (to choose the engine's crop without looking at PublicTest)
+//     --dump out.json     also write every frame's outcome (face found, box, keypoints, probabilities)
+// Needs a build first (`npm run build`). About 25 frames a second on one free core.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { root } from './lib/core.mjs';
+import { predict, resolveModel } from './lib/model.mjs';
+import { DEFAULT_DATA, hasPublicTest, loadPublicTest } from './lib/publictest.mjs';
+import { loadDataset, scoredRows } from './lib/dataset.mjs';
+import { topClass } from './lib/metrics.mjs';
+import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
+import { random } from './lib/random.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    faces: { type: 'string', default: '400' }, seed: { type: 'string', default: '1' }, only: { type: 'string' },
+    model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string', default: '1' }, json: { type: 'string' },
+    dump: { type: 'string' }, split: { type: 'string', default: 'PublicTest' },
+  },
+});
+const fail = (msg) => {
+  console.error(`eval-pipeline: ${msg}`);
+  process.exit(2);
+};
+
+/** Frame size: a webcam's 4:3. */
+const W = 640;
+const H = 480;
+/**
+ * `size`: the face image's side as a fraction of the frame's height (1: the face fills the frame,
+ * as in a webcam close-up or a portrait photo). `position`: centre, edge (against the left edge,
+ * centred vertically) or corner (top left). `colour`: the grey face tinted to a skin tone.
+ */
+const CONDITIONS = [
+  ['fill', 1, 'centre', 'grey', false],
+  ['fill', 1, 'centre', 'black', false],
+  ['fill', 1, 'centre', 'texture', false],
+  ['fill', 1, 'edge', 'black', false],
+  ['fill', 1, 'edge', 'texture', true],
+  ['half', 0.5, 'centre', 'grey', false],
+  ['half', 0.5, 'centre', 'black', false],
+  ['half', 0.5, 'corner', 'black', false],
+  ['half', 0.5, 'edge', 'texture', false],
+  ['half', 0.5, 'centre', 'texture', true],
+  ['fifth', 0.2, 'centre', 'grey', false],
+  ['fifth', 0.2, 'corner', 'texture', true],
+  ['tenth', 0.1, 'centre', 'grey', false],
+  ['tenth', 0.1, 'corner', 'black', false],
+  ['tenth', 0.1, 'centre', 'texture', false],
+  ['tenth', 0.1, 'edge', 'texture', true],
+].map(([label, size, position, background, colour]) => ({
+  name: `${label}-${position}-${background}${colour ? '-colour' : ''}`,
+  label, size, position, background, colour, width: W, height: H,
+}));
+
+const only = opt.only?.split(',').filter(Boolean);
+const conditions = only ? CONDITIONS.filter((c) => only.some((o) => c.name.includes(o))) : CONDITIONS;
+if (!conditions.length) fail(`no condition matches --only ${opt.only} (${CONDITIONS.map((c) => c.name).join(', ')})`);
+const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
+if (!hasPublicTest(dataDir)) fail(`no FER2013 PublicTest files in ${dataDir} (pass --data DIR)`);
+const dist = path.join(root, 'packages/core/dist');
+if (!fs.existsSync(path.join(dist, 'index.js'))) fail('packages/core/dist/index.js is missing: run `npm run build` first');
+
+// The model: --model, else the build's default (the one the engine loads without a `model` option).
+let modelPath = opt.model && path.resolve(opt.model);
+if (!modelPath) {
+  const index = JSON.parse(fs.readFileSync(path.join(dist, 'assets/models/emotion/index.json'), 'utf8'));
+  modelPath = path.join(dist, 'assets/models/emotion', index.default.replace(/\.json$/, '.onnx'));
+}
+const model = await resolveModel({ model: modelPath }).catch((e) => fail(e.message));
+
+function loadTraining(dir) {
+  const f = (s) => path.join(dir, `Training-${s}.u8`);
+  const data = loadDataset({ images: f('images'), labels: f('ferplus-labels') });
+  return { data, labels: { ferplus: data.labels }, dup: null };
+}
+
+// The sample: PublicTest rows with a FER+ majority, without the Training copies, shuffled with the
+// seed (or, with --split Training, Training rows: for choosing the engine's crop without PublicTest).
+const { data, labels, dup } = opt.split === 'Training' ? loadTraining(dataDir) : loadPublicTest(dataDir);
+const eligible = scoredRows(labels.ferplus, dup);
+const rnd = random(Number(opt.seed));
+for (let i = eligible.length - 1; i > 0; i--) {
+  const j = Math.floor(rnd() * (i + 1));
+  [eligible[i], eligible[j]] = [eligible[j], eligible[i]];
+}
+const n = Math.min(Number(opt.faces), eligible.length);
+if (!(n > 0)) fail('--faces must be a positive number');
+const rows = eligible.slice(0, n);
+const px = data.size * data.size;
+const images = new Uint8Array(n * px);
+rows.forEach((r, k) => images.set(data.images.subarray(r * px, (r + 1) * px), k * px));
+const truth = rows.map((r) => labels.ferplus[r]);
+
+// The model alone on the original crops, with the engine's own runtime kernels.
+const alone = await predict(model, { n, size: data.size, channels: 1, images }, { runtime: 'web' });
+const aloneTop = truth.map((_, k) => topClass(alone, k));
+const aloneAcc = aloneTop.filter((c, k) => c === truth[k]).length / n;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eval-pipeline-'));
+fs.writeFileSync(path.join(tmp, 'faces.u8'), images);
+const roots = { '/sample/': tmp, '/model/': path.dirname(model.onnxPath), '/': root };
+const server = await serveStatic({ roots });
+const browser = await launch();
+const results = [];
+const dumped = [];
+const t0 = performance.now();
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  // The benchmark's page: its import map resolves the engine's bare imports to the installed packages.
+  await page.goto(`${server.url}/scripts/bench/pipeline.html`);
+  const info = await page.evaluate(
+    async (a) => (await import('/models/eval/eval-pipeline-page.mjs')).start(a),
+    { facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads) },
+  );
+  console.log(`model ${info.model} (${info.backend}); ${n} ${opt.split} faces (seed ${opt.seed}, FER+ labels${dup ? ', no Training copies' : ''}); frames ${W}x${H}`);
+  console.log(`model alone on the original 48x48 crops: ${pct(aloneAcc)}`);
+  for (const c of conditions) {
+    const tc = performance.now();
+    const out = [];
+    for (let from = 0; from < n; from += 50) {
+      out.push(...(await page.evaluate(
+        async (c, from, to) => (await import('/models/eval/eval-pipeline-page.mjs')).run(c, from, to),
+        c, from, Math.min(n, from + 50),
+      )));
+    }
+    const found = out.filter((o) => o.found).length;
+    const top = out.map((o) => (o.found ? topClass(o.p, 0) : -1));
+    const correct = top.filter((t, k) => t === truth[k]).length;
+    const agree = top.filter((t, k) => t >= 0 && t === aloneTop[k]).length;
+    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, agreement: found ? agree / found : 0, seconds: (performance.now() - tc) / 1000 };
+    results.push(r);
+    dumped.push({ name: c.name, frames: out });
+    console.log(
+      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)})  same top emotion as the model alone ${pct(r.agreement)}  [${r.seconds.toFixed(0)} s]`,
+    );
+  }
+  await page.evaluate(async () => (await import('/models/eval/eval-pipeline-page.mjs')).close());
+} finally {
+  await browser.close();
+  await server.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function pct(v) {
+  return `${(100 * v).toFixed(1)}%`;
+}
+function sign(v) {
+  return `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`;
+}
+
+// The table, and the targets per size: the face found in >= 99% of frames, accuracy within 1 point of the model alone.
+console.log(`\n| frame (${W}x${H}) | face found | accuracy, pipeline | model on the 48x48 crop | difference | same top emotion |`);
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  console.log(`| ${r.label}, ${r.position}, ${r.background}${r.colour ? ', colour' : ''} | ${pct(r.found)} | ${pct(r.accuracy)} | ${pct(r.modelAccuracy)} | ${sign(r.accuracy - r.modelAccuracy)} | ${pct(r.agreement)} |`);
+}
+console.log('');
+for (const label of [...new Set(results.map((r) => r.label))]) {
+  const rs = results.filter((r) => r.label === label);
+  const worstFound = Math.min(...rs.map((r) => r.found));
+  const worstGap = Math.min(...rs.map((r) => r.accuracy - r.modelAccuracy));
+  const ok = worstFound >= 0.99 && worstGap >= -0.01;
+  console.log(`${ok ? 'MET   ' : 'MISSED'} ${label}: face found in at least ${pct(worstFound)} of frames (target 99%), accuracy at worst ${sign(worstGap)} points against the model alone (target -1.0)`);
+}
+console.log(`${results.length * n} frames in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+if (opt.dump) fs.writeFileSync(opt.dump, JSON.stringify({ rows, truth, alone: Array.from(alone), conditions: dumped }) + '\n');
+if (opt.json) {
+  fs.writeFileSync(opt.json, JSON.stringify({ model: model.card.name, faces: n, seed: Number(opt.seed), frame: [W, H], modelAccuracy: aloneAcc, results }, null, 1) + '\n');
+}
