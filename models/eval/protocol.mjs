@@ -6,10 +6,11 @@
 //   npm run eval:protocol                          every shipped model: dev split, then PublicTest
 //   npm run eval:protocol -- --model models/emotion/NAME.onnx [--model ...]
 //   options: --dev-only (never reads PublicTest's labels: for choosing)
-//            --curve (per-class offsets on the log-probabilities, chosen on the dev split to
-//              maximise the original labels' macro recall at each FER+ floor: the trade-off curve)
-//            --ferplus-drop P (with --curve: also print the offsets for a dev FER+ floor P points
-//              below the model's own, as JSON, for models/training/offsets.py)
+//            --curve (offsets on the log-probabilities of angry and fear, on a grid, on the dev split:
+//              the front of FER+ accuracy against the original labels' macro recall, the trade-off)
+//            --pick P (with --curve: the offsets with the most dev macro recall at a dev FER+ accuracy
+//              at most P points below the model's own, for models/training/offsets.py)
+//            --svg FILE (with --curve: the dev fronts of all models as an SVG chart)
 //            --update-card (write the figures into the card's metrics.protocol)
 //            --flip-average  --runtime node|web  --threads 1  --resamples 2000  --json FILE  --data DIR
 //
@@ -24,13 +25,13 @@ import { loadCore, root } from './lib/core.mjs';
 import { listCards, predict, resolveModel } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, loadPublicTest } from './lib/publictest.mjs';
 import { hasTraining, loadDevSplit } from './lib/devsplit.mjs';
-import { protocolFigures, topClasses, withBootstrap } from './lib/protocol.mjs';
-import { bestClassOffsets } from './lib/agreement.mjs';
+import { offsetGrid, paretoFront, pickOffsets, protocolFigures, topClasses, withBootstrap } from './lib/protocol.mjs';
+import { lineChart } from './lib/svg.mjs';
 
 const { values: opt } = parseArgs({
   options: {
     model: { type: 'string', multiple: true }, data: { type: 'string' }, 'dev-only': { type: 'boolean' },
-    curve: { type: 'boolean' }, 'ferplus-drop': { type: 'string' }, 'update-card': { type: 'boolean' },
+    curve: { type: 'boolean' }, pick: { type: 'string' }, svg: { type: 'string' }, 'update-card': { type: 'boolean' },
     'flip-average': { type: 'boolean' }, runtime: { type: 'string', default: 'node' }, threads: { type: 'string', default: '1' },
     resamples: { type: 'string', default: '2000' }, json: { type: 'string' },
   },
@@ -70,20 +71,23 @@ for (const m of models) {
     `${pct(devFig.originalMacroRecall)}; original recall ${devFig.originalRecall.map((r, c) => `${short[c]} ${pct(r)}`).join(' ')}`);
   const result = { model: rel(model.onnxPath), dev: devFig };
   if (opt.curve) {
-    // The trade-off on the dev split: at each FER+ floor (the model's own dev accuracy minus a
-    // drop), the offsets that maximise the original labels' macro recall.
-    console.log('\ntrade-off on the dev split (offsets chosen there): | FER+ drop | FER+ | original | macro recall | anger | fear | offsets (angry…neutral) |');
-    result.curve = [];
-    const drops = [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 100];
-    const wanted = opt['ferplus-drop'] !== undefined ? Number(opt['ferplus-drop']) : null;
-    if (wanted !== null && !drops.includes(wanted)) drops.push(wanted), drops.sort((a, b) => a - b);
-    for (const drop of drops) {
-      const b = bestClassOffsets(devProbs, dev.labels.ferplus, dev.labels.orig, devFig.ferplusAccuracy - drop / 100 - 1e-9, { objective: 'macro' });
-      const f = protocolFigures(topClasses(devProbs, 7, b.bias), dev.labels.ferplus, dev.labels.orig, devRows);
-      result.curve.push({ drop, offsets: b.bias, ...f });
-      console.log(`| ${drop} | ${pct(f.ferplusAccuracy)} | ${pct(f.originalAccuracy)} | ${pct(f.originalMacroRecall)} | ` +
-        `${pct(f.originalRecall[0])} | ${pct(f.originalRecall[2])} | ${b.bias.map((x) => x.toFixed(1)).join(' ')} |`);
-      if (drop === wanted) console.log(`offsets for a ${drop}-point FER+ drop on dev: ${JSON.stringify({ labels: EMOTIONS, offsets: b.bias })}`);
+    // The trade-off on the dev split: offsets on angry and fear (0 to 2.5 in steps of 0.1) and the
+    // front of FER+ accuracy against the original labels' macro recall.
+    const grid = offsetGrid(devProbs, dev.labels.ferplus, dev.labels.orig, [0, 2]);
+    const front = paretoFront(grid).filter((g) => g.ferplusAccuracy >= devFig.ferplusAccuracy - 0.05);
+    result.curve = front.map((g) => ({ offsets: g.offsets, ferplusAccuracy: g.ferplusAccuracy, originalAccuracy: g.originalAccuracy,
+      originalMacroRecall: g.originalMacroRecall, originalRecall: g.originalRecall }));
+    console.log('\ntrade-off on the dev split (offsets on angry and fear, chosen there): | FER+ | original | macro recall | anger | fear | offsets angry, fear |');
+    for (const g of front) {
+      console.log(`| ${pct(g.ferplusAccuracy)} | ${pct(g.originalAccuracy)} | ${pct(g.originalMacroRecall)} | ${pct(g.originalRecall[0])} | ` +
+        `${pct(g.originalRecall[2])} | ${g.offsets[0]}, ${g.offsets[2]} |`);
+    }
+    if (opt.pick !== undefined) {
+      const p = pickOffsets(grid, devFig.ferplusAccuracy - Number(opt.pick) / 100);
+      result.pick = { drop: Number(opt.pick), offsets: p.offsets, ferplusAccuracy: p.ferplusAccuracy, originalMacroRecall: p.originalMacroRecall };
+      console.log(`pick: the most macro recall at a dev FER+ accuracy at most ${opt.pick} point(s) below the model's own: ` +
+        `FER+ ${pct(p.ferplusAccuracy)}, macro recall ${pct(p.originalMacroRecall)}, anger ${pct(p.originalRecall[0])}, ` +
+        `fear ${pct(p.originalRecall[2])} with --class-offsets angry=${p.offsets[0]},fear=${p.offsets[2]}`);
     }
   }
   if (!opt['dev-only']) {
@@ -129,6 +133,18 @@ for (const m of models) {
     }
   }
   results.push(result);
+}
+if (opt.svg && opt.curve) {
+  const series = results.map((r) => ({
+    name: path.basename(r.model, '.onnx') + (run.flipAverage ? ' (mirror-averaged)' : ''),
+    points: r.curve.map((g) => ({ x: g.ferplusAccuracy, y: g.originalMacroRecall })),
+    marks: r.pick ? [{ x: r.pick.ferplusAccuracy, y: r.pick.originalMacroRecall, label: `angry ${r.pick.offsets[0]}, fear ${r.pick.offsets[2]}` }] : [],
+  }));
+  fs.writeFileSync(opt.svg, lineChart(series, {
+    title: 'Dev split: FER+ accuracy against original-label macro recall (offsets on angry and fear)',
+    xLabel: 'FER+ majority accuracy (%)', yLabel: 'original-label macro recall (%)',
+  }));
+  console.log(`chart -> ${opt.svg}`);
 }
 if (opt.json) {
   fs.writeFileSync(opt.json, JSON.stringify({ classes: EMOTIONS, devImages: dev.data.n, testImages: testRows.length, results }, null, 1) + '\n');

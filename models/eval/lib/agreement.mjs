@@ -3,7 +3,6 @@
 // label-agreement.mjs.
 import { NO_LABEL } from './dataset.mjs';
 import { topClass } from './metrics.mjs';
-import { protocolFigures } from './protocol.mjs';
 
 /**
  * @param {ArrayLike<number>} top  predicted class per row
@@ -50,30 +49,25 @@ export function oracleOriginalAccuracy(report, ferplusTarget) {
 /**
  * Moves a trained classifier along the trade-off without retraining it: adds a per-class offset
  * to its log-probabilities (a decision threshold per class), chosen by coordinate search to
- * maximise the original-label accuracy (`objective: 'original'`, the default) or the original
- * labels' macro-averaged recall (`objective: 'macro'`) while the FER+ accuracy stays at or above
- * `ferplusFloor`. Scored on the rows it was tuned on, it overstates what the offsets give on new
- * data: choose them on the dev split (protocol.mjs), score them on PublicTest.
+ * maximise the original-label accuracy while the FER+ accuracy stays at or above `ferplusFloor`.
+ * Tuned and scored on the same rows, so it overstates what the offsets would give on new data:
+ * an upper bound for this model, for scale.
  *
  * @param {Float32Array} probs N x 7 probabilities, row-major
  * @param {ArrayLike<number>} ferplus FER+ majority label per row (NO_LABEL: none)
  * @param {ArrayLike<number>} orig original label per row
- * @returns {{ bias: number[], ferplusAccuracy: number, originalAccuracy: number, originalMacroRecall: number } | null}
+ * @returns {{ bias: number[], ferplusAccuracy: number, originalAccuracy: number } | null}
  *   null when not even the unshifted model reaches the floor
  */
-export function bestClassOffsets(probs, ferplus, orig, ferplusFloor, { k = 7, steps = [-2, 2, 0.1], rounds = 6, objective = 'original' } = {}) {
-  if (!['original', 'macro'].includes(objective)) throw new Error(`objective is original or macro, not ${objective}`);
+export function bestClassOffsets(probs, ferplus, orig, ferplusFloor, { k = 7, steps = [-2, 2, 0.1], rounds = 6 } = {}) {
   const logp = Float64Array.from(probs, (p) => Math.log(Math.max(p, 1e-12)));
   const shifted = new Float64Array(logp.length);
-  const rows = Array.from({ length: orig.length }, (_, i) => i);
   const score = (bias) => {
     for (let j = 0; j < logp.length; j++) shifted[j] = logp[j] + bias[j % k];
     const top = Uint8Array.from({ length: orig.length }, (_, i) => topClass(shifted, i, k));
     const r = labelAgreement(top, ferplus, orig);
-    const macro = objective === 'macro' ? protocolFigures(top, ferplus, orig, rows, k).originalMacroRecall : undefined;
-    return { ferplusAccuracy: r.ferplusAccuracy, originalAccuracy: r.originalAccuracy, originalMacroRecall: macro };
+    return { ferplusAccuracy: r.ferplusAccuracy, originalAccuracy: r.originalAccuracy };
   };
-  const gain = (s) => (objective === 'macro' ? s.originalMacroRecall : s.originalAccuracy);
   let bias = new Array(k).fill(0);
   let current = score(bias);
   if (current.ferplusAccuracy < ferplusFloor) return null;
@@ -85,7 +79,7 @@ export function bestClassOffsets(probs, ferplus, orig, ferplusFloor, { k = 7, st
         const trial = bias.slice();
         trial[c] = Math.round(v * 100) / 100;
         const s = score(trial);
-        if (s.ferplusAccuracy >= ferplusFloor && gain(s) > gain(current)) {
+        if (s.ferplusAccuracy >= ferplusFloor && s.originalAccuracy > current.originalAccuracy) {
           bias = trial;
           current = s;
           moved = true;

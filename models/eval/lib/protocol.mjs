@@ -107,3 +107,46 @@ export function topClasses(probs, k = 7, offsets = null) {
   }
   return top;
 }
+
+/**
+ * The protocol figures for every combination of offsets on `classes` (0, step, ..., max each; the
+ * other classes 0): decision thresholds that move the model along the FER+ / original-label
+ * trade-off. Choose on the dev split only. Entries: `{ offsets, ...protocolFigures }`, the
+ * no-offset one first.
+ */
+export function offsetGrid(probs, ferplus, orig, classes, { step = 0.1, max = 2.5, k = 7 } = {}) {
+  const values = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => Math.round(i * step * 1e6) / 1e6);
+  const rows = Array.from({ length: orig.length }, (_, i) => i);
+  const out = [];
+  const walk = (i, offsets) => {
+    if (i === classes.length) {
+      out.push({ offsets: offsets.slice(), ...protocolFigures(topClasses(probs, k, offsets), ferplus, orig, rows, k) });
+      return;
+    }
+    for (const v of values) {
+      offsets[classes[i]] = v;
+      walk(i + 1, offsets);
+    }
+    offsets[classes[i]] = 0;
+  };
+  walk(0, new Array(k).fill(0));
+  return out;
+}
+
+/** The points of `grid` that no other beats on both FER+ accuracy and macro recall, by FER+ accuracy descending. */
+export function paretoFront(grid) {
+  const front = [];
+  let best = -Infinity;
+  for (const g of [...grid].sort((a, b) => b.ferplusAccuracy - a.ferplusAccuracy || b.originalMacroRecall - a.originalMacroRecall)) {
+    if (g.originalMacroRecall > best) {
+      front.push(g);
+      best = g.originalMacroRecall;
+    }
+  }
+  return front;
+}
+
+/** The grid point with the highest macro recall among those with FER+ accuracy >= `ferplusFloor` (ties: higher FER+). */
+export function pickOffsets(grid, ferplusFloor) {
+  return paretoFront(grid.filter((g) => g.ferplusAccuracy >= ferplusFloor - 1e-12)).at(-1);
+}

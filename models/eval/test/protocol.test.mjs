@@ -6,8 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEV_MODULUS, devMask, hasTraining, loadDevSplit } from '../lib/devsplit.mjs';
-import { mulberry32, protocolFigures, topClasses, withBootstrap } from '../lib/protocol.mjs';
-import { bestClassOffsets } from '../lib/agreement.mjs';
+import { mulberry32, offsetGrid, paretoFront, pickOffsets, protocolFigures, topClasses, withBootstrap } from '../lib/protocol.mjs';
 import { DEFAULT_DATA, hasPublicTest } from '../lib/publictest.mjs';
 
 const dataDir = process.env.FER2013_DIR ? path.resolve(process.env.FER2013_DIR) : DEFAULT_DATA;
@@ -84,19 +83,32 @@ test('bootstrap intervals: seeded, around the point, narrower with more images',
   assert.deepEqual(perfect.originalAccuracy.ci95, [1, 1]);
 });
 
-test('offsets on the log-probabilities move the decision, and the macro objective lifts a rare class', () => {
+test('offsets on the log-probabilities move the decision; the trade-off front keeps the points nothing beats', () => {
   const p = (a, b) => [a, b, 0, 0, 0, 0, 0].map((x) => x / (a + b));
   assert.deepEqual([...topClasses(Float32Array.from([...p(0.6, 0.4)]))], [0]);
   assert.deepEqual([...topClasses(Float32Array.from([...p(0.6, 0.4)]), 7, [0, Math.log(2), 0, 0, 0, 0, 0])], [1]);
-  // Class 0: 8 rows (6 of them clear), class 1: 2 rows that lean to class 0 as much as the two unclear
-  // class-0 rows. Lifting class 1 flips all four: accuracy falls from 8/10 to 8/10 - 2/10 + 2/10,
-  // the same, but macro recall rises from 0.5 to 0.875.
-  const rows = [...Array(6).fill(p(0.9, 0.1)), ...Array(2).fill(p(0.6, 0.4)), ...Array(2).fill(p(0.6, 0.4))];
+  const front = paretoFront([
+    { ferplusAccuracy: 0.9, originalMacroRecall: 0.6 },
+    { ferplusAccuracy: 0.89, originalMacroRecall: 0.59 }, // beaten by the first on both
+    { ferplusAccuracy: 0.88, originalMacroRecall: 0.65 },
+    { ferplusAccuracy: 0.9, originalMacroRecall: 0.62 },
+  ]);
+  assert.deepEqual(front.map((f) => [f.ferplusAccuracy, f.originalMacroRecall]), [[0.9, 0.62], [0.88, 0.65]]);
+});
+
+test('offset grid: lifting a class that the model under-calls raises macro recall, and the pick keeps the FER+ floor', () => {
+  // Class 0: 8 rows (6 clear), class 2: 2 rows that lean to class 0 as much as two unclear class-0
+  // rows, and that the FER+ crowd calls class 0 (a disputed face).
+  const p = (a, b) => [a, 0, b, 0, 0, 0, 0].map((x) => x / (a + b));
+  const rows = [...Array(6).fill(p(0.9, 0.1)), ...Array(4).fill(p(0.6, 0.4))];
   const probs = Float32Array.from(rows.flat());
-  const orig = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
-  const fp = [...orig];
-  const macro = bestClassOffsets(probs, fp, orig, 0.7, { objective: 'macro' });
-  assert.equal(macro.originalMacroRecall, (6 / 8 + 1) / 2);
-  assert.ok(macro.bias[1] - macro.bias[0] > Math.log(1.5));
-  assert.throws(() => bestClassOffsets(probs, fp, orig, 0, { objective: 'f1' }), /objective/);
+  const orig = [0, 0, 0, 0, 0, 0, 0, 0, 2, 2];
+  const ferplus = Array(10).fill(0);
+  const grid = offsetGrid(probs, ferplus, orig, [0, 2], { step: 0.1, max: 1 });
+  assert.equal(grid.length, 11 * 11);
+  const lifted = grid.find((g) => g.offsets[2] === 0.5 && g.offsets[0] === 0);
+  assert.equal(lifted.originalMacroRecall, (6 / 8 + 1) / 2);
+  assert.equal(lifted.ferplusAccuracy, 6 / 10);
+  assert.equal(pickOffsets(grid, 1.0), grid[0]); // no FER+ to give: no offsets
+  assert.equal(pickOffsets(grid, 0.6).originalMacroRecall, (6 / 8 + 1) / 2);
 });
