@@ -8,8 +8,8 @@
 //   options: --dev-only (never reads PublicTest's labels: for choosing)
 //            --curve (offsets on the log-probabilities of angry and fear, on a grid, on the dev split:
 //              the front of FER+ accuracy against the original labels' macro recall, the trade-off)
-//            --pick P (with --curve: the offsets with the most dev macro recall at a dev FER+ accuracy
-//              at most P points below the model's own, for models/training/offsets.py)
+//            --pick P (with --curve: the offsets >= 0 with the most dev macro recall at a dev FER+
+//              accuracy at most P points below the model's own, for models/training/offsets.py)
 //            --svg FILE (with --curve: the dev fronts of all models as an SVG chart)
 //            --update-card (write the figures into the card's metrics.protocol)
 //            --flip-average  --runtime node|web  --threads 1  --resamples 2000  --json FILE  --data DIR
@@ -71,10 +71,10 @@ for (const m of models) {
     `${pct(devFig.originalMacroRecall)}; original recall ${devFig.originalRecall.map((r, c) => `${short[c]} ${pct(r)}`).join(' ')}`);
   const result = { model: rel(model.onnxPath), dev: devFig };
   if (opt.curve) {
-    // The trade-off on the dev split: offsets on angry and fear (0 to 2.5 in steps of 0.1) and the
+    // The trade-off on the dev split: offsets on angry and fear (-1 to 2.5 in steps of 0.1) and the
     // front of FER+ accuracy against the original labels' macro recall.
-    const grid = offsetGrid(devProbs, dev.labels.ferplus, dev.labels.orig, [0, 2]);
-    const front = paretoFront(grid).filter((g) => g.ferplusAccuracy >= devFig.ferplusAccuracy - 0.05);
+    const grid = offsetGrid(devProbs, dev.labels.ferplus, dev.labels.orig, [0, 2], { min: -1 });
+    const front = paretoFront(grid).filter((g) => Math.abs(g.ferplusAccuracy - devFig.ferplusAccuracy) <= 0.05);
     result.curve = front.map((g) => ({ offsets: g.offsets, ferplusAccuracy: g.ferplusAccuracy, originalAccuracy: g.originalAccuracy,
       originalMacroRecall: g.originalMacroRecall, originalRecall: g.originalRecall }));
     console.log('\ntrade-off on the dev split (offsets on angry and fear, chosen there): | FER+ | original | macro recall | anger | fear | offsets angry, fear |');
@@ -83,7 +83,9 @@ for (const m of models) {
         `${pct(g.originalRecall[2])} | ${g.offsets[0]}, ${g.offsets[2]} |`);
     }
     if (opt.pick !== undefined) {
-      const p = pickOffsets(grid, devFig.ferplusAccuracy - Number(opt.pick) / 100);
+      // Only lowered thresholds for angry and fear (offsets >= 0): the aim is to name them more often,
+      // not to trade one of them for the other's recall.
+      const p = pickOffsets(grid.filter((g) => g.offsets.every((v) => v >= 0)), devFig.ferplusAccuracy - Number(opt.pick) / 100);
       result.pick = { drop: Number(opt.pick), offsets: p.offsets, ferplusAccuracy: p.ferplusAccuracy, originalMacroRecall: p.originalMacroRecall };
       console.log(`pick: the most macro recall at a dev FER+ accuracy at most ${opt.pick} point(s) below the model's own: ` +
         `FER+ ${pct(p.ferplusAccuracy)}, macro recall ${pct(p.originalMacroRecall)}, anger ${pct(p.originalRecall[0])}, ` +

@@ -58,6 +58,8 @@ def main() -> None:
                     help="comma-separated classes (e.g. angry,fear) whose rows (by original label) are taught "
                          "--orig-share x the original label + the rest x the FER+ votes, without the teacher")
     ap.add_argument("--orig-share", type=float, default=0.6)
+    ap.add_argument("--recalibrate-images", type=int, default=12_800,
+                    help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -160,6 +162,8 @@ def main() -> None:
                     be.copy_(bn)  # BN statistics follow the live net
             seen += len(idx)
             loss_sum += loss.item() * len(idx)
+            if p >= 1.0:
+                break  # the budget ran out mid-epoch (a busy machine): score what the schedule ended with
         acc = accuracies(predict(ema, val.images), val)
         score = selection_score(acc, args.select)
         rate = seen / (time.time() - te)
@@ -190,7 +194,7 @@ def main() -> None:
     # BN statistics for the EMA weights themselves (recalibrate.py says why): best.pt gets them,
     # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest (the
     # dev split with --dev) against the FER+ majority where present.
-    _, best["bnRecalibrated"], temperature = recalibrate_run(args.out, images, val)
+    _, best["bnRecalibrated"], temperature = recalibrate_run(args.out, images, val, args.recalibrate_images)
     summary = {"arch": args.arch, "best": best, "temperature": temperature,
                "train_minutes": (time.time() - t0) / 60, "history": history, "args": vars(args)}
     json.dump(summary, open(os.path.join(args.out, "summary.json"), "w"), indent=1)

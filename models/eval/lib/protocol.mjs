@@ -109,13 +109,15 @@ export function topClasses(probs, k = 7, offsets = null) {
 }
 
 /**
- * The protocol figures for every combination of offsets on `classes` (0, step, ..., max each; the
- * other classes 0): decision thresholds that move the model along the FER+ / original-label
+ * The protocol figures for every combination of offsets on `classes` (min, min + step, ..., max
+ * each; the other classes 0): decision thresholds that move the model along the FER+ / original-label
  * trade-off. Choose on the dev split only. Entries: `{ offsets, ...protocolFigures }`, the
  * no-offset one first.
  */
-export function offsetGrid(probs, ferplus, orig, classes, { step = 0.1, max = 2.5, k = 7 } = {}) {
-  const values = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => Math.round(i * step * 1e6) / 1e6);
+export function offsetGrid(probs, ferplus, orig, classes, { step = 0.1, min = 0, max = 2.5, k = 7 } = {}) {
+  const values = Array.from({ length: Math.round((max - min) / step) + 1 }, (_, i) => Math.round((min + i * step) * 1e6) / 1e6);
+  // The no-offset point first (it is the model itself).
+  values.sort((x, y) => (x === 0 ? -1 : y === 0 ? 1 : x - y));
   const rows = Array.from({ length: orig.length }, (_, i) => i);
   const out = [];
   const walk = (i, offsets) => {

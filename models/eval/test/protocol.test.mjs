@@ -111,4 +111,6 @@ test('offset grid: lifting a class that the model under-calls raises macro recal
   assert.equal(lifted.ferplusAccuracy, 6 / 10);
   assert.equal(pickOffsets(grid, 1.0), grid[0]); // no FER+ to give: no offsets
   assert.equal(pickOffsets(grid, 0.6).originalMacroRecall, (6 / 8 + 1) / 2);
+  const both = offsetGrid(probs, ferplus, orig, [2], { step: 0.5, min: -1, max: 1 });
+  assert.deepEqual(both.map((g) => g.offsets[2]), [0, -1, -0.5, 0.5, 1]); // the model itself first
 });
