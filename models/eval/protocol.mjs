@@ -10,6 +10,8 @@
 //              the front of FER+ accuracy against the original labels' macro recall, the trade-off)
 //            --pick P (with --curve: the offsets >= 0 with the most dev macro recall at a dev FER+
 //              accuracy at most P points below the model's own, for models/training/offsets.py)
+//            --pick-floor F (with --curve: the offsets, of either sign, with the most dev macro recall
+//              at a dev FER+ accuracy of at least F%)
 //            --svg FILE (with --curve: the dev fronts of all models as an SVG chart)
 //            --update-card (write the figures into the card's metrics.protocol)
 //            --flip-average  --runtime node|web  --threads 1  --resamples 2000  --json FILE  --data DIR
@@ -31,7 +33,7 @@ import { lineChart } from './lib/svg.mjs';
 const { values: opt } = parseArgs({
   options: {
     model: { type: 'string', multiple: true }, data: { type: 'string' }, 'dev-only': { type: 'boolean' },
-    curve: { type: 'boolean' }, pick: { type: 'string' }, svg: { type: 'string' }, 'update-card': { type: 'boolean' },
+    curve: { type: 'boolean' }, pick: { type: 'string' }, 'pick-floor': { type: 'string' }, svg: { type: 'string' }, 'update-card': { type: 'boolean' },
     'flip-average': { type: 'boolean' }, runtime: { type: 'string', default: 'node' }, threads: { type: 'string', default: '1' },
     resamples: { type: 'string', default: '2000' }, json: { type: 'string' },
   },
@@ -81,6 +83,15 @@ for (const m of models) {
     for (const g of front) {
       console.log(`| ${pct(g.ferplusAccuracy)} | ${pct(g.originalAccuracy)} | ${pct(g.originalMacroRecall)} | ${pct(g.originalRecall[0])} | ` +
         `${pct(g.originalRecall[2])} | ${g.offsets[0]}, ${g.offsets[2]} |`);
+    }
+    if (opt['pick-floor'] !== undefined) {
+      // A model trained towards anger and fear may have to raise their thresholds (offsets < 0) to
+      // reach a given FER+ accuracy: here any offsets of the grid, at an absolute dev FER+ floor.
+      const p = pickOffsets(grid, Number(opt['pick-floor']) / 100);
+      result.pick = { floor: Number(opt['pick-floor']), offsets: p.offsets, ferplusAccuracy: p.ferplusAccuracy, originalMacroRecall: p.originalMacroRecall };
+      console.log(`pick: the most macro recall at a dev FER+ accuracy of at least ${opt['pick-floor']}%: ` +
+        `FER+ ${pct(p.ferplusAccuracy)}, macro recall ${pct(p.originalMacroRecall)}, anger ${pct(p.originalRecall[0])}, ` +
+        `fear ${pct(p.originalRecall[2])} with --class-offsets angry=${p.offsets[0]},fear=${p.offsets[2]}`);
     }
     if (opt.pick !== undefined) {
       // Only lowered thresholds for angry and fear (offsets >= 0): the aim is to name them more often,

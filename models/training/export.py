@@ -101,6 +101,7 @@ SELECTION = {
     "sum": "FER+ majority accuracy + original accuracy",
     "ferplus": "FER+ majority accuracy",
     "orig": "original-label accuracy",
+    "ferplus+origmacro": "FER+ majority accuracy + original-label macro recall",
 }
 
 
@@ -121,10 +122,10 @@ def training_card(summary: dict) -> dict:
     return {
         "data": "FER2013 Training split (28,709 images; rows that FER+ marks as not-a-face left out)",
         "targets": targets,
-        "selection": f"best epoch on FER2013 PublicTest ({SELECTION[a.get('select', 'sum')]})"
+        "selection": f"best epoch on {'the dev split of FER2013 Training (fer_data.dev_mask, not trained on)' if a.get('dev') else 'FER2013 PublicTest'} ({SELECTION[a.get('select', 'sum')]})"
                      + (", its BatchNorm statistics recomputed on 12,800 augmented Training images (recalibrate.py)"
                         if "bnRecalibrated" in summary.get("best", {}) else "")
-                     + "; softmax temperature fitted on PublicTest",
+                     + f"; softmax temperature fitted on {'the dev split' if a.get('dev') else 'PublicTest'}",
         "epochs": len(summary.get("history", [])),
         "minutes": round(summary.get("train_minutes", 0), 1),
         "command": "/usr/bin/python3 models/training/train.py "
