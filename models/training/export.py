@@ -25,7 +25,7 @@ from onnx import helper, numpy_helper
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fer_data import CLASSES, load_split  # noqa: E402
+from fer_data import CLASSES, dev_mask, load_split, subset  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, Exported, MultiView, count_macs  # noqa: E402
 from scoring import fit_temperature, predict  # noqa: E402
 
@@ -101,6 +101,7 @@ SELECTION = {
     "sum": "FER+ majority accuracy + original accuracy",
     "ferplus": "FER+ majority accuracy",
     "orig": "original-label accuracy",
+    "ferplus+origmacro": "FER+ majority accuracy + original-label macro recall",
 }
 
 
@@ -121,10 +122,10 @@ def training_card(summary: dict) -> dict:
     return {
         "data": "FER2013 Training split (28,709 images; rows that FER+ marks as not-a-face left out)",
         "targets": targets,
-        "selection": f"best epoch on FER2013 PublicTest ({SELECTION[a.get('select', 'sum')]})"
+        "selection": f"best epoch on {'the dev split of FER2013 Training (fer_data.dev_mask, not trained on)' if a.get('dev') else 'FER2013 PublicTest'} ({SELECTION[a.get('select', 'sum')]})"
                      + (", its BatchNorm statistics recomputed on 12,800 augmented Training images (recalibrate.py)"
                         if "bnRecalibrated" in summary.get("best", {}) else "")
-                     + "; softmax temperature fitted on PublicTest",
+                     + f"; softmax temperature fitted on {'the dev split' if a.get('dev') else 'PublicTest'}",
         "epochs": len(summary.get("history", [])),
         "minutes": round(summary.get("train_minutes", 0), 1),
         "command": "/usr/bin/python3 models/training/train.py "
@@ -133,10 +134,14 @@ def training_card(summary: dict) -> dict:
 
 
 @torch.no_grad()
-def multi_view_temperature(net: MultiView, data: str, select: str) -> float:
-    """Temperature for the multi-view logits, fitted on PublicTest's labels of the run's selection
-    rule: the original labels for a run selected on them, the FER+ majority otherwise (as train.py)."""
-    val = load_split(data, "PublicTest")
+def multi_view_temperature(net: MultiView, data: str, select: str, dev: bool = False) -> float:
+    """Temperature for the multi-view logits, fitted on PublicTest's (with `dev`, the dev split's) labels
+    of the run's selection rule: the original labels for a run selected on them, the FER+ majority
+    otherwise (as train.py)."""
+    if dev:
+        val = subset(load_split(data, "Training"), dev_mask(data))
+    else:
+        val = load_split(data, "PublicTest")
     logits = predict(net, val.images)
     if select == "orig":
         return fit_temperature(logits, val.labels.long())
@@ -152,8 +157,21 @@ def main() -> None:
     ap.add_argument("--out-dir", default="models/emotion")
     ap.add_argument("--multi-view", action="store_true",
                     help="average the logits of %d zoomed and mirrored views inside the graph" % (2 * len(VIEW_SCALES)))
+    ap.add_argument("--view-scales", default=",".join(str(s) for s in VIEW_SCALES),
+                    help="with --multi-view: the zooms, each also mirrored (1 = the face and its mirror only)")
+    ap.add_argument("--dev", action="store_true",
+                    help="fit --multi-view's temperature on the dev split (fer_data.dev_mask), not PublicTest")
+    ap.add_argument("--class-offsets",
+                    help="offsets added to the scaled logits before the softmax, as CLASS=VALUE,... (e.g. "
+                         "angry=0.5,fear=0.8; chosen on the dev split with models/eval/protocol.mjs)")
     ap.add_argument("--data", default="../shared/data/fer2013", help="FER2013 folder (for --multi-view's temperature)")
     args = ap.parse_args()
+    offsets = None
+    if args.class_offsets:
+        given = dict(kv.split("=") for kv in args.class_offsets.split(","))
+        assert set(given) <= set(CLASSES), f"--class-offsets: classes are {CLASSES}"
+        offsets = [float(given.get(c, 0)) for c in CLASSES]
+    scales = tuple(float(v) for v in args.view_scales.split(","))
     os.makedirs(args.out_dir, exist_ok=True)
 
     if args.random:
@@ -171,11 +189,11 @@ def main() -> None:
     round_to_half(net)
     views = None
     if args.multi_view:
-        net = MultiView(net).eval()
+        net = MultiView(net, scales).eval()
         views = net.views
         mmacs = round(mmacs * views, 2)
-        temperature = multi_view_temperature(net, args.data, summary.get("args", {}).get("select", "sum"))
-    model = Exported(net, temperature).eval()
+        temperature = multi_view_temperature(net, args.data, summary.get("args", {}).get("select", "sum"), args.dev)
+    model = Exported(net, temperature, offsets).eval()
     onnx_path = os.path.join(args.out_dir, f"{args.name}.onnx")
     export_onnx(model, onnx_path)
     store_weights_as_half(onnx_path)
@@ -225,8 +243,19 @@ def main() -> None:
         "architecture": {"name": summary.get("arch"), "parameters": params,
                          "mmacs": mmacs, "weights": "float16 (cast to float32 on load)",
                          "temperature": round(temperature, 4)},
-        "training": training_card(summary),
+        # A run rebuilt from a shipped model (from_onnx.py) carries that model's training section.
+        "training": summary.get("training") or training_card(summary),
     })
+    if offsets:
+        card["architecture"]["classOffsets"] = {
+            "values": dict(zip(CLASSES, offsets)),
+            "note": "Added to the temperature-scaled logits before the softmax (in the graph): decision thresholds "
+                    "that make the model name clear anger and fear, chosen on the dev split "
+                    "(models/eval/protocol.mjs --curve), never on PublicTest.",
+            "command": f"--class-offsets {args.class_offsets}",
+        }
+    else:
+        card["architecture"].pop("classOffsets", None)
     card.update({
         "terms": "FER2013 (Goodfellow et al., 2013, Kaggle ICML 2013 challenge) has no stated licence and is "
                  "commonly used for research; the FER+ votes (Barsoum et al., 2016) are MIT-licensed by Microsoft. "
@@ -263,11 +292,15 @@ def main() -> None:
             f"Runs the net on {views} views of each face, so it takes {views} times as long as the same net on one "
             "view: meant for photos and offline evaluation, not for many faces in live video.")
         card["architecture"]["views"] = {
-            "count": views, "scales": list(VIEW_SCALES), "mirrored": True,
+            "count": views, "scales": list(scales), "mirrored": True,
             "note": f"Test-time augmentation inside the graph: the logits of {views} views of each face (zoomed "
                     f"by each scale about the centre, as is and mirrored) are averaged, then divided by the "
-                    f"temperature (fitted again for the averaged logits). mmacs counts all {views} views.",
-            "command": f"/usr/bin/python3 models/training/export.py --run {os.path.relpath(args.run)} --name {args.name} --multi-view",
+                    f"temperature (fitted again for the averaged logits{' on the dev split' if args.dev else ''}). "
+                    f"mmacs counts all {views} views.",
+            "command": f"/usr/bin/python3 models/training/export.py --run {os.path.relpath(args.run)} --name {args.name} --multi-view"
+                       + (f" --view-scales {args.view_scales}" if scales != VIEW_SCALES else "")
+                       + (" --dev" if args.dev else "")
+                       + (f" --class-offsets {args.class_offsets}" if offsets else ""),
         }
     else:
         card["architecture"].pop("views", None)

@@ -5,6 +5,7 @@ Raw layout (see ../shared/data/fer2013/README.md): `<Split>-images.u8` is N x 48
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -61,3 +62,32 @@ def soft_targets(split: Split, ferplus_weight: float) -> torch.Tensor:
     has_votes = split.ferplus_dist.sum(1, keepdim=True) > 0
     w = torch.where(has_votes, torch.tensor(ferplus_weight), torch.tensor(0.0))
     return w * split.ferplus_dist + (1 - w) * onehot
+
+
+# The dev split: one row in DEV_MODULUS of Training, picked by a hash of the pixels, so identical
+# images (duplicate groups) always fall on the same side. Training rows whose pixels also occur in
+# PublicTest stay on the training side, so dev and PublicTest share no image. models/eval/lib/devsplit.mjs
+# computes the same split in Node (a test checks the two agree through the count and a digest).
+DEV_MODULUS = 10
+
+
+def pixel_key(image: np.ndarray) -> int:
+    """First 4 bytes of the SHA-256 of an image's raw pixels, as a big-endian unsigned int."""
+    return int.from_bytes(hashlib.sha256(np.ascontiguousarray(image, np.uint8).tobytes()).digest()[:4], "big")
+
+
+def dev_mask(root: str) -> torch.Tensor:
+    """Training rows of the dev split (bool, N): chosen by pixel hash, never a PublicTest image."""
+    train = np.fromfile(os.path.join(root, "Training-images.u8"), np.uint8).reshape(-1, 48 * 48)
+    test = np.fromfile(os.path.join(root, "PublicTest-images.u8"), np.uint8).reshape(-1, 48 * 48)
+    in_test = {hashlib.sha256(row.tobytes()).digest() for row in test}
+    mask = np.zeros(len(train), bool)
+    for i, row in enumerate(train):
+        digest = hashlib.sha256(row.tobytes()).digest()
+        mask[i] = int.from_bytes(digest[:4], "big") % DEV_MODULUS == 0 and digest not in in_test
+    return torch.from_numpy(mask)
+
+
+def subset(split: Split, rows: torch.Tensor) -> Split:
+    return Split(split.images[rows], split.labels[rows], split.ferplus_labels[rows], split.ferplus_dist[rows],
+                 split.not_a_face[rows])

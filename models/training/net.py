@@ -151,15 +151,22 @@ class MultiView(nn.Module):
 
 
 class Exported(nn.Module):
-    """What ships: logits divided by a fitted temperature, then softmax (calibrated probabilities)."""
+    """What ships: logits divided by a fitted temperature, then softmax (calibrated probabilities).
 
-    def __init__(self, net: nn.Module, temperature: float):
+    With `offsets` (one per class), they are added to the scaled logits before the softmax: decision
+    thresholds chosen on the dev split (models/eval/protocol.mjs), which move the model along the
+    FER+ / original-label trade-off; the graph then has one Add more, and the engine needs nothing."""
+
+    def __init__(self, net: nn.Module, temperature: float, offsets: list[float] | None = None):
         super().__init__()
         self.net = net
         self.register_buffer("inv_t", torch.tensor(1.0 / temperature))
+        has = offsets is not None and any(offsets)
+        self.register_buffer("offsets", torch.tensor(offsets, dtype=torch.float32) if has else None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.net(x) * self.inv_t, dim=1)
+        z = self.net(x) * self.inv_t
+        return torch.softmax(z if self.offsets is None else z + self.offsets, dim=1)
 
 
 def count_macs(net: ExpressionNet, size: int = 48) -> int:

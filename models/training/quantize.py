@@ -31,7 +31,7 @@ import torch
 from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fer_data import load_split  # noqa: E402
+from fer_data import CLASSES, load_split  # noqa: E402
 from export import parity_fixture  # noqa: E402
 from net import ExpressionNet, Exported, MultiView  # noqa: E402
 
@@ -147,9 +147,10 @@ def quantize(src: str, dst: str, ranges: dict[str, tuple[float, float]]) -> None
     onnx.save(model, dst)
 
 
-def int8_parity_fixture(net: ExpressionNet | MultiView, temperature: float, images: torch.Tensor) -> dict:
+def int8_parity_fixture(net: ExpressionNet | MultiView, temperature: float, images: torch.Tensor,
+                        offsets: list[float] | None = None) -> dict:
     """Real faces (int8 error on random noise says little), the float net's probabilities, the tolerance."""
-    fixture = parity_fixture(Exported(net, temperature).eval(), images.float() / 255)
+    fixture = parity_fixture(Exported(net, temperature, offsets).eval(), images.float() / 255)
     return {**fixture, "reference": "the float32 PyTorch net this int8 model was quantised from",
             "tolerance": PARITY_TOLERANCE}
 
@@ -201,7 +202,7 @@ def main() -> None:
     float_card = json.load(open(args.onnx.removesuffix(".onnx") + ".json"))
     if "views" in float_card["architecture"]:
         # A multi-view export (export.py --multi-view): its temperature is the one fitted for the views.
-        net = MultiView(net).eval()
+        net = MultiView(net, tuple(float_card["architecture"]["views"]["scales"])).eval()
         temperature = float_card["architecture"]["temperature"]
     else:
         temperature = json.load(open(os.path.join(args.run, "summary.json")))["temperature"]
@@ -210,7 +211,9 @@ def main() -> None:
     out = os.path.join(args.out_dir, f"{args.name}.onnx")
     quantize(args.onnx, out, calibrate(net, train.images[pick], args.tail))
     val = load_split(args.data, "PublicTest")
-    json.dump(int8_parity_fixture(net, temperature, val.images[:4]), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
+    offsets = float_card["architecture"].get("classOffsets", {}).get("values")
+    offsets = [offsets[c] for c in CLASSES] if offsets else None
+    json.dump(int8_parity_fixture(net, temperature, val.images[:4], offsets), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
     write_card(float_card, os.path.join(args.out_dir, f"{args.name}.json"), args.name,
                os.path.relpath(args.run), args.images, args.tail)
     print(out)

@@ -30,7 +30,7 @@ IMAGES = 12_800
 
 
 @torch.no_grad()
-def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0) -> None:
+def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0, count: int = IMAGES) -> None:
     """Sets every BatchNorm's running mean and variance to their average over augmented images."""
     bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     momenta = [m.momentum for m in bns]
@@ -38,7 +38,7 @@ def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0) -> N
         m.reset_running_stats()
         m.momentum = None  # cumulative average over all batches
     g = torch.Generator().manual_seed(seed)
-    pick = torch.randperm(len(images), generator=g)[:IMAGES]
+    pick = torch.randperm(len(images), generator=g)[:count]
     net.train()
     for i in range(0, len(pick), 256):
         net(augment(images[pick[i : i + 256]].float() / 255, g))
@@ -47,7 +47,7 @@ def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0) -> N
     net.eval()
 
 
-def recalibrate_run(run: str, train_images: torch.Tensor, val) -> tuple[dict, dict, float]:
+def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAGES) -> tuple[dict, dict, float]:
     """Recalibrates a run's selected checkpoint (kept as best-raw.pt) into best.pt.
 
     Returns its PublicTest accuracies before and after, and the softmax temperature fitted after
@@ -58,7 +58,7 @@ def recalibrate_run(run: str, train_images: torch.Tensor, val) -> tuple[dict, di
     ck = torch.load(raw)
     net = ExpressionNet(ck["arch"])
     net.load_state_dict(ck["ema"])
-    recalibrate_bn(net, train_images)
+    recalibrate_bn(net, train_images, count=count)
     logits = predict(net, val.images)
     after = accuracies(logits, val)
     torch.save({**ck, "ema": net.state_dict(), "acc": after, "bnRecalibrated": True}, best)

@@ -18,13 +18,25 @@ def predict(net: torch.nn.Module, images: torch.Tensor, tta: bool = False) -> to
     return torch.cat(out)
 
 
-def accuracies(logits: torch.Tensor, split) -> dict[str, float]:
+def accuracies(logits: torch.Tensor, split) -> dict:
     pred = logits.argmax(1)
     fp = split.ferplus_labels != 255
+    recall = [(pred[split.labels == c] == c).float().mean().item() for c in range(logits.shape[1])]
     return {
         "orig": (pred == split.labels).float().mean().item(),
         "ferplus": (pred[fp] == split.ferplus_labels[fp]).float().mean().item(),
+        "origMacro": sum(recall) / len(recall),
+        "origRecall": recall,
     }
+
+
+def selection_score(acc: dict, select: str) -> float:
+    """The figure that picks a run's best epoch (train.py --select)."""
+    if select == "sum":
+        return acc["ferplus"] + acc["orig"]
+    if select == "ferplus+origmacro":
+        return acc["ferplus"] + acc["origMacro"]
+    return acc[select]
 
 
 def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:

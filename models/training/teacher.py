@@ -15,7 +15,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fer_data import load_split  # noqa: E402
+from fer_data import dev_mask, load_split, subset  # noqa: E402
 from net import ExpressionNet  # noqa: E402
 from scoring import accuracies, predict  # noqa: E402
 
@@ -37,17 +37,24 @@ def main() -> None:
     ap.add_argument("--runs", nargs="+", required=True, help="run folders, each with a best.pt")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dev", action="store_true", help="report on the dev split (fer_data.dev_mask), not PublicTest")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
-    val = load_split(args.data, "PublicTest")
-    val_acc = accuracies(ensemble_probs(args.runs, val.images).log(), val)
-    print(f"teacher on PublicTest: FER+ {val_acc['ferplus']:.4f}, original {val_acc['orig']:.4f}", flush=True)
     train = load_split(args.data, "Training")
     probs = ensemble_probs(args.runs, train.images)
+    if args.dev:
+        dev = dev_mask(args.data)
+        val_name, val, val_probs = "the dev split", subset(train, dev), probs[dev]
+    else:
+        val_name, val = "PublicTest", load_split(args.data, "PublicTest")
+        val_probs = ensemble_probs(args.runs, val.images)
+    val_acc = accuracies(val_probs.log(), val)
+    print(f"teacher on {val_name}: FER+ {val_acc['ferplus']:.4f}, original {val_acc['orig']:.4f}, "
+          f"original macro recall {val_acc['origMacro']:.4f}", flush=True)
     train_acc = accuracies(probs.log(), train)
     print(f"teacher on Training: FER+ {train_acc['ferplus']:.4f}, original {train_acc['orig']:.4f}", flush=True)
-    torch.save({"probs": probs, "runs": args.runs, "publictest": val_acc, "training": train_acc}, args.out)
+    torch.save({"probs": probs, "runs": args.runs, "validation": val_name, "validationAccuracy": val_acc, "training": train_acc}, args.out)
 
 
 if __name__ == "__main__":

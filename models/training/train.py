@@ -23,10 +23,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
-from fer_data import load_split, soft_targets  # noqa: E402
+from fer_data import CLASSES, dev_mask, load_split, soft_targets, subset  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
 from recalibrate import recalibrate_run  # noqa: E402
-from scoring import accuracies, predict  # noqa: E402
+from scoring import accuracies, predict, selection_score  # noqa: E402
 
 
 def main() -> None:
@@ -47,9 +47,19 @@ def main() -> None:
     ap.add_argument("--teacher", help="soft targets from teacher.py, blended into the labels (distillation)")
     ap.add_argument("--teacher-weight", type=float, default=0.5,
                     help="share of the teacher in each target; the rest is the FER+/original blend")
-    ap.add_argument("--select", choices=["sum", "ferplus", "orig"], default="sum",
-                    help="PublicTest accuracy that picks the best epoch: FER+ plus original (default), "
-                         "or one label set alone (to map the trade-off between the two)")
+    ap.add_argument("--select", choices=["sum", "ferplus", "orig", "ferplus+origmacro"], default="sum",
+                    help="accuracy that picks the best epoch: FER+ plus original (default), one label set "
+                         "alone (to map the trade-off between the two), or FER+ accuracy plus the original "
+                         "labels' macro recall (the two axes of the trade-off curve)")
+    ap.add_argument("--dev", action="store_true",
+                    help="train on Training without the dev split (fer_data.dev_mask) and choose the epoch, "
+                         "the BatchNorm statistics and the temperature on the dev split; PublicTest is not read")
+    ap.add_argument("--orig-classes", default="",
+                    help="comma-separated classes (e.g. angry,fear) whose rows (by original label) are taught "
+                         "--orig-share x the original label + the rest x the FER+ votes, without the teacher")
+    ap.add_argument("--orig-share", type=float, default=0.6)
+    ap.add_argument("--recalibrate-images", type=int, default=12_800,
+                    help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -63,13 +73,26 @@ def main() -> None:
         log.write(line + "\n")
 
     train = load_split(args.data, "Training")
-    val = load_split(args.data, "PublicTest")
     keep = ~train.not_a_face
+    if args.dev:
+        dev = dev_mask(args.data)
+        val = subset(train, dev)
+        keep &= ~dev
+    else:
+        val = load_split(args.data, "PublicTest")
     targets = soft_targets(train, args.ferplus_weight)
     if args.teacher:
         teacher = torch.load(args.teacher)
         assert teacher["probs"].shape == targets.shape, "teacher targets are for another split"
         targets = (1 - args.teacher_weight) * targets + args.teacher_weight * teacher["probs"]
+    if args.orig_classes:
+        # Rows whose original label is one of these classes: the single annotator's strong call is
+        # weighted in (FER+ annotators often call mild anger neutral and fear sad), and no teacher,
+        # which learned the crowd's habit.
+        boosted = torch.isin(train.labels, torch.tensor([CLASSES.index(c) for c in args.orig_classes.split(",")]))
+        blend = soft_targets(train, 1 - args.orig_share)
+        targets[boosted] = blend[boosted]
+        say(f"original label x {args.orig_share} for {int(boosted[keep].sum())} rows of {args.orig_classes}")
     targets = targets[keep]
     images = train.images[keep]
     say(f"args {vars(args)}; training rows {len(images)} of {len(train.images)}")
@@ -139,13 +162,16 @@ def main() -> None:
                     be.copy_(bn)  # BN statistics follow the live net
             seen += len(idx)
             loss_sum += loss.item() * len(idx)
+            if p >= 1.0:
+                break  # the budget ran out mid-epoch (a busy machine): score what the schedule ended with
         acc = accuracies(predict(ema, val.images), val)
-        score = acc["ferplus"] + acc["orig"] if args.select == "sum" else acc[args.select]
+        score = selection_score(acc, args.select)
         rate = seen / (time.time() - te)
         history.append({"epoch": epoch, "loss": loss_sum / seen, **acc, "img_per_s": rate})
         say(
             f"epoch {epoch + 1}/{args.epochs} loss {loss_sum / seen:.4f} "
-            f"val ferplus {acc['ferplus']:.4f} orig {acc['orig']:.4f} ({rate:.0f} img/s, lr {lr_at(p):.4f}, "
+            f"{'dev' if args.dev else 'val'} ferplus {acc['ferplus']:.4f} orig {acc['orig']:.4f} "
+            f"orig macro {acc['origMacro']:.4f} angry {acc['origRecall'][0]:.3f} fear {acc['origRecall'][2]:.3f} ({rate:.0f} img/s, lr {lr_at(p):.4f}, "
             f"progress {p:.2f})"
         )
         if score > best["score"]:
@@ -166,9 +192,9 @@ def main() -> None:
             break
 
     # BN statistics for the EMA weights themselves (recalibrate.py says why): best.pt gets them,
-    # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest
-    # against the FER+ majority where present.
-    _, best["bnRecalibrated"], temperature = recalibrate_run(args.out, images, val)
+    # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest (the
+    # dev split with --dev) against the FER+ majority where present.
+    _, best["bnRecalibrated"], temperature = recalibrate_run(args.out, images, val, args.recalibrate_images)
     summary = {"arch": args.arch, "best": best, "temperature": temperature,
                "train_minutes": (time.time() - t0) / 60, "history": history, "args": vars(args)}
     json.dump(summary, open(os.path.join(args.out, "summary.json"), "w"), indent=1)

@@ -28,7 +28,7 @@ if suite.countTestCases() == 0: sys.exit("no Python tests found")
 unittest.TextTestRunner(stream=sys.stderr, resultclass=R, verbosity=0).run(suite)
 `;
 
-const r = spawnSync(python, ['-W', 'ignore', '-c', RUNNER, here], { encoding: 'utf8', timeout: 120_000 });
+const r = spawnSync(python, ['-W', 'ignore', '-c', RUNNER, here], { encoding: 'utf8', timeout: 300_000 });
 const skip = r.error?.code === 'ENOENT' || r.status === NO_TORCH
   ? `${python} cannot import torch and onnx (apt-get install python3-torch python3-onnx)` : false;
 if (skip) console.log(`# training tests skipped: ${skip}`);

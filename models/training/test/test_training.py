@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from augment import augment  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
-from fer_data import Split, soft_targets  # noqa: E402
+from fer_data import Split, dev_mask, soft_targets  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, MultiView, count_macs  # noqa: E402
 from prune import keep, prune  # noqa: E402
 from views import view  # noqa: E402
@@ -191,6 +191,96 @@ class CardTrainingSection(unittest.TestCase):
         self.assertIn("(original-label accuracy), its BatchNorm statistics recomputed", c["selection"])
         for flag in ("--teacher t.pt", "--teacher-weight 0.7", "--select orig", "--init a/best.pt", "--ferplus-weight 0.0"):
             self.assertIn(flag, c["command"])
+
+
+class DevSplit(unittest.TestCase):
+    def test_duplicates_on_one_side_and_no_publictest_image(self):
+        import tempfile
+
+        import numpy as np
+
+        from fer_data import DEV_MODULUS, pixel_key
+
+        g = np.random.default_rng(0)
+        train = g.integers(0, 256, (300, 48, 48), dtype=np.uint8)
+        train[200:] = train[:100]  # 100 duplicate pairs
+        dev_rows = [i for i in range(200) if pixel_key(train[i]) % DEV_MODULUS == 0]
+        self.assertTrue(5 < len(dev_rows) < 45, dev_rows)
+        test = np.concatenate([train[dev_rows[:1]], g.integers(0, 256, (5, 48, 48), dtype=np.uint8)])
+        with tempfile.TemporaryDirectory() as d:
+            train.tofile(os.path.join(d, "Training-images.u8"))
+            test.tofile(os.path.join(d, "PublicTest-images.u8"))
+            mask = dev_mask(d).numpy()
+        self.assertTrue((mask[:100] == mask[200:]).all(), "a duplicate group falls on one side")
+        self.assertFalse(mask[dev_rows[0]], "a PublicTest image is never in the dev split")
+        self.assertEqual(sorted(np.flatnonzero(mask[:200]).tolist()), dev_rows[1:])
+
+    def test_the_real_split(self):
+        """The same figures as models/eval/test/protocol.test.mjs asserts for the Node side."""
+        data = os.environ.get("FER2013_DIR", os.path.join(HERE, "..", "..", "..", "..", "shared", "data", "fer2013"))
+        if not os.path.exists(os.path.join(data, "Training-images.u8")):
+            self.skipTest(f"no FER2013 in {data}")
+        mask = dev_mask(data)
+        self.assertEqual(int(mask.sum()), 2633)
+        self.assertEqual(mask.nonzero().flatten()[:5].tolist(), [17, 33, 42, 47, 52])
+
+
+class FromOnnx(unittest.TestCase):
+    def test_shipped_graph_back_in_pytorch(self):
+        """A folded, float16-stored export (and its int8 quantisation) comes back as a net that gives the
+        same probabilities in eval mode and, on the images its BatchNorms were set from, in training mode."""
+        import tempfile
+
+        from export import export_onnx, round_to_half, store_weights_as_half
+        from from_onnx import net_from_onnx, onnx_temperature
+        from net import Exported
+        from quantize import calibrate, quantize
+
+        torch.manual_seed(0)
+        net = ExpressionNet("r-2xs-s")
+        randomise_batchnorm(net, 3)
+        net.eval()
+        images = (torch.rand(64, 1, 48, 48) * 255).to(torch.uint8)
+        x = images.float() / 255
+        fused = ExpressionNet("r-2xs-s")
+        fused.load_state_dict(net.state_dict())
+        fused.eval()
+        fuse_batchnorm(fused)
+        round_to_half(fused)
+        want = torch.softmax(fused(x) / 0.7, 1)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.onnx")
+            export_onnx(Exported(fused, 0.7), path)
+            store_weights_as_half(path)
+            back = net_from_onnx(path, "r-2xs-s", images)
+            self.assertAlmostEqual(onnx_temperature(path), 0.7, places=5)
+            with torch.no_grad():
+                self.assertTrue(torch.allclose(torch.softmax(back.eval()(x) / 0.7, 1), want, atol=1e-5))
+                back.train()
+                back.dropout.eval()  # BatchNorms on batch statistics, no dropout
+                self.assertTrue(torch.allclose(torch.softmax(back(x) / 0.7, 1), want, atol=1e-3))
+            q = os.path.join(d, "q.onnx")
+            quantize(path, q, calibrate(fused, images))
+            back = net_from_onnx(q, "r-2xs-s", None).eval()
+            with torch.no_grad():
+                self.assertLess((torch.softmax(back(x) / 0.7, 1) - want).abs().max().item(), 0.05)
+
+
+class ClassOffsets(unittest.TestCase):
+    def test_offsets_reweight_the_probabilities(self):
+        """softmax(z / T + b) is the plain model's probabilities times exp(b), renormalised."""
+        from net import Exported
+
+        torch.manual_seed(0)
+        net = ExpressionNet("r-2xs-s").eval()
+        b = torch.tensor([0.5, 0, 1.0, 0, 0, 0, -0.2])
+        x = torch.rand(3, 1, 48, 48)
+        with torch.no_grad():
+            plain = Exported(net, 0.6).eval()(x)
+            shifted = Exported(net, 0.6, b.tolist()).eval()(x)
+        want = plain * b.exp()
+        self.assertTrue(torch.allclose(shifted, want / want.sum(1, keepdim=True), atol=1e-6))
+        self.assertNotIn("offsets", Exported(net, 0.6, [0.0] * 7).state_dict())
 
 
 if __name__ == "__main__":
