@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 export const FLOORS = [
   { name: 'base: public types and errors', rooms: ['types.ts', 'errors.ts'] },
   { name: 'rules and shapes: box geometry, the model card, the options', rooms: ['geometry/', 'model-card.ts', 'options.ts'] },
-  { name: 'services: assets, frames, the message channel, overlay layout', rooms: ['assets/', 'frame/', 'channel/', 'layout/'] },
+  { name: 'services: assets, frames, the detect() queue, the message channel, overlay layout', rooms: ['assets/', 'frame/', 'frame-queue.ts', 'channel/', 'layout/'] },
   { name: 'stages: detection, classification, tracking', rooms: ['detection/', 'classification/', 'tracking/'] },
   { name: 'the pipeline', rooms: ['pipeline.ts'] },
   { name: 'hosts: where the pipeline and the model run', rooms: ['host/', 'worker/'] },

@@ -12,6 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EnginePage, TOO_MANY_CONTEXTS, launchBrowser, serveRepo, toMB } from '../../scripts/lib/engine-page.mjs';
 
+// Not yet affordable in `npm test`: on this 2-core machine one cycle takes tens of seconds, so the
+// 120 cycles ran past CI's budget. It runs when LIFECYCLE_CYCLES is set (e.g. LIFECYCLE_CYCLES=20).
+const SKIP = process.env.LIFECYCLE_CYCLES ? false : 'slow: set LIFECYCLE_CYCLES=N to run it';
 const CYCLES = Number(process.env.LIFECYCLE_CYCLES ?? 20);
 const HEAP_CYCLE = 5;
 const HEAP_SLACK = 50 * 1024 * 1024;
@@ -23,7 +26,7 @@ const MODES = [
 ];
 
 for (const isolate of [true, false]) {
-  describe(`create()/dispose() x${CYCLES}, ${isolate ? '' : 'not '}cross-origin isolated`, { timeout: 3 * 60 * 60_000 }, () => {
+  describe(`create()/dispose() x${CYCLES}, ${isolate ? '' : 'not '}cross-origin isolated`, { timeout: 3 * 60 * 60_000, skip: SKIP }, () => {
     let server;
     let browser;
     before(async () => {
