@@ -30,7 +30,9 @@ describe('backends', () => {
     expect((await chooseBackend('webgpu')).backend).to.equal('webgpu');
   });
 
-  it('WebGPU and WASM give the same probabilities on the same crops, for every shipped model', async () => {
+  it('WebGPU and WASM give the same probabilities on the same crops, for every shipped model', async function (this: Mocha.Context) {
+    // Five models on SwiftShader's software WebGPU: minutes on a 2-core machine.
+    this.timeout(600_000);
     const base = new URL('models/emotion/', new URL(ASSETS, location.href));
     const index = (await (await fetch(new URL('index.json', base))).json()) as { models: string[] };
     expect(index.models.length).to.be.greaterThan(1);
