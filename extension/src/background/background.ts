@@ -13,6 +13,7 @@ async function setBadge(tabId: number, stats: TabStats): Promise<void> {
   const text = stats.active ? (stats.engine === 'error' ? '!' : stats.faces ? String(stats.faces) : '') : '';
   await browser.action.setBadgeText({ tabId, text });
   await browser.action.setBadgeBackgroundColor({ tabId, color: stats.engine === 'error' ? '#d93025' : '#1a73e8' });
+  await browser.action.setTitle({ tabId, title: stats.active && stats.engine === 'error' ? `Emotion Detector: error: ${stats.error ?? ''}` : 'Emotion Detector' });
 }
 
 /** Is our content script already running in the tab? */

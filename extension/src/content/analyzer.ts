@@ -7,9 +7,10 @@
 import type { Settings } from '../shared/settings.js';
 import type { TabStats } from '../shared/messages.js';
 import type { FrameImage, FrameIn } from '../shared/engine-protocol.js';
+import { mirrorOf } from '../../../packages/core/src/layout/index.js';
 import { EngineClient } from './engine-client.js';
+import { EngineSupervisor } from './engine-supervisor.js';
 import { grabFrame, isAnalysable } from './frame-grabber.js';
-import { mirrorOf } from './measure.js';
 import { Overlay } from './overlay.js';
 import { RateController, type RoundSample } from './rate-controller.js';
 import { VideoWatcher } from './video-watcher.js';
@@ -20,7 +21,8 @@ const MIN_SIDE = 64;
 export class Analyzer {
   private readonly watcher = new VideoWatcher(() => this.onNewVideo());
   private readonly overlay: Overlay;
-  private readonly engine: EngineClient;
+  /** The engine frame, watched, restarted with backoff (see engine-supervisor.ts). */
+  private readonly engine: EngineSupervisor;
   private readonly rate: RateController;
   private readonly keys = new WeakMap<HTMLVideoElement, number>();
   private readonly live = new Map<number, HTMLVideoElement>();
@@ -41,8 +43,26 @@ export class Analyzer {
   private analysedTotal = 0;
 
   constructor(private settings: Settings, private readonly onStats: () => void) {
-    this.overlay = new Overlay(settings.draw, onStats);
-    this.engine = new EngineClient(this.overlay.root, this.engineConfig(), onStats, settings.transport);
+    this.overlay = new Overlay(settings.draw, {
+      onFacesChanged: onStats,
+      // The page removed our host, and with it the engine frame: the overlay puts the host back,
+      // the supervisor starts a new engine in it (rate-limited).
+      onHostLost: () => this.engine.fail('the page removed the overlay'),
+      // A page with no document element at first: the engine starts once the host is in.
+      onAttached: () => {
+        if (this.running) this.engine.start();
+      },
+    });
+    this.engine = new EngineSupervisor({
+      create: () => {
+        if (!this.overlay.root) throw new Error(this.overlay.error);
+        return new EngineClient(this.overlay.root, this.engineConfig(), onStats, this.settings.transport);
+      },
+      onChange: onStats,
+      onDown: () => this.overlay.clear(),
+      onUp: () => this.schedule(0),
+      active: () => this.running && document.visibilityState !== 'hidden',
+    });
     this.rate = new RateController(settings.rate);
   }
 
@@ -50,7 +70,9 @@ export class Analyzer {
     this.running = true;
     this.watcher.start();
     document.addEventListener('visibilitychange', this.onVisibility);
-    this.engine.ready.then(() => this.schedule(0), () => this.onStats());
+    // No engine where the overlay could not be attached (it would have to sit in a page-reachable node).
+    if (this.overlay.root && !this.overlay.error) this.engine.start();
+    this.onStats();
   }
 
   stop(): void {
@@ -63,17 +85,26 @@ export class Analyzer {
     this.overlay.dispose();
   }
 
+  /** What the overlay draws now (for the tests, through DevTools). */
+  snapshot() {
+    const now = performance.now();
+    return {
+      ...this.overlay.snapshot(),
+      engine: this.engine.state,
+      engineError: this.engine.error,
+      engineStarts: this.engine.starts,
+      gaveUp: this.engine.gaveUp,
+      // Times as "ms ago", so the reader needs no clock of ours.
+      engineLog: this.engine.log.map((e) => ({ ...e, agoMs: Math.round(now - e.at), silentMs: e.silentMs === undefined ? undefined : Math.round(e.silentMs) })),
+    };
+  }
+
   update(settings: Settings): void {
     const prev = this.settings;
     this.settings = settings;
     if (JSON.stringify(prev.draw) !== JSON.stringify(settings.draw)) this.overlay.setDraw(settings.draw);
     if (prev.rate !== settings.rate) this.rate.setTarget(settings.rate);
     if (prev.maxFaces !== settings.maxFaces || prev.smoothing !== settings.smoothing) this.engine.configure(this.engineConfig());
-  }
-
-  /** Still attached to the page (a page that rebuilds its document may drop our layer). */
-  get healthy(): boolean {
-    return this.overlay.connected;
   }
 
   stats(): Omit<TabStats, 'url'> {
@@ -91,10 +122,11 @@ export class Analyzer {
       intervalMs: Math.round(this.rate.interval),
       frameMs: Math.round(this.frameMs),
       ...(this.lastSample ? { lastRound: roundSample(this.lastSample) } : {}),
-      engine: this.engine.state,
+      engine: this.overlay.error ? 'error' : this.engine.state,
       transport: this.engine.transport,
+      engineStarts: this.engine.starts,
       ...(this.engine.loadMs ? { loadMs: this.engine.loadMs } : {}),
-      ...(this.engine.error ? { error: this.engine.error } : {}),
+      ...(this.overlay.error || this.engine.error ? { error: this.overlay.error || this.engine.error } : {}),
     };
   }
 

@@ -12,7 +12,8 @@ export interface RoundSample {
   engineMs: number;
 }
 
-export const MAX_INTERVAL_MS = 4000;
+/** At most this long between rounds: a label lives LABEL_TTL_MS (2 s) without a fresh result (overlay.ts). */
+export const MAX_INTERVAL_MS = 1500;
 const BUSY_LATENESS_MS = 50;
 const BUSY_MAIN_THREAD_MS = 12;
 
@@ -21,12 +22,12 @@ export class RateController {
   private current: number;
 
   constructor(targetFps: number) {
-    this.base = 1000 / targetFps;
+    this.base = Math.min(MAX_INTERVAL_MS, 1000 / targetFps);
     this.current = this.base;
   }
 
   setTarget(fps: number): void {
-    this.base = 1000 / fps;
+    this.base = Math.min(MAX_INTERVAL_MS, 1000 / fps);
     this.current = Math.max(this.current, this.base);
     if (this.current > this.base * 4) this.current = this.base * 4;
   }

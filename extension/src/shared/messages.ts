@@ -25,6 +25,9 @@ export interface TabStats {
   transport?: 'bitmap' | 'pixels';
   /** How long the engine took to load its models and runtimes, ms. */
   loadMs?: number;
+  /** Engines started in this tab since the site was turned on (1 unless one failed). */
+  engineStarts?: number;
+  /** Why the overlay or the engine is not working (then `engine` is 'error'). */
   error?: string;
 }
 

@@ -1,7 +1,7 @@
 // Shared pieces of the extension's end-to-end tests: a test build of the extension, the fake
 // call page on local servers, Chromium with the extension loaded, a recorder of every network
-// request from every target, and a reader for the overlay (which lives in a closed shadow root,
-// so only the DevTools protocol can see it).
+// request from every target, and a reader for the overlay (painted on a canvas in a closed shadow
+// root, so only the DevTools protocol can see what it shows).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildExtension } from '../../scripts/build.mjs';
@@ -68,49 +68,11 @@ export function recordRequests(browser) {
 }
 
 /**
- * Every face the overlay shows, with its label text and on-screen box, read through the DevTools
- * protocol (the overlay's shadow root is closed to page scripts).
+ * Every face the overlay shows, with its label text and on-screen box, and the number of overlay
+ * hosts in the page (see overlay-reader.mjs: labels are painted on a canvas in a closed shadow
+ * root, so the content script's own record is read through DevTools).
  */
-export async function readOverlay(cdp) {
-  const { root: doc } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
-  const faces = [];
-  let hosts = 0;
-  const attr = (n, name) => {
-    const a = n.attributes ?? [];
-    for (let i = 0; i < a.length; i += 2) if (a[i] === name) return a[i + 1];
-    return undefined;
-  };
-  const text = (n) => (n.nodeType === 3 ? n.nodeValue : (n.children ?? []).map(text).join(''));
-  const walk = (n, inOverlay) => {
-    const overlay = inOverlay || n.localName === 'emotion-detector-overlay';
-    if (n.localName === 'emotion-detector-overlay') hosts++;
-    if (overlay && n.localName === 'div' && /(^|\s)face(\s|$)/.test(attr(n, 'class') ?? '')) faces.push(n);
-    for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c, overlay);
-  };
-  walk(doc, false);
-  const out = [];
-  for (const n of faces) {
-    const label = (n.children ?? []).find((c) => attr(c, 'class') === 'label');
-    const bars = (n.children ?? []).find((c) => attr(c, 'class') === 'bars');
-    const style = attr(n, 'style') ?? '';
-    let box = null;
-    try {
-      const { model } = await cdp.send('DOM.getBoxModel', { backendNodeId: n.backendNodeId });
-      const q = model.border;
-      box = { x: q[0], y: q[1], width: q[2] - q[0], height: q[5] - q[1] };
-    } catch {
-      box = null; // not rendered (display: none)
-    }
-    out.push({
-      label: label ? text(label).trim() : '',
-      labelHidden: label ? attr(label, 'hidden') !== undefined : true,
-      barsShown: bars ? attr(bars, 'hidden') === undefined : false,
-      hidden: /display:\s*none/.test(style),
-      box,
-    });
-  }
-  return { hosts, faces: out.filter((f) => f.box && !f.hidden) };
-}
+export { readOverlay } from './overlay-reader.mjs';
 
 /** The on-screen rectangle of each participant's video, by name (reaching into open shadow roots). */
 export function tileRects(page) {
