@@ -1,0 +1,192 @@
+// Faults during a call (issue 20, item 3): the release build in headless Chromium on the fake call
+// served as https://meet.jit.si/. The engine frame is reloaded, its renderer crashed (CDP
+// Page.crash on its target) and paused (a debugger); the extension is reloaded mid-call; the page
+// removes the overlay every 500 ms for 60 s. Each time: labels gone within about 2 s of the last
+// result, the dead engine noticed within 5 s, an error on the badge and in the popup's stats
+// until a new engine works, restarts backed off and capped.
+//
+// EXTENSION_DIR=<unpacked build> runs these against another build (main's fails them).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as h from './lib/harness.mjs';
+import * as cs from './lib/callsite.mjs';
+
+const FIRST_LABELS_MS = 90_000;
+const RECOVERY_MS = 90_000;
+const NAMES = ['ada', 'bea', 'cleo', 'dana'];
+/** Labels: time-to-live 2 s; the test looks every ~150 ms on a loaded machine. */
+const LABELS_GONE_MS = 3_000;
+/** A dead engine noticed within 5 s (in the page's own clock); the test's polling adds up to 1 s. */
+const NOTICED_MS = 5_000;
+const STORM_MS = 60_000;
+const figures = {};
+
+let ext, server, browser, extensionId, probe, engines;
+
+async function allLabelled(page, cdp) {
+  const overlay = await h.readOverlay(cdp);
+  const per = h.facesPerTile(overlay, await h.tileRects(page));
+  return NAMES.every((n) => per[n]?.length) ? overlay : null;
+}
+
+/** The newest engine frame target alive. */
+function engineTarget() {
+  const live = engines.live();
+  assert.ok(live.length >= 1, 'an engine frame is running');
+  return live[live.length - 1];
+}
+
+/**
+ * Breaks the engine with `inject` while every tile is labelled, then follows: labels gone, error
+ * noticed (stats and badge), recovery (labels on every tile again, engine ready, badge a count).
+ */
+async function fault(name, page, cdp, inject) {
+  await h.poll(() => allLabelled(page, cdp), { timeout: FIRST_LABELS_MS, message: 'labels on every tile before the fault' });
+  await h.poll(async () => (await probe.stats())?.engine === 'ready', { timeout: 10_000, message: 'engine ready before the fault' });
+  const startsBefore = engines.starts.length;
+  const t0 = Date.now();
+  await inject(engineTarget());
+  let gone = null, noticed = null, badge = null, snapAtNotice = null;
+  while (Date.now() - t0 < 15_000 && (gone === null || noticed === null || badge === null)) {
+    const overlay = await h.readOverlay(cdp);
+    const t = Date.now() - t0;
+    if (gone === null && overlay.faces.length === 0) gone = t;
+    if (noticed === null && overlay.snapshot?.engine === 'error') {
+      noticed = t;
+      snapAtNotice = overlay.snapshot;
+    }
+    if (badge === null) {
+      const s = await probe.stats().catch(() => null);
+      if (s?.engine === 'error' && s.badge === '!' && /engine/.test(s.error ?? '')) badge = { t: Date.now() - t0, error: s.error, title: s.title };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await h.poll(async () => {
+    const s = await probe.stats().catch(() => null);
+    return s?.engine === 'ready' && /^\d+$/.test(s.badge) && (await allLabelled(page, cdp)) ? s : null;
+  }, { timeout: RECOVERY_MS, interval: 250, message: `labels, "ready" and a face count on the badge again after the ${name}` });
+  const snap = (await h.readOverlay(cdp)).snapshot;
+  const down = snap?.engineLog?.filter((e) => e.type === 'down').at(-1);
+  const ttl = snap?.erased?.filter((e) => e.why === 'ttl').at(-1);
+  const f = {
+    labelsGoneMs: gone,
+    noticedMs: noticed,
+    silentWhenNoticedMs: down?.silentMs,
+    labelDataAgeWhenErasedMs: ttl?.dataAgeMs,
+    errorOnBadgeMs: badge?.t,
+    recoveredMs: Date.now() - t0,
+    newEngines: engines.starts.length - startsBefore,
+    error: badge?.error,
+  };
+  figures[name] = f;
+  console.log(`# ${name}: ${JSON.stringify(f)}`);
+  assert.ok(gone !== null && gone <= LABELS_GONE_MS, `labels gone ${gone} ms after the ${name} (at most ${LABELS_GONE_MS})`);
+  assert.ok(noticed !== null && noticed <= NOTICED_MS + 1000, `the dead engine noticed ${noticed} ms after the ${name}`);
+  assert.ok(down && down.silentMs <= NOTICED_MS, `noticed after ${down?.silentMs} ms without an answer (page clock; at most ${NOTICED_MS})`);
+  assert.ok(ttl && ttl.dataAgeMs <= 2_500, `labels erased ${ttl?.dataAgeMs} ms after their last result`);
+  assert.ok(badge, `an error in the stats and "!" on the badge after the ${name} (${JSON.stringify(snapAtNotice?.engineError)})`);
+  assert.match(badge.title, /error: /);
+  assert.ok(f.newEngines >= 1 && f.newEngines <= 2, `${f.newEngines} new engine frames`);
+}
+
+describe('faults during a call (release build on https://meet.jit.si)', { timeout: 900_000 }, () => {
+  let page, cdp;
+
+  before(async () => {
+    ext = await cs.releaseExtension();
+    server = await cs.serveCallSite();
+    ({ browser, extensionId } = await cs.launchForCallSite(ext, server.port));
+    engines = cs.engineStarts(browser, extensionId);
+    probe = cs.extensionProbe(browser, extensionId);
+    page = await cs.openCall(browser);
+    cdp = await page.createCDPSession();
+  });
+
+  after(async () => {
+    console.log(`# figures: ${JSON.stringify(figures)}`);
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('the engine frame reloads: labels go, the error shows, a new engine takes over', async () => {
+    await fault('engine frame reload', page, cdp, async (target) => {
+      const s = await target.createCDPSession();
+      await s.send('Page.reload').catch(() => {});
+    });
+  });
+
+  it("the engine frame's renderer crashes (Page.crash): labels go, the error shows, a new engine takes over", async () => {
+    await fault('engine renderer crash', page, cdp, async (target) => {
+      const s = await target.createCDPSession();
+      // Never answers: the target dies with it.
+      s.send('Page.crash').catch(() => {});
+    });
+  });
+
+  it('the engine frame stalls (paused in a debugger): labels go, the error shows, a new engine takes over', async () => {
+    await fault('engine paused', page, cdp, async (target) => {
+      const s = await target.createCDPSession();
+      await s.send('Debugger.enable');
+      await s.send('Debugger.pause');
+    });
+  });
+
+  it('an overlay-removal storm (every 500 ms for 60 s) costs at most 5 engine starts, and ends in an error, not a loop', async () => {
+    await h.poll(() => allLabelled(page, cdp), { timeout: FIRST_LABELS_MS, message: 'labels before the storm' });
+    const before = engines.starts.length;
+    const t0 = Date.now();
+    await page.evaluate(() => {
+      window.__removed = 0;
+      window.__storm = setInterval(() => {
+        for (const n of [...document.documentElement.children]) {
+          if (n === document.head || n === document.body) continue;
+          n.remove();
+          window.__removed++;
+        }
+      }, 500);
+    });
+    await new Promise((r) => setTimeout(r, STORM_MS));
+    const removed = await page.evaluate(() => {
+      clearInterval(window.__storm);
+      return window.__removed;
+    });
+    const started = engines.starts.slice(before).filter((s) => s.at - t0 <= STORM_MS).length;
+    const stats = await probe.stats();
+    const snap = (await h.readOverlay(cdp)).snapshot;
+    figures.storm = { removed, enginesStarted: started, reattached: snap?.reattached, engineStarts: snap?.engineStarts, error: stats?.error };
+    console.log(`# storm: ${JSON.stringify(figures.storm)}`);
+    assert.ok(removed >= 60, `the page removed the overlay ${removed} times`);
+    assert.ok(started <= 5, `${started} engine frames started in ${STORM_MS / 1000} s of removals (at most 5)`);
+    assert.equal(stats.engine, 'error');
+    assert.equal(stats.badge, '!');
+    assert.match(stats.error, /removed the overlay; stopped after \d+ failures/);
+    // The host itself was put back each time (cheap), the engine not.
+    assert.ok(snap.reattached >= 20, `host put back ${snap.reattached} times`);
+    assert.equal((await h.readOverlay(cdp)).hosts, 1, 'the overlay is in the page');
+  });
+
+  it('the extension reloads mid-call: the old content script removes its overlay and engine frame, and stops', async () => {
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', { timeout: 30_000 });
+    await h.poll(() => allLabelled(page, cdp), { timeout: FIRST_LABELS_MS, message: 'labels before the reload' });
+    assert.equal((await h.readOverlay(cdp)).hosts, 1);
+    const t0 = Date.now();
+    // From an extension page; it closes with the extension.
+    await probe.evaluate(() => {
+      setTimeout(() => chrome.runtime.reload(), 50);
+      return true;
+    });
+    const { ms } = await h.poll(async () => {
+      const o = await h.readOverlay(cdp);
+      return o.hosts === 0 && engines.live().length === 0;
+    }, { timeout: 10_000, interval: 100, message: 'the old overlay and engine frame removed' });
+    figures.extensionReload = { removedMs: ms };
+    console.log(`# extension reload: overlay and engine frame removed ${Date.now() - t0} ms after the reload was asked`);
+    // Stopped: nothing comes back (no timer of the old script runs on).
+    await new Promise((r) => setTimeout(r, 3_000));
+    const o = await h.readOverlay(cdp);
+    assert.equal(o.hosts, 0, 'no overlay came back');
+    assert.equal(o.faces.length, 0);
+    assert.equal(engines.live().length, 0, 'no engine frame came back');
+  });
+});
