@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as h from './lib/harness.mjs';
+import * as overlayReader from './lib/overlay-reader.mjs';
 
 /** Engine start (25 MB of WASM to compile) on a loaded 2-core machine is slow; later tiles get 5 s. */
 const FIRST_ANNOTATION_MS = 90_000;
@@ -86,12 +87,35 @@ describe('browser extension', { timeout: 240_000 }, () => {
     const pictureH = d.width * (480 / 640);
     const top = d.y + (d.height - pictureH) / 2;
     for (const f of per.dana) assert.ok(f.box.y >= top - 1 && f.box.y + f.box.height <= top + pictureH + 1, 'dana: box inside the letterboxed picture');
-    // The page cannot read the results: the overlay's shadow root is closed to it.
-    const fromPage = await page.evaluate(() => {
-      const host = document.querySelector('emotion-detector-overlay');
-      return { host: !!host, shadowRoot: host?.shadowRoot ?? null, text: host?.textContent ?? '' };
+    // The page cannot read the results. Each check fails when one protection breaks: label text
+    // in the DOM or a shadow root the page can open (window.find() searches those), a host the
+    // page could pre-define as a custom element (ElementInternals reach its root) or give a root
+    // of its own first, an extension URL in an attribute the page can read.
+    const labels = value.overlay.faces.map((f) => f.label);
+    const words = [...new Set(labels.map((l) => l.split(' ')[0]))];
+    const fromPage = await page.evaluate((words) => {
+      const found = words.filter((w) => {
+        getSelection().removeAllRanges();
+        return window.find(w, false, false, true);
+      });
+      const urls = [...document.querySelectorAll('*')].flatMap((el) => el.getAttributeNames().map((a) => el.getAttribute(a))).filter((v) => /chrome-extension:|engine\.html/.test(v ?? ''));
+      return { found, urls, nameFound: window.find('dana') };
+    }, words);
+    assert.deepEqual(fromPage, { found: [], urls: [], nameFound: true }, `labels drawn: ${labels.join(', ')}`);
+    const hosts = overlayReader.findHosts(await overlayReader.documentTree(cdp));
+    assert.equal(hosts.length, 1, 'one overlay host');
+    const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: hosts[0].node.backendNodeId });
+    const { result } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      returnByValue: true,
+      functionDeclaration: `function () {
+        let attach;
+        try { this.attachShadow({ mode: 'open' }); attach = 'attached'; } catch (e) { attach = e.name; }
+        return { tag: this.localName, customisable: this.localName.includes('-') || this.hasAttribute('is'), shadowRoot: this.shadowRoot, attach };
+      }`,
     });
-    assert.deepEqual(fromPage, { host: true, shadowRoot: null, text: '' });
+    const { tag, ...seen } = result.value;
+    assert.deepEqual(seen, { customisable: false, shadowRoot: null, attach: 'NotSupportedError' }, `the host <${tag}> as the page sees it`);
     const stats = await tabStats();
     assert.equal(stats.engine, 'ready');
     console.log(`# engine loaded in ${stats.loadMs} ms; ${Date.now() - t0} ms total`);
@@ -245,7 +269,8 @@ describe('browser extension', { timeout: 240_000 }, () => {
   });
 
   it('starts over when the page removes the overlay layer', async () => {
-    await page.evaluate(() => document.querySelector('emotion-detector-overlay').remove());
+    // Whatever the extension added to <html> (the host is a plain element, not a named one).
+    await page.evaluate(() => [...document.documentElement.children].filter((e) => e !== document.head && e !== document.body).forEach((e) => e.remove()));
     const { ms } = await waitAnnotated(page, cdp, ['bea', 'cleo', 'dana'], FIRST_ANNOTATION_MS);
     console.log(`# labels back ${ms} ms after the page removed the layer`);
   });

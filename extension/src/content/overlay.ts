@@ -213,17 +213,17 @@ export class Overlay {
     this.host.remove();
   }
 
-  private attach(): void {
+  private attach(): boolean {
     const parent = document.documentElement;
     if (!parent) {
       this.error = 'the overlay could not be attached: the page has no document element';
-      return;
+      return false;
     }
     try {
       parent.append(this.host);
     } catch (e) {
       this.error = `the overlay could not be attached: ${String((e as Error)?.message ?? e)}`;
-      return;
+      return false;
     }
     if (this.error.startsWith('the overlay could not be attached: the page has no')) this.error = '';
     this.observer.disconnect();
@@ -233,6 +233,7 @@ export class Overlay {
     this.lastSig = '';
     this.schedule();
     this.events.onAttached?.();
+    return true;
   }
 
   private onMutations(records: MutationRecord[]): void {
@@ -267,8 +268,7 @@ export class Overlay {
       this.reattachTimer = undefined;
       if (this.disposed || this.host.isConnected) return;
       this.lastReattach = performance.now();
-      this.reattached++;
-      this.attach();
+      if (this.attach()) this.reattached++;
     }, wait);
   }
 
@@ -366,7 +366,11 @@ export class Overlay {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, vw, vh);
     for (const f of faces) {
-      const { x, y, width, height } = f.box;
+      // Whole pixels: crisp lines.
+      const x = Math.round(f.box.x);
+      const y = Math.round(f.box.y);
+      const width = Math.round(f.box.x + f.box.width) - x;
+      const height = Math.round(f.box.y + f.box.height) - y;
       if (f.boxShown) {
         ctx.strokeStyle = f.color;
         ctx.lineWidth = 2;

@@ -134,16 +134,18 @@ export function extensionProbe(browser, extensionId) {
     page = await t.page();
     return page;
   };
+  const within = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms))]);
   const evaluate = async (fn, ...args) => {
     for (let tries = 0; ; tries++) {
       try {
-        if (!page || page.isClosed()) await open();
-        return await page.evaluate(fn, ...args);
+        if (!page || page.isClosed()) await within(open(), 15_000, 'opening the probe page');
+        // A crashed (or paused) extension process never answers: give up on it after 5 s.
+        return await within(page.evaluate(fn, ...args), 5_000, 'the probe page');
       } catch (e) {
-        // Crashed with the extension's process: open it again.
         if (tries >= 3) throw e;
-        await page?.close().catch(() => {});
+        const old = page;
         page = null;
+        await within(old?.close() ?? Promise.resolve(), 2_000, 'closing the probe page').catch(() => {});
         await new Promise((r) => setTimeout(r, 300));
       }
     }
