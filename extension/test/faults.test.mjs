@@ -170,8 +170,9 @@ describe('faults during a call (release build on https://meet.jit.si)', { timeou
     const snap = (await h.readOverlay(cdp)).snapshot;
     figures.storm = { removed, enginesStarted: started, reattached: snap?.reattached, engineStarts: snap?.engineStarts, error: stats?.error };
     console.log(`# storm: ${JSON.stringify(figures.storm)}`);
-    assert.ok(removed >= 60, `the page removed the overlay ${removed} times`);
     assert.ok(started <= 5, `${started} engine frames started in ${STORM_MS / 1000} s of removals (at most 5)`);
+    // Every 500 ms: the host was back each time (an extension that leaves it out is no answer).
+    assert.ok(removed >= 60, `the page removed the overlay ${removed} times`);
     assert.equal(stats.engine, 'error');
     assert.equal(stats.badge, '!');
     assert.match(stats.error, /removed the overlay; stopped after \d+ failures/);
