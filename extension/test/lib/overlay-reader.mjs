@@ -54,8 +54,9 @@ export async function documentTree(cdp) {
 }
 
 /**
- * Overlay hosts in the page: elements whose CLOSED shadow root holds a canvas, an extension frame
- * or the older build's `.layer`. (The page's own closed roots hold none of these in the tests.)
+ * Overlay hosts in the page: elements whose shadow root holds a canvas, an extension frame or the
+ * older build's `.layer` (the test pages' own shadow roots hold none of these). Open roots count
+ * too, so a build whose root is open is found, and fails the checks on its host.
  */
 export function findHosts(doc) {
   const hosts = [];
@@ -65,7 +66,7 @@ export function findHosts(doc) {
     (n.localName === 'iframe' && (attrOf(n, 'src') ?? '').startsWith('chrome-extension://')) ||
     (n.localName === 'div' && attrOf(n, 'class') === 'layer');
   const walk = (n) => {
-    for (const r of n.shadowRoots ?? []) if (r.shadowRootType === 'closed' && contains(r, ours)) hosts.push({ node: n, root: r });
+    for (const r of n.shadowRoots ?? []) if (contains(r, ours)) hosts.push({ node: n, root: r });
     for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c);
   };
   walk(doc);
