@@ -57,12 +57,19 @@ async function runPath(label, attrs, { cores } = {}) {
   requests.set(label, []);
   const context = await browser.createBrowserContext();
   const failed = [];
+  const logs = [];
   try {
     const page = await context.newPage();
     // A blob: URL (a worker's script, an image) that is revoked once used is not a download.
     page.on('requestfailed', (r) => /^https?:/.test(r.url()) && failed.push(`${r.url()} ${r.failure()?.errorText}`));
     // A one-core device: no worker of its own for the model (`parallel` off), which then runs on
     // the page's thread with the bundle's own ONNX Runtime chunk.
+    // Every console warning and error, the page's and its workers' (issue 17 item 6: a quiet console).
+    const listen = (target, where) =>
+      target.on('console', (m) => ['error', 'warn', 'warning', 'assert'].includes(m.type()) && logs.push(`${where} ${m.type()}: ${m.text()}`));
+    listen(page, 'page');
+    page.on('workercreated', (w) => listen(w, 'worker'));
+    page.on('pageerror', (e) => logs.push(`page uncaught: ${e.message}`));
     if (cores) await (await page.createCDPSession()).send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: cores });
     await page.goto(`${server.url}/index.html`);
     const result = await page.evaluate(async (attrs) => {
@@ -82,7 +89,7 @@ async function runPath(label, attrs, { cores } = {}) {
       return done;
     }, attrs);
     await page.close();
-    return { ...result, failed };
+    return { ...result, failed, logs };
   } finally {
     current = null;
     await context.close();
@@ -90,11 +97,19 @@ async function runPath(label, attrs, { cores } = {}) {
 }
 
 const paths = {};
+/**
+ * Chrome's own notices about the page's WebGL use ("[.WebGL-0x...]GL Driver Message (OpenGL,
+ * Performance, ...): GPU stall due to ReadPixels", from MediaPipe's CPU path on SwiftShader) are the
+ * browser's diagnostics, not a console call of ours or of a dependency.
+ */
+const BROWSER_GL_NOTICE = /^page warn(ing)?: \[\.WebGL-0x[0-9a-f]+\]GL Driver Message \(OpenGL, Performance,/;
+const consoleOf = (r) => r.logs.filter((l) => !BROWSER_GL_NOTICE.test(l));
 test('WASM path: the faces of sample1.jpg, from the packed packages', { timeout: 300_000 }, async () => {
   paths.wasm = await runPath('wasm', { backend: 'wasm', 'assets-base': '/emotion-detector/' });
   assert.equal(paths.wasm.backend, 'wasm');
   assert.equal(paths.wasm.faces, FACES);
   assert.deepEqual(paths.wasm.failed, []);
+  assert.deepEqual(consoleOf(paths.wasm), [], 'no console warning or error (page or worker)');
 });
 
 test('WebGPU path (SwiftShader): the same faces', { timeout: 400_000 }, async () => {
@@ -102,6 +117,7 @@ test('WebGPU path (SwiftShader): the same faces', { timeout: 400_000 }, async ()
   assert.equal(paths.webgpu.backend, 'webgpu');
   assert.equal(paths.webgpu.faces, FACES);
   assert.deepEqual(paths.webgpu.failed, []);
+  assert.deepEqual(consoleOf(paths.webgpu), [], 'no console warning or error (page or worker)');
 });
 
 test('one-core device (the model on the page\'s thread): WASM and WebGPU paths', { timeout: 600_000 }, async () => {
@@ -110,6 +126,7 @@ test('one-core device (the model on the page\'s thread): WASM and WebGPU paths',
     assert.equal(r.backend, backend);
     assert.equal(r.faces, FACES);
     assert.deepEqual(r.failed, []);
+    assert.deepEqual(consoleOf(r), []);
   }
 });
 

@@ -11,6 +11,7 @@ import { iou } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
 import { tileLayout, type Tile } from './tiles.js';
 import { requireWebGL } from './webgl.js';
+import { quietly, quietlyAsync } from './mediapipe-logs.js';
 import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
 
 /** `{ wasmLoaderPath, wasmBinaryPath }` (tasks-vision does not export the type). */
@@ -137,11 +138,13 @@ export class MediaPipeFaceDetector {
     try {
       // The SIMD build only, as ONNX Runtime needs SIMD too (FilesetResolver would probe for it).
       const fileset: WasmFileset = { wasmLoaderPath: new URL(mediapipeFiles.loader, base).href, wasmBinaryPath: binary ?? binaryUrl };
-      detector = await FaceDetector.createFromOptions(fileset, {
-        baseOptions: { modelAssetBuffer, delegate: 'CPU' },
-        runningMode: 'IMAGE',
-        minDetectionConfidence: config.minConfidence,
-      });
+      detector = await quietlyAsync(() =>
+        FaceDetector.createFromOptions(fileset, {
+          baseOptions: { modelAssetBuffer, delegate: 'CPU' },
+          runningMode: 'IMAGE',
+          minDetectionConfidence: config.minConfidence,
+        }),
+      );
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       // MediaPipe reports model problems (missing metadata, wrong tensors) while building its graph.
@@ -169,7 +172,7 @@ export class MediaPipeFaceDetector {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
     if (next.minConfidence !== this.settings.minConfidence) {
       try {
-        await this.detector.setOptions({ minDetectionConfidence: next.minConfidence });
+        await quietlyAsync(() => this.detector.setOptions({ minDetectionConfidence: next.minConfidence }));
       } catch (e) {
         throw new EmotionDetectorError('runtime-error', `MediaPipe refused the new confidence threshold: ${String(e)}`, { cause: e });
       }
@@ -241,7 +244,7 @@ export class MediaPipeFaceDetector {
     let result;
     this.passes++;
     try {
-      result = this.detector.detect(input);
+      result = quietly(() => this.detector.detect(input));
     } catch (e) {
       // WebGL refuses pixels of a cross-origin image or video served without CORS.
       if (e instanceof DOMException && e.name === 'SecurityError') {
