@@ -40,7 +40,7 @@ const CAMERA_CODES: readonly EmotionElementErrorCode[] = ['camera-permission-den
  * @attr {number} fps - Analysis rate in frames per second, 0.1 to 60 (default 15).
  * @attr {"auto"|"webgpu"|"wasm"} backend - Where the expression model runs (default `auto`).
  * @attr {string} model-src - URL of an emotion model (.onnx with its .json card beside it).
- * @attr {string} assets-base - URL of the assets folder (models, WASM); default: `assets/` next to the script.
+ * @attr {string} assets-base - URL of the assets folder (models, WASM); default: `@emotion-detector/core`'s `dist/assets/` (the bundle: `../../core/dist/assets/` beside it).
  * @attr {number} smoothing - Half-life of the temporal smoothing in ms, 0 to 10000 (default 300; 0 = off).
  * @attr {"none"|"boxes"|"labels"|"bars"} overlay - What to draw over each face (default `labels`).
  * @attr {boolean} flip-average - Also classifies each face's mirror image and averages the two: about a point more accuracy for twice the expression model's time.
@@ -132,7 +132,7 @@ export class EmotionDetectorElement extends LitElement {
   declare backend: Backend;
   /** URL of an emotion model (.onnx with its .json card beside it); null: the default model. */
   declare modelSrc: string | null;
-  /** URL of the assets folder; null: `assets/` next to the script. */
+  /** URL of the assets folder; null: `@emotion-detector/core`'s `dist/assets/`. */
   declare assetsBase: string | null;
   /** Half-life of the temporal smoothing in ms, 0 (off) to 10000. */
   declare smoothing: number;
