@@ -7,15 +7,55 @@
  * smoothing and the dominant emotion's hysteresis stay per video: two tiles with centred faces
  * never blend), `forget` drops a video that went away, and settings changes go through
  * `setOptions` (no new runtime).
+ *
+ * Nothing runs before the background says yes: the ticket in the URL hash is redeemed first (see
+ * shared/engine-protocol.ts). A frame with no ticket, or one the background refuses (another
+ * tab's, already used, revoked, made up by a page), stays inert: it loads no runtime and no model
+ * and never answers. A revoked engine (a newer one took its tab) stops and releases its models.
  */
 import browser from 'webextension-polyfill';
 import { EmotionDetector, type RuntimeOptions } from '@emotion-detector/core';
 import { serve } from '@emotion-detector/core/channel';
-import type { ConnectMessage, EngineConfig, EngineEvent, EngineProgress, EngineRequest, FrameIn, FrameOut } from '../shared/engine-protocol.js';
+import {
+  TICKET_PATTERN,
+  type ConnectMessage,
+  type EngineConfig,
+  type EngineEvent,
+  type EngineProgress,
+  type EngineRequest,
+  type FrameIn,
+  type FrameOut,
+  type RedeemReply,
+  type RedeemRequest,
+} from '../shared/engine-protocol.js';
 
 const ticket = location.hash.slice(1);
 let port: MessagePort | null = null;
 let detector: EmotionDetector | null = null;
+let revoked = false;
+
+/** Whether the background admits this engine; asked once, before anything is loaded. */
+const admitted: Promise<boolean> = TICKET_PATTERN.test(ticket) && window.parent !== window
+  ? browser.runtime.sendMessage({ type: 'engine-redeem', ticket } satisfies RedeemRequest).then((r) => (r as RedeemReply | undefined)?.ok === true, () => false)
+  : Promise.resolve(false);
+
+browser.runtime.onMessage.addListener((m: unknown) => {
+  const n = m as { type?: string; ticket?: string } | null;
+  if (n?.type === 'engine-revoked' && n.ticket === ticket) stop();
+  return undefined;
+});
+
+/** Revoked: no more answers, models and runtimes released. */
+function stop(): void {
+  revoked = true;
+  if (port) {
+    port.onmessage = null;
+    port.close();
+  }
+  void detector?.dispose();
+  detector = null;
+}
+
 /** Frames of all videos share one detector clock, which must never go back. */
 let clock = 0;
 
@@ -27,9 +67,16 @@ addEventListener('message', (ev: MessageEvent) => {
   const m = ev.data as ConnectMessage | undefined;
   // Only the content script knows the ticket (the frame sits in a closed shadow root): accept
   // one connection, carrying it.
-  if (port || !m || m.type !== 'connect' || !ticket || m.ticket !== ticket || !ev.ports[0]) return;
-  port = ev.ports[0];
-  const p = port;
+  if (port || revoked || ev.source !== window.parent || !m || m.type !== 'connect' || m.ticket !== ticket || !ev.ports[0]) return;
+  const p = ev.ports[0];
+  port = p;
+  void admitted.then((ok) => {
+    if (ok && !revoked) listen(p);
+    else p.close();
+  });
+});
+
+function listen(p: MessagePort): void {
   serve<EngineRequest, object, EngineProgress>(p, (msg, progress) => handle(msg, progress), (other) => {
     const n = other as { type?: string; image?: ImageBitmap } | null;
     if (n?.type !== 'probe') return;
@@ -39,7 +86,7 @@ addEventListener('message', (ev: MessageEvent) => {
   // A message that cannot be deserialised here (an ImageBitmap from another process, in some
   // browsers) arrives as messageerror: the content script then sends raw pixels instead.
   p.onmessageerror = () => event(p, { type: 'probe', ok: false });
-});
+}
 
 function event(p: MessagePort, e: EngineEvent): void {
   p.postMessage(e);
@@ -68,7 +115,7 @@ function ready(): EmotionDetector {
 async function start(config: EngineConfig, progress: (p: EngineProgress) => void): Promise<object> {
   if (detector) return { backend: detector.backend, loadMs: 0 };
   const t0 = performance.now();
-  detector = await EmotionDetector.create({
+  const d = await EmotionDetector.create({
     backend: 'wasm',
     ...runtimeOptions(config),
     // A video is analysed a few times a second at most, and less when busy: keep tracks that long.
@@ -79,7 +126,12 @@ async function start(config: EngineConfig, progress: (p: EngineProgress) => void
     assetsBase: browser.runtime.getURL('assets/'),
     onProgress: (p) => progress({ fraction: p.fraction }),
   });
-  return { backend: detector.backend, loadMs: Math.round(performance.now() - t0) };
+  if (revoked) {
+    void d.dispose();
+    throw new Error('engine revoked');
+  }
+  detector = d;
+  return { backend: d.backend, loadMs: Math.round(performance.now() - t0) };
 }
 
 async function detectAll(frames: FrameIn[], progress: (p: EngineProgress) => void): Promise<object> {
