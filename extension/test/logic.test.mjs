@@ -2,6 +2,7 @@
 // lands on screen (object-fit, object-position, mirroring: core's layout, which the overlay uses),
 // how the analysis rate adapts, and which sites count as call sites.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
@@ -120,5 +121,28 @@ describe('call sites and settings', () => {
     assert.deepEqual(s.draw, { boxes: true, labels: true, bars: true });
     assert.equal(settings.isSiteEnabled(s, 'https://a.example/x', 'https://a.example'), true);
     assert.equal(settings.isSiteEnabled(s, 'https://b.example/x', 'https://b.example'), false);
+  });
+});
+
+describe('the way in', () => {
+  it('imports the engine only as @emotion-detector/core and its public sub-paths', () => {
+    const files = fs.readdirSync(src, { recursive: true }).filter((f) => f.endsWith('.ts')).map((f) => path.join(src, f));
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(src, '../../packages/core/package.json'), 'utf8'));
+    const publicPaths = Object.keys(pkg.exports).map((k) => `@emotion-detector/core${k.slice(1)}`);
+    const bad = [];
+    let core = 0;
+    for (const f of files) {
+      for (const m of fs.readFileSync(f, 'utf8').matchAll(/from\s+'([^']+)'/g)) {
+        const spec = m[1];
+        if (spec.startsWith('@emotion-detector/')) {
+          core++;
+          if (!publicPaths.includes(spec)) bad.push(`${path.relative(src, f)}: ${spec}`);
+        } else if (spec.startsWith('.') && !path.resolve(path.dirname(f), spec).startsWith(src + path.sep)) {
+          bad.push(`${path.relative(src, f)}: ${spec}`);
+        }
+      }
+    }
+    assert.deepEqual(bad, [], 'imports from outside extension/src other than the public entry points');
+    assert.ok(core > 0, 'the extension uses the engine');
   });
 });
