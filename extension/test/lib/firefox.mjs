@@ -147,10 +147,17 @@ export const randomUuid = () => crypto.randomUUID();
  */
 export async function openExtensionPage(browser, url) {
   const page = await browser.newPage({ type: 'window' });
-  const nav = page.goto(url, { timeout: 30_000 }).catch(() => {});
-  await page.waitForFunction((u) => location.href === u && document.readyState === 'complete', { timeout: 30_000, polling: 200 }, url);
-  void nav;
-  return page;
+  void page.goto(url, { timeout: 30_000 }).catch(() => {});
+  // Polled by hand: a waitForFunction started before the navigation dies with the old document.
+  const t0 = Date.now();
+  let last = '';
+  while (Date.now() - t0 < 30_000) {
+    const state = await page.evaluate(() => `${location.href} ${document.readyState}`).catch((e) => `(${e.message})`);
+    if (state === `${url} complete`) return page;
+    last = state;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not load in 30 s (last: ${last})`);
 }
 
 /** Decodes an 8-bit, non-interlaced RGB or RGBA PNG (what browsers' screenshots are) to RGBA. */
