@@ -1,10 +1,10 @@
 /**
  * The engine's lifetime, as a @lit/task: the task's arguments are the options that need a new
  * engine (null while none is wanted: detached, or lazy and not yet seen); the others reach the
- * running engine through its setOptions() as soon as the host updates with new ones. When the
- * engine's options change the running load is aborted and the old engine disposed; a detached host releases it (unless it
- * comes back within the same task, i.e. a move in the document). The host hears of a load through
- * `emotion-progress` and `emotion-ready`, sent from here.
+ * running engine through its setOptions() at the host's next update. When the engine's options
+ * change the running load is aborted and the old engine disposed; a detached host releases it
+ * (unless it comes back within the same task, i.e. a move in the document). The host hears of a
+ * load through `emotion-progress` and `emotion-ready`, sent from here.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
@@ -50,7 +50,7 @@ export class EngineController implements ReactiveController {
   /** Loads started so far (the first one starts at once). */
   private loads = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The runtime options the engine has (as JSON), to see when the host's change. */
+  /** The runtime options the running engine has (as JSON): the host's differ after a change. */
   private applied = '';
   private readonly task: Task<[EngineConfig | null], EmotionDetector | null>;
 
@@ -97,6 +97,7 @@ export class EngineController implements ReactiveController {
     return detector;
   }
 
+  /** Runtime options changed: the running engine gets them before the host renders. */
   hostUpdate(): void {
     if (this.detector && JSON.stringify(this.callbacks.runtime()) !== this.applied) this.configure();
   }

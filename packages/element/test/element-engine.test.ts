@@ -313,6 +313,8 @@ describe('<emotion-detector> with the engine', function () {
     el.maxFaces = 1;
     const one = (await nextEvent(el, 'emotion-faces', LOAD_MS)).detail.faces;
     expect(one.length).to.equal(1);
+    // An <img> is a still: each analysis starts afresh (no tracking: new ids), as a video would not.
+    expect(plain.map((f) => f.id)).to.not.include(one[0]!.id);
     expect(engine.options.maxFaces).to.equal(1);
     el.setAttribute('smoothing', '1000');
     el.removeAttribute('max-faces');
