@@ -9,7 +9,7 @@ import type { TabStats } from '../shared/messages.js';
 import type { FrameImage, FrameIn } from '../shared/engine-protocol.js';
 import { EngineClient } from './engine-client.js';
 import { grabFrame, isAnalysable } from './frame-grabber.js';
-import { mirrorOf } from './measure.js';
+import { mirrorOf } from '@emotion-detector/core/layout';
 import { Overlay } from './overlay.js';
 import { RateController, type RoundSample } from './rate-controller.js';
 import { VideoWatcher } from './video-watcher.js';

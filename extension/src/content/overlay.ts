@@ -3,15 +3,9 @@
  * layer inside a CLOSED shadow root, so the page can neither restyle it nor read the results.
  * Positions follow the videos every animation frame (scroll, resize, layout changes).
  */
-import { EMOTIONS } from '../../../packages/core/src/types.js';
+import { EMOTIONS, EMOTION_COLORS as COLORS, measure, placeBox, type Box, type Mirror } from '@emotion-detector/core/layout';
 import type { DrawOptions } from '../shared/settings.js';
 import type { FaceOut, FrameOut } from '../shared/engine-protocol.js';
-import { mapBox, type Rect } from './geometry.js';
-import { measureVideo } from './measure.js';
-
-const COLORS: Record<string, string> = {
-  angry: '#e53935', disgust: '#7cb342', fear: '#8e24aa', happy: '#fdd835', sad: '#1e88e5', surprise: '#fb8c00', neutral: '#9e9e9e',
-};
 
 const CSS = `
 :host { all: initial; }
@@ -31,7 +25,7 @@ const CSS = `
 interface Entry {
   video: HTMLVideoElement;
   frame: FrameOut;
-  mirror: { x: boolean; y: boolean };
+  mirror: Mirror;
   nodes: Map<number, HTMLDivElement>;
   lastKey: string;
 }
@@ -67,7 +61,7 @@ export class Overlay {
   }
 
   /** Shows the latest analysis of a video. */
-  show(key: number, video: HTMLVideoElement, frame: FrameOut, mirror: { x: boolean; y: boolean }): void {
+  show(key: number, video: HTMLVideoElement, frame: FrameOut, mirror: Mirror): void {
     const e = this.entries.get(key) ?? { video, frame, mirror, nodes: new Map(), lastKey: '' };
     e.frame = frame;
     e.mirror = mirror;
@@ -172,7 +166,7 @@ export class Overlay {
         this.remove(key);
         continue;
       }
-      const layout = measureVideo(e.video, e.mirror);
+      const layout = measure(e.video, { mirror: e.mirror });
       const sig = layout ? `${layout.content.x},${layout.content.y},${layout.content.width},${layout.content.height}` : 'hidden';
       any = any || e.frame.faces.length > 0;
       if (sig === e.lastKey) continue;
@@ -180,7 +174,7 @@ export class Overlay {
       for (const f of e.frame.faces) {
         const n = e.nodes.get(f.id);
         if (!n) continue;
-        const r: Rect | null = layout ? mapBox(f.box, e.frame.width, e.frame.height, layout) : null;
+        const r: Box | null = layout ? placeBox(f.box, e.frame, layout) : null;
         n.style.display = r ? '' : 'none';
         if (!r) continue;
         n.style.transform = `translate(${r.x}px, ${r.y}px)`;
