@@ -28,6 +28,7 @@ export default function emotionDetector(options = {}) {
   let ssr = false;
   return {
     name: 'emotion-detector-assets',
+    enforce: 'pre',
     configResolved(config) {
       base = config.base || '/';
       command = config.command;
@@ -62,6 +63,14 @@ export default function emotionDetector(options = {}) {
         if (req.method === 'HEAD') return res.end();
         fs.createReadStream(file).pipe(res);
       });
+    },
+    // ONNX Runtime names its WASM builds with new URL("….wasm", import.meta.url), which Vite's
+    // build copies into dist/assets/ (40 MB); the engine never loads those copies (it hands ONNX
+    // Runtime the bytes it downloaded from assetsBase), so the build leaves them out.
+    transform(code, id) {
+      if (command !== 'build' || !/[\\/]onnxruntime-web[\\/]dist[\\/].*\.m?js$/.test(id)) return null;
+      const out = code.replace(/new URL\(("[^"]+\.wasm"|'[^']+\.wasm'),\s*import\.meta\.url\)/g, 'new URL($1, import.meta["url"])');
+      return out === code ? null : { code: out, map: null };
     },
     transformIndexHtml() {
       if (options.meta === false) return [];
