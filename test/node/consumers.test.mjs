@@ -16,7 +16,7 @@ import { SAMPLE, freePort, installApp, packPackages, sh, start } from '../consum
 
 const FACES = 3;
 /** The page CSP the root README gives for the SDK (a violation is a console error, so it fails the test). */
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' blob:; img-src 'self' blob: data:; style-src 'self'";
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' blob:; img-src 'self' data:; style-src 'self'";
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
 

@@ -26,11 +26,16 @@ function manifest() {
   return { attributes: decl.attributes.map((a) => a.name), events };
 }
 
-/** The ```lang blocks of a Markdown file: { lang, code, line }. */
+/**
+ * The ```lang blocks of a Markdown file: { lang, code, line, dts }. A block whose info string
+ * names a declaration file (```ts title="src/x.d.ts") is checked as a .d.ts, as a user pastes it.
+ */
 export function codeBlocks(markdown) {
   const out = [];
-  const re = /^```(\w*)[^\n]*\n([\s\S]*?)^```/gm;
-  for (let m; (m = re.exec(markdown)); ) out.push({ lang: m[1], code: m[2], line: markdown.slice(0, m.index).split('\n').length });
+  const re = /^```(\w*)([^\n]*)\n([\s\S]*?)^```/gm;
+  for (let m; (m = re.exec(markdown)); ) {
+    out.push({ lang: m[1], code: m[3], line: markdown.slice(0, m.index).split('\n').length, dts: /\.d\.ts\b/.test(m[2]) });
+  }
   return out;
 }
 
@@ -51,7 +56,7 @@ function manifestChecks({ attributes, events }) {
     `import type { SvelteHTMLElements } from 'svelte/elements';`,
     `type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;`,
     `type Expect<T extends true> = T;`,
-    `type Handler<P, K extends keyof P> = Parameters<NonNullable<P[K]>>[0];`,
+    `type Handler<P, K extends keyof P> = NonNullable<P[K]> extends (event: infer E) => unknown ? E : never;`,
     `type VueProps = InstanceType<GlobalComponents['emotion-detector']>['$props'];`,
     `type ReactProps = JSX.IntrinsicElements['emotion-detector'];`,
     `type SvelteProps = SvelteHTMLElements['emotion-detector'];`,
@@ -118,7 +123,7 @@ describe('typings and README snippets, from the packed packages', { timeout: 15 
     for (const readme of READMES) {
       const blocks = codeBlocks(fs.readFileSync(path.join(root, readme), 'utf8')).filter((b) => EXT[b.lang]);
       for (const b of blocks) {
-        const name = `${readme.replace(/\W+/g, '_')}_L${b.line}.${EXT[b.lang]}`;
+        const name = `${readme.replace(/\W+/g, '_')}_L${b.line}.${b.dts ? 'd.ts' : EXT[b.lang]}`;
         fs.writeFileSync(path.join(out, name), b.code);
         written.push(name);
       }
