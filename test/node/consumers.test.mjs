@@ -111,8 +111,9 @@ describe('consumer apps: packed tarballs installed, built, served, run in Chromi
     console.log(`# react-vite done at ${elapsed()}`);
   });
 
-  it("a plain page, no bundler: the one-file build from node_modules, under the README's CSP, cross-origin isolated with COEP credentialless", async () => {
+  it("a plain page, no bundler: the one-file build from node_modules, assets copied by `emotion-detector-assets`, under the README's CSP, cross-origin isolated with COEP credentialless", async () => {
     const dir = await installApp('plain', tarballs);
+    await sh('npm', ['run', 'assets'], { cwd: dir });
     fs.copyFileSync(SAMPLE, path.join(dir, 'sample1.jpg'));
     const server = await serveStatic({
       roots: { '/': dir },

@@ -8,7 +8,7 @@
 //   export default { plugins: [emotionDetector()] };
 import fs from 'node:fs';
 import path from 'node:path';
-import { assetsDir, copyAssets } from './assets.js';
+import { assetFiles, copyAssets } from './assets.js';
 
 const TYPES = {
   '.js': 'text/javascript',
@@ -37,13 +37,13 @@ export default function emotionDetector(options = {}) {
     },
     configureServer(server) {
       const prefix = `${base.endsWith('/') ? base : `${base}/`}${dir}/`;
+      const files = new Map(assetFiles().map((f) => [f.path, f.source]));
       server.middlewares.use((req, res, next) => {
         const url = new URL(req.url ?? '/', 'http://x');
         if (!url.pathname.startsWith(prefix) || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
-        const rel = decodeURIComponent(url.pathname.slice(prefix.length));
-        const file = path.join(assetsDir, rel);
+        const file = files.get(decodeURIComponent(url.pathname.slice(prefix.length)));
         // Never the SPA fallback for a missing asset: a 404 the engine reports with the URL.
-        if (!file.startsWith(assetsDir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        if (!file || !fs.existsSync(file)) {
           res.statusCode = 404;
           res.end(`Not found: ${url.pathname}`);
           return;
