@@ -89,18 +89,20 @@ async function loadModel(model: string | Uint8Array, signal?: AbortSignal): Prom
  * fetches the file from the server as usual.
  */
 async function blobUrlFor(bytes: Uint8Array): Promise<string | undefined> {
-  let url: string | undefined;
+  // The same kind of fetch MediaPipe's loader makes, from the same context (and so under the same
+  // CSP), of an empty blob read to its end: no request left cancelled (which a page's network log
+  // shows as failed) and no copy of the binary.
+  const probe = URL.createObjectURL(new Blob([]));
   try {
-    url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }));
-    // The same fetch MediaPipe's loader makes, from the same context (and so under the same CSP).
-    const res = await fetch(url);
-    await res.body?.cancel();
-    if (res.ok) return url;
+    const res = await fetch(probe);
+    await res.arrayBuffer();
+    if (!res.ok) return undefined;
   } catch {
-    // blob: refused: use the plain URL
+    return undefined; // blob: refused: MediaPipe fetches the plain URL
+  } finally {
+    URL.revokeObjectURL(probe);
   }
-  if (url) URL.revokeObjectURL(url);
-  return undefined;
+  return URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }));
 }
 
 /** Whether `box` keeps `margin` away from the sides of `area` that are not also `frameEdges`. */
