@@ -43,14 +43,16 @@ function notModified(req, stat) {
 }
 
 /**
- * @param {{ roots: Record<string, string>, port?: number, host?: string, headers?: Record<string,string>, isolate?: boolean }} opts
- *   roots maps a URL prefix ('/' or '/models/') to a folder on disk.
+ * @param {{ roots: Record<string, string>, port?: number, host?: string, headers?: Record<string,string>, isolate?: boolean,
+ *   onResponse?: (r: { method: string, path: string, status: number }) => void }} opts
+ *   roots maps a URL prefix ('/' or '/models/') to a folder on disk; onResponse hears of every answer.
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, server: http.Server }>}
  */
-export function serveStatic({ roots, port = 0, host = '127.0.0.1', headers = {}, isolate = true }) {
+export function serveStatic({ roots, port = 0, host = '127.0.0.1', headers = {}, isolate = true, onResponse }) {
   const prefixes = Object.keys(roots).sort((a, b) => b.length - a.length);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (onResponse) res.once('finish', () => onResponse({ method: req.method ?? 'GET', path: url.pathname, status: res.statusCode }));
     let pathname = decodeURIComponent(url.pathname);
     const prefix = prefixes.find((p) => pathname.startsWith(p));
     if (!prefix) return send(res, 404, 'not found');
