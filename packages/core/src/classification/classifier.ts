@@ -156,9 +156,11 @@ export class Classifier implements ExpressionModel {
     if (this.current === 'webgpu' && !this.lostInfo) {
       // A run on a lost device may never return: the loss itself ends the wait.
       const lost = this.lost.then(() => 'lost' as const);
+      const run = once();
+      run.catch(() => undefined); // when the loss wins the race, the run's late failure is nobody's
       let outcome: Ort.Tensor | 'lost';
       try {
-        outcome = await Promise.race([once(), lost]);
+        outcome = await Promise.race([run, lost]);
       } catch (e) {
         const grace = new Promise<'alive'>((r) => setTimeout(() => r('alive'), LOST_GRACE_MS));
         if ((await Promise.race([lost, grace])) !== 'lost') throw failed(e);
