@@ -60,7 +60,7 @@ export class EmotionDetector {
     }
   }
 
-  /** Where the classifier runs: 'webgpu' or 'wasm'. */
+  /** Where the classifier runs: 'webgpu' or 'wasm' (it turns 'wasm' when a lost WebGPU device moves the classifier there). */
   get backend(): ResolvedBackend {
     return this.host.backend;
   }
