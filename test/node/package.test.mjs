@@ -30,10 +30,12 @@ test('the file lists: licence and notices, no source maps, no runtime binaries, 
   }
   const [core, element] = packed.packs;
   assert.deepEqual(element.files.filter((f) => f.startsWith('dist/assets/')), [], 'the element carries no assets: it loads core\'s');
-  // core: exactly its JS, types, our models and the worker under dist/.
+  // core: exactly its JS, types, our models and the worker under dist/, and the Node side under
+  // node/ (the emotion-detector-assets bin and the Vite plugin).
   const unexpected = core.files.filter(
     (f) => !/^(package\.json|README\.md|LICENSE|THIRD_PARTY_NOTICES\.md)$/.test(f) &&
       !/^dist\/(index|layout|channel)\.js$/.test(f) && !/^dist\/chunks\/[\w-]+\.js$/.test(f) && !/^dist\/types\/.+\.d\.ts$/.test(f) &&
+      !/^node\/(assets|cli|vite)\.(js|d\.ts)$/.test(f) &&
       !/^dist\/assets\/(worker\.js|models\/emotion\/[\w.-]+\.(onnx|json)|models\/face\/face_detection_short_range\.tflite)$/.test(f),
   );
   assert.deepEqual(unexpected, []);
