@@ -1,4 +1,5 @@
-// Builds each package to ES modules with source maps (types come from tsc, see scripts/build.mjs):
+// Builds each package to ES modules (types come from tsc, see scripts/build.mjs). No source maps:
+// the packages ship none (they were 1.7 MB of the tarballs, for code that is ours and readable).
 //   packages/core/dist/index.js                  the engine (dependencies left as bare imports)
 //   packages/core/dist/{layout,channel}.js       its public sub-paths
 //   packages/core/dist/assets/worker.js          the engine's classic Web Worker, self-contained
@@ -10,7 +11,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import esbuild from 'rollup-plugin-esbuild';
 
 const exists = (p) => fs.existsSync(p);
-const ts = (minify = false) => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', minify, sourceMap: true });
+const ts = (minify = false) => esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', minify, sourceMap: false });
 const deps = ['onnxruntime-web', '@mediapipe/tasks-vision', 'lit', '@emotion-detector/core'];
 const external = (id) => deps.some((d) => id === d || id.startsWith(`${d}/`));
 const onwarn = (w, warn) => {
@@ -25,7 +26,7 @@ if (exists('packages/core/src/index.ts')) {
   configs.push({
     // The root and its public sub-paths (@emotion-detector/core/layout, /channel), sharing chunks.
     input: { index: 'packages/core/src/index.ts', layout: 'packages/core/src/layout/index.ts', channel: 'packages/core/src/channel/index.ts' },
-    output: { dir: 'packages/core/dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
+    output: { dir: 'packages/core/dist', format: 'es', sourcemap: false, chunkFileNames: 'chunks/[name]-[hash].js' },
     external,
     plugins: plugins(false),
     onwarn,
@@ -37,25 +38,51 @@ const workerImportMeta = { name: 'worker-import-meta', resolveImportMeta: (prop)
 if (exists('packages/core/src/host/worker.ts')) {
   configs.push({
     input: 'packages/core/src/host/worker.ts',
-    output: { file: 'packages/core/dist/assets/worker.js', format: 'iife', sourcemap: true, inlineDynamicImports: true },
+    output: { file: 'packages/core/dist/assets/worker.js', format: 'iife', sourcemap: false, inlineDynamicImports: true },
     plugins: [workerImportMeta, ...plugins(true)],
     onwarn,
   });
 }
+/**
+ * In the element's bundle, core's default `./assets/` (beside its module) becomes core's own
+ * folder. The bundle takes core from its build (packages/core/dist, through the package's exports)
+ * or, in a checkout without it, from src/assets/locate.ts; exactly one replacement, or the build fails.
+ */
+const coreAssetsFromElement = () => {
+  let replaced = 0;
+  const pattern = /(["'])\.\/assets\/\1/g;
+  return {
+    name: 'core-assets-from-element',
+    buildStart() {
+      replaced = 0;
+    },
+    transform(code, id) {
+      const file = id.replace(/\\/g, '/');
+      if (!/packages\/core\/(dist\/.*\.js|src\/assets\/locate\.ts)$/.test(file)) return null;
+      const out = code.replace(pattern, () => (replaced++, '"../../core/dist/assets/"'));
+      return out === code ? null : { code: out, map: null };
+    },
+    buildEnd() {
+      if (replaced !== 1) this.error(`expected core's default "./assets/" once in the element bundle, found ${replaced}: update rollup.config.mjs`);
+    },
+  };
+};
 if (exists('packages/element/src/index.ts')) {
   configs.push({
     input: { index: 'packages/element/src/index.ts', define: 'packages/element/src/define.ts' },
-    output: { dir: 'packages/element/dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
+    output: { dir: 'packages/element/dist', format: 'es', sourcemap: false, chunkFileNames: 'chunks/[name]-[hash].js' },
     external,
     plugins: plugins(false),
     onwarn,
   });
   // The runtimes stay in lazily loaded chunks beside it: ONNX Runtime starts its WASM threads as
   // workers from its own module URL, which must not be the element's code (Lit needs a DOM).
+  // Its default assets folder is core's (packages/element/dist/ -> ../../core/dist/assets/, the
+  // same step in node_modules/@emotion-detector/): the element package carries no copy of them.
   configs.push({
     input: { 'emotion-detector': 'packages/element/src/define.ts' },
-    output: { dir: 'packages/element/dist', format: 'es', sourcemap: true, chunkFileNames: 'chunks/[name]-[hash].js' },
-    plugins: plugins(true),
+    output: { dir: 'packages/element/dist', format: 'es', sourcemap: false, chunkFileNames: 'chunks/[name]-[hash].js' },
+    plugins: [coreAssetsFromElement(), ...plugins(true)],
     onwarn,
   });
 }

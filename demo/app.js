@@ -130,7 +130,7 @@ backendSelect.addEventListener('change', () => {
 // The models the build ships, as its assets' index.json lists them; the default one is the
 // element's own default (modelSrc null).
 const modelSelect = /** @type {HTMLSelectElement} */ ($('model'));
-const MODELS = new URL('/packages/element/dist/assets/models/emotion/', location.href);
+const MODELS = new URL('/packages/core/dist/assets/models/emotion/', location.href);
 (async () => {
   const index = await (await fetch(new URL('index.json', MODELS))).json();
   for (const file of index.models) {

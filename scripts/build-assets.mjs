@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Copies every runtime asset the engine loads into packages/core/dist/assets/ (the one folder a
 // user serves from their own origin; no CDN at run time):
-//   ort/         onnxruntime-web WASM binaries and their loaders
-//   mediapipe/   @mediapipe/tasks-vision WASM (SIMD build)
+//   ort/         onnxruntime-web's two WASM binaries: plain (WASM path), asyncify (WebGPU path)
+//   mediapipe/   @mediapipe/tasks-vision WASM (SIMD build; every supported browser has SIMD)
 //   models/      the emotion CNN (ONNX + model card) and the face detector (.tflite with metadata)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,13 +18,14 @@ function copy(from, to) {
 }
 
 fs.rmSync(out, { recursive: true, force: true });
-for (const f of fs.readdirSync(nm('onnxruntime-web/dist'))) {
-  if (/^ort-wasm-simd-threaded(\.asyncify|\.jsep)?\.(wasm|mjs)$/.test(f)) copy(nm(`onnxruntime-web/dist/${f}`), path.join(out, 'ort', f));
-}
-// Only the SIMD build: the engine loads no other (ONNX Runtime Web needs SIMD anyway).
-for (const f of ['vision_wasm_internal.js', 'vision_wasm_internal.wasm']) {
-  copy(nm(`@mediapipe/tasks-vision/wasm/${f}`), path.join(out, 'mediapipe', f));
-}
+// The runtimes' own binaries (the two ONNX Runtime builds the engine loads, MediaPipe's SIMD
+// fileset) come from their packages, pinned dependencies of core: the package does not carry a
+// second copy of them (see `runtimeAssets` in packages/core/package.json, and its README,
+// "Serving the assets"). The repository's build puts them in the same folder, so the tests, demo
+// and extension serve one folder. No other ONNX Runtime build (jsep, jspi) and no MediaPipe
+// nosimd build: no code path loads them (test/node/package-assets.test.mjs records the requests).
+const corePkg = JSON.parse(fs.readFileSync(path.join(root, 'packages/core/package.json'), 'utf8'));
+for (const [to, from] of Object.entries(corePkg.runtimeAssets)) copy(nm(from), path.join(out, to));
 const emotionDir = path.join(root, 'models/emotion');
 const cards = [];
 // A checkout without the shipped model still builds (the engine then reports a clear fetch error).

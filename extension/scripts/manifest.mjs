@@ -38,8 +38,13 @@ export function manifest({ browser, version, matches }) {
     permissions: ['storage', 'activeTab', 'scripting'],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     content_scripts: [{ matches, js: ['content.js'], run_at: 'document_idle', all_frames: false }],
-    // Only the engine frame may be embedded by pages (the content script embeds it).
-    web_accessible_resources: [{ resources: ['engine.html'], matches: ['https://*/*', 'http://*/*'] }],
+    // Only the engine frame may be embedded by pages (the content script embeds it). Chromium:
+    // only at a per-session address (use_dynamic_url; runtime.getURL gives it), so a page can
+    // neither load nor probe chrome-extension://<id>/engine.html. Firefox has no use_dynamic_url
+    // (its moz-extension:// UUID is random per install already: see the README).
+    web_accessible_resources: [
+      { resources: ['engine.html'], matches: ['https://*/*', 'http://*/*'], ...(browser === 'chrome' ? { use_dynamic_url: true } : {}) },
+    ],
     commands: {
       'toggle-overlay': {
         suggested_key: { default: 'Alt+Shift+E' },
@@ -49,8 +54,6 @@ export function manifest({ browser, version, matches }) {
     // WebAssembly (MediaPipe, ONNX Runtime) in our own pages; still no remote or eval'd code.
     content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
   };
-  // (use_dynamic_url would hide engine.html from probing pages, but runtime.getURL does not
-  // return the dynamic URL, so the content script could not embed it: measured, Chromium 156.)
   if (browser === 'chrome') m.minimum_chrome_version = '116';
   if (browser === 'firefox') {
     // data_collection_permissions ('none': we collect nothing) needs Firefox 140 / Android 142.

@@ -296,8 +296,11 @@ describe('browser extension', { timeout: 240_000 }, () => {
     await h.poll(async () => (await tabStats()).analysedFrames > b.analysedFrames, { timeout: 10_000, message: 'analysis to resume when visible' });
   });
 
-  it('makes no network request beyond the page and its own files', () => {
-    const origins = [servers.plain.url, servers.strict.url];
+  it('makes no network request beyond the page and its own files', async () => {
+    // The engine frame's address is per session (use_dynamic_url): the extension's too.
+    const worker = await serviceWorker.worker();
+    const dynamic = (await worker.evaluate(() => chrome.runtime.getURL('engine.html'))).replace(/\/engine\.html$/, '');
+    const origins = [servers.plain.url, servers.strict.url, dynamic];
     assert.ok(requests.urls.some((u) => u.startsWith(`chrome-extension://${extensionId}/assets/`)), 'the recorder saw the engine load its assets');
     assert.ok(requests.urls.some((u) => u.startsWith(servers.plain.url)), 'the recorder saw the page load');
     const label = (u) => (u.startsWith('chrome-extension:') ? 'chrome-extension://<id>' : /^(blob|data):/.test(u) ? `${u.split(':')[0]}: (in memory)` : new URL(u).origin);

@@ -1,7 +1,8 @@
 // The extension's pure logic, compiled from its TypeScript sources with esbuild: where a face
-// lands on screen (object-fit, object-position, mirroring), how the analysis rate adapts, and
-// which sites count as call sites.
+// lands on screen (object-fit, object-position, mirroring: core's layout, which the overlay uses),
+// how the analysis rate adapts, and which sites count as call sites.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
@@ -9,11 +10,13 @@ import * as esbuild from 'esbuild';
 import { CALL_SITE_MATCHES } from '../scripts/manifest.mjs';
 
 const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src');
+/** `@emotion-detector/core/layout`'s pure half (fit.ts): what the overlay maps boxes with. */
+const coreLayout = path.resolve(src, '../../packages/core/src/layout/fit.ts');
 let geo, rate, sites, settings;
 
 async function load(entry) {
   const r = await esbuild.build({
-    entryPoints: [path.join(src, entry)], bundle: true, format: 'esm', write: false, platform: 'neutral',
+    entryPoints: [path.resolve(src, entry)], bundle: true, format: 'esm', write: false, platform: 'neutral',
     define: { __CALL_SITE_MATCHES__: JSON.stringify(CALL_SITE_MATCHES) },
     external: ['webextension-polyfill'],
   });
@@ -21,7 +24,7 @@ async function load(entry) {
 }
 
 before(async () => {
-  [geo, rate, sites] = await Promise.all([load('content/geometry.ts'), load('content/rate-controller.ts'), load('shared/call-sites.ts')]);
+  [geo, rate, sites] = await Promise.all([load(coreLayout), load('content/rate-controller.ts'), load('shared/call-sites.ts')]);
   settings = await esbuild.build({
     entryPoints: [path.join(src, 'shared/settings.ts')], bundle: true, format: 'esm', write: false, platform: 'neutral',
     define: { __CALL_SITE_MATCHES__: '[]' },
@@ -30,21 +33,20 @@ before(async () => {
   }).then((r) => import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`));
 });
 
-const layout = (over = {}) => ({
-  content: { x: 100, y: 50, width: 400, height: 300 }, videoWidth: 640, videoHeight: 480, fit: 'fill',
-  position: [{ fraction: 0.5 }, { fraction: 0.5 }], mirrorX: false, mirrorY: false, scale: 1, ...over,
-});
+// A 640x480 picture in a 400x300 content box at (100, 50), as `measure()` would report it.
+const layout = (over = {}) => geo.layoutOf({ content: { x: 100, y: 50, width: 400, height: 300 }, intrinsic: { width: 640, height: 480 }, ...over });
+const frame = (width, height) => ({ width, height });
 
-describe('geometry', () => {
+describe('geometry (core layout, as the overlay uses it)', () => {
   it('maps a box through object-fit: fill, contain, cover', () => {
     // A 640x480 frame; the face box covers its top-left quarter.
     const box = { x: 0, y: 0, width: 320, height: 240 };
-    assert.deepEqual(geo.mapBox(box, 640, 480, layout()), { x: 100, y: 50, width: 200, height: 150 });
+    assert.deepEqual(geo.placeBox(box, frame(640, 480), layout()), { x: 100, y: 50, width: 200, height: 150 });
     // 4:3 into 400x400: contain letterboxes 50 px top and bottom.
     const square = { content: { x: 0, y: 0, width: 400, height: 400 } };
-    assert.deepEqual(geo.mapBox(box, 640, 480, layout({ ...square, fit: 'contain' })), { x: 0, y: 50, width: 200, height: 150 });
+    assert.deepEqual(geo.placeBox(box, frame(640, 480), layout({ ...square, fit: 'contain' })), { x: 0, y: 50, width: 200, height: 150 });
     // cover scales to 533.3x400 and crops 66.7 px left and right: the box is clipped.
-    const c = geo.mapBox(box, 640, 480, layout({ ...square, fit: 'cover' }));
+    const c = geo.placeBox(box, frame(640, 480), layout({ ...square, fit: 'cover' }));
     assert.equal(c.x, 0);
     assert.ok(Math.abs(c.width - (266.67 - 66.67)) < 0.01);
     assert.equal(c.height, 200);
@@ -53,25 +55,30 @@ describe('geometry', () => {
   it('follows object-position and mirrors', () => {
     const box = { x: 0, y: 0, width: 64, height: 48 };
     const square = { content: { x: 0, y: 0, width: 400, height: 400 }, fit: 'contain' };
-    const top = geo.mapBox(box, 640, 480, layout({ ...square, position: geo.parseObjectPosition('left top') }));
+    const top = geo.placeBox(box, frame(640, 480), layout({ ...square, position: geo.parseObjectPosition('left top') }));
     assert.deepEqual(top, { x: 0, y: 0, width: 40, height: 30 });
-    const mirrored = geo.mapBox(box, 640, 480, layout({ mirrorX: true }));
+    const mirrored = geo.placeBox(box, frame(640, 480), layout({ mirror: { x: true, y: false } }));
     assert.deepEqual(mirrored, { x: 100 + 400 - 40, y: 50, width: 40, height: 30 });
+    const flipped = geo.placeBox(box, frame(640, 480), layout({ mirror: { x: false, y: true } }));
+    assert.deepEqual(flipped, { x: 100, y: 50 + 300 - 30, width: 40, height: 30 });
     // Box size in frame pixels is independent of how far the frame was downscaled.
-    assert.deepEqual(geo.mapBox({ x: 0, y: 0, width: 32, height: 24 }, 320, 240, layout({ mirrorX: true })), mirrored);
+    assert.deepEqual(geo.placeBox({ x: 0, y: 0, width: 32, height: 24 }, frame(320, 240), layout({ mirror: { x: true, y: false } })), mirrored);
   });
 
   it('hides boxes that fall outside the visible picture', () => {
     const square = { content: { x: 0, y: 0, width: 400, height: 400 }, fit: 'cover' };
-    assert.equal(geo.mapBox({ x: 0, y: 0, width: 40, height: 40 }, 640, 480, layout(square)), null);
+    assert.equal(geo.placeBox({ x: 0, y: 0, width: 40, height: 40 }, frame(640, 480), layout(square)), null);
   });
 
-  it('parses computed object-position and object-fit values', () => {
-    assert.deepEqual(geo.parseObjectPosition('50% 50%'), [{ fraction: 0.5 }, { fraction: 0.5 }]);
-    assert.deepEqual(geo.parseObjectPosition('10px 100%', 2), [{ px: 20 }, { fraction: 1 }]);
-    assert.deepEqual(geo.parseObjectPosition('top right'), [{ fraction: 1 }, { fraction: 0 }]);
+  it('parses computed object-position and object-fit values, and transforms that flip', () => {
+    const half = { fraction: 0.5, offset: 0 };
+    assert.deepEqual(geo.parseObjectPosition('50% 50%'), { x: half, y: half });
+    assert.deepEqual(geo.parseObjectPosition('10px 100%'), { x: { fraction: 0, offset: 10 }, y: { fraction: 1, offset: 0 } });
+    assert.deepEqual(geo.parseObjectPosition('top right'), { x: { fraction: 1, offset: 0 }, y: { fraction: 0, offset: 0 } });
     assert.equal(geo.parseObjectFit('scale-down'), 'scale-down');
     assert.equal(geo.parseObjectFit('bogus'), 'fill');
+    assert.deepEqual(geo.mirrorOfStyle('matrix(-1, 0, 0, 1, 0, 0)'), { x: true, y: false });
+    assert.deepEqual(geo.mirrorOfStyle('none', '1 -1'), { x: false, y: true });
   });
 });
 
@@ -114,5 +121,28 @@ describe('call sites and settings', () => {
     assert.deepEqual(s.draw, { boxes: true, labels: true, bars: true });
     assert.equal(settings.isSiteEnabled(s, 'https://a.example/x', 'https://a.example'), true);
     assert.equal(settings.isSiteEnabled(s, 'https://b.example/x', 'https://b.example'), false);
+  });
+});
+
+describe('the way in', () => {
+  it('imports the engine only as @emotion-detector/core and its public sub-paths', () => {
+    const files = fs.readdirSync(src, { recursive: true }).filter((f) => f.endsWith('.ts')).map((f) => path.join(src, f));
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(src, '../../packages/core/package.json'), 'utf8'));
+    const publicPaths = Object.keys(pkg.exports).map((k) => `@emotion-detector/core${k.slice(1)}`);
+    const bad = [];
+    let core = 0;
+    for (const f of files) {
+      for (const m of fs.readFileSync(f, 'utf8').matchAll(/from\s+'([^']+)'/g)) {
+        const spec = m[1];
+        if (spec.startsWith('@emotion-detector/')) {
+          core++;
+          if (!publicPaths.includes(spec)) bad.push(`${path.relative(src, f)}: ${spec}`);
+        } else if (spec.startsWith('.') && !path.resolve(path.dirname(f), spec).startsWith(src + path.sep)) {
+          bad.push(`${path.relative(src, f)}: ${spec}`);
+        }
+      }
+    }
+    assert.deepEqual(bad, [], 'imports from outside extension/src other than the public entry points');
+    assert.ok(core > 0, 'the extension uses the engine');
   });
 });

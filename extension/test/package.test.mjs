@@ -71,6 +71,9 @@ describe('release build', { timeout: 180_000 }, () => {
       assert.deepEqual(m.web_accessible_resources[0].resources, ['engine.html']);
       assert.ok(m.commands['toggle-overlay'].suggested_key.default);
     }
+    // Chrome: engine.html only at a per-session address; Firefox has no use_dynamic_url (it would not load).
+    assert.equal(manifestOf('chrome').web_accessible_resources[0].use_dynamic_url, true);
+    assert.equal(manifestOf('firefox').web_accessible_resources[0].use_dynamic_url, undefined);
     assert.equal(manifestOf('chrome').background.service_worker, 'background.js');
     assert.deepEqual(manifestOf('firefox').background.scripts, ['background.js']);
     assert.ok(manifestOf('firefox').browser_specific_settings.gecko.id);

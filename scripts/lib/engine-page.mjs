@@ -15,9 +15,12 @@ const WORKER_ANSWER_MS = 3_000;
 /** Chromium's warning when a page holds more WebGL contexts than it allows. */
 export const TOO_MANY_CONTEXTS = /too many active webgl contexts/i;
 
-/** Serves the repository (built packages/core/dist, node_modules) with or without cross-origin isolation. */
-export function serveRepo({ isolate = true } = {}) {
-  return serveStatic({ roots: { '/': root }, isolate });
+/**
+ * Serves the repository (built packages/core/dist, node_modules) with or without cross-origin
+ * isolation. `onResponse` hears of every answer (method, path, status).
+ */
+export function serveRepo({ isolate = true, onResponse } = {}) {
+  return serveStatic({ roots: { '/': root }, isolate, onResponse });
 }
 
 export function launchBrowser() {

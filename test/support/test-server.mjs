@@ -113,11 +113,15 @@ export function testServerCommands() {
           const { targetInfos } = await cdp.send('Target.getTargets');
           let paused = 0;
           for (const t of targetInfos.filter((i) => i.type === 'worker' && i.url.includes(payload?.url ?? ''))) {
-            const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: true });
-            const worker = cdp.connection().session(sessionId);
-            await worker.send('Debugger.enable');
-            await worker.send('Debugger.pause');
-            paused++;
+            try {
+              const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: true });
+              const worker = cdp.connection().session(sessionId);
+              await worker.send('Debugger.enable');
+              await worker.send('Debugger.pause');
+              paused++;
+            } catch {
+              // A worker that ended meanwhile (an earlier detector's, being terminated): nothing to pause.
+            }
           }
           return paused;
         }

@@ -1,11 +1,14 @@
 /**
  * Background (service worker in Chrome, event page in Firefox): the badge, the keyboard
- * shortcut, and content-script registration for the extra sites the user turned on.
+ * shortcut, content-script registration for the extra sites the user turned on, and the tickets
+ * that admit engine frames (engine-tickets.ts).
  */
 import browser from 'webextension-polyfill';
 import { isCallSite, siteOf } from '../shared/call-sites.js';
 import { loadSettings, saveSettings, isSiteEnabled, onSettingsChanged } from '../shared/settings.js';
 import { isMessage, type ContentToBackground, type PopupToContent, type TabStats, type ToBackground } from '../shared/messages.js';
+import type { RedeemRequest, ReleaseRequest, TicketRequest } from '../shared/engine-protocol.js';
+import { forgetTab, mintTicket, redeemTicket, releaseTicket } from './engine-tickets.js';
 
 const SCRIPT_PREFIX = 'site:';
 
@@ -69,6 +72,9 @@ async function toggleTab(tab: browser.Tabs.Tab): Promise<void> {
 }
 
 browser.runtime.onMessage.addListener((m: unknown, sender: browser.Runtime.MessageSender) => {
+  if (isMessage<TicketRequest>(m, 'engine-ticket')) return mintTicket(sender);
+  if (isMessage<RedeemRequest>(m, 'engine-redeem')) return redeemTicket(m.ticket, sender);
+  if (isMessage<ReleaseRequest>(m, 'engine-release')) return releaseTicket(m.ticket, sender).then(() => true);
   if (isMessage<ContentToBackground>(m, 'stats')) {
     if (sender.tab?.id !== undefined) void setBadge(sender.tab.id, m.stats).catch(() => {});
     return undefined;
@@ -85,6 +91,7 @@ browser.commands.onCommand.addListener((command, tab) => {
   void get.then((t) => (t ? toggleTab(t) : undefined)).catch(() => {});
 });
 
+browser.tabs.onRemoved.addListener((tabId) => void forgetTab(tabId).catch(() => {}));
 browser.runtime.onInstalled.addListener(() => void syncRegistrations().catch(() => {}));
 browser.runtime.onStartup.addListener(() => void syncRegistrations().catch(() => {}));
 browser.permissions.onAdded.addListener(() => void syncRegistrations().catch(() => {}));

@@ -7,7 +7,7 @@
 import type { Settings } from '../shared/settings.js';
 import type { TabStats } from '../shared/messages.js';
 import type { FrameImage, FrameIn } from '../shared/engine-protocol.js';
-import { mirrorOf } from '../../../packages/core/src/layout/index.js';
+import { mirrorOf } from '@emotion-detector/core/layout';
 import { EngineClient } from './engine-client.js';
 import { EngineSupervisor } from './engine-supervisor.js';
 import { grabFrame, isAnalysable } from './frame-grabber.js';

@@ -1,25 +1,36 @@
 /**
  * Embeds the engine (engine.html, an extension page) in an invisible iframe and talks to it over
- * a MessageChannel. The extension page runs WebAssembly under the extension's own CSP, in the
- * extension's process, so a page CSP without 'wasm-unsafe-eval' does not matter and inference
- * never runs on the page's main thread. A random nonce in the iframe URL (which the page cannot
- * read: the iframe sits in a closed shadow root) makes sure the engine only accepts our port.
+ * a MessageChannel with core's channel (`@emotion-detector/core/channel`: ids, replies, progress,
+ * timeouts; a peer that stops answering fails it). The extension page runs WebAssembly under the
+ * extension's own CSP, in the extension's process, so a page CSP without 'wasm-unsafe-eval' does
+ * not matter and inference never runs on the page's main thread.
+ *
+ * The engine frame is admitted by a one-time ticket the background mints for this tab (see
+ * shared/engine-protocol.ts): it goes in the frame's URL hash and in the `connect` message that
+ * hands over the port. A refused ticket (too many engines) is an error state, said in the popup.
  */
 import browser from 'webextension-polyfill';
-import type { EngineConfig, FrameIn, FrameOut, FrameTransport, FromEngine, ToEngine } from '../shared/engine-protocol.js';
+import { Channel, DETECT_TIMEOUT_MS, INIT_TIMEOUT_MS } from '@emotion-detector/core/channel';
+import type {
+  ConnectMessage,
+  EngineConfig,
+  EngineEvent,
+  EngineNotice,
+  EngineProgress,
+  EngineRequest,
+  EngineResult,
+  EngineStarted,
+  FrameIn,
+  FrameOut,
+  FrameTransport,
+  HeldQuery,
+  ReleaseRequest,
+  TicketReply,
+  TicketRequest,
+} from '../shared/engine-protocol.js';
 
 export type EngineState = 'loading' | 'ready' | 'error';
 
-interface Pending {
-  resolve: (r: { frames: FrameOut[]; engineMs: number }) => void;
-  reject: (e: Error) => void;
-  onFrame: (f: FrameOut, engineMs: number) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-/** Generous: compiling ~25 MB of WASM on a busy low-end machine has taken 30 s here. */
-const START_TIMEOUT_MS = 120_000;
-const DETECT_TIMEOUT_MS = 20_000;
 const PROBE_TIMEOUT_MS = 3_000;
 
 export class EngineClient {
@@ -29,104 +40,132 @@ export class EngineClient {
   loadMs = 0;
   /** How frames are sent; known once `ready` resolves. */
   transport: FrameTransport = 'bitmap';
-  private readonly iframe: HTMLIFrameElement;
-  private readonly channel = new MessageChannel();
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
   readonly ready: Promise<void>;
+  private iframe: HTMLIFrameElement | null = null;
+  private ticket = '';
+  private disposed = false;
+  private readonly ports = new MessageChannel();
+  private readonly channel: Channel<EngineRequest, object, EngineProgress>;
+  private probeAnswer: ((ok: boolean) => void) | undefined;
+  /** The settings to run with (the latest, also when changed while the engine loads). */
+  private config: EngineConfig;
+  /** The `start` request went out: later requests queue behind it on the engine's side. */
+  private started = false;
 
   /** `transport`: 'pixels' skips the ImageBitmap probe (a setting; also how tests cover that path). */
   constructor(parent: ShadowRoot, config: EngineConfig, private readonly onState: () => void = () => {}, transport: FrameTransport | 'auto' = 'auto') {
-    const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-    const src = browser.runtime.getURL('engine.html');
-    this.iframe = document.createElement('iframe');
-    this.iframe.src = `${src}#${nonce}`;
-    // Rendered (not display:none) so the browser does not throttle it; 1 px and invisible.
-    this.iframe.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;border:0;opacity:0;pointer-events:none;';
-    this.iframe.setAttribute('aria-hidden', 'true');
-    this.iframe.tabIndex = -1;
-    const port = this.channel.port1;
-    this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(`the engine did not start within ${START_TIMEOUT_MS / 1000} s`);
-        reject(new Error(this.error));
-      }, START_TIMEOUT_MS);
-      port.onmessage = (ev: MessageEvent<FromEngine>) => {
-        const m = ev.data;
-        if (m.type === 'ready') {
-          clearTimeout(timer);
-          if (this.state === 'error') return;
-          this.loadMs = m.loadMs;
-          void this.pickTransport(transport).then(() => {
-            this.state = 'ready';
-            this.onState();
-            resolve();
-          });
-        } else if (m.type === 'probe') {
-          this.probeAnswer?.(m.ok);
-        } else if (m.type === 'error') {
-          clearTimeout(timer);
-          this.fail(`${m.code}: ${m.message}`);
-          reject(new Error(this.error));
-        } else if (m.type === 'frame') {
-          this.pending.get(m.id)?.onFrame(m.frame, m.engineMs);
-        } else if (m.type === 'result' || m.type === 'result-error') {
-          const p = this.pending.get(m.id);
-          if (!p) return;
-          this.pending.delete(m.id);
-          clearTimeout(p.timer);
-          if (m.type === 'result') p.resolve({ frames: m.frames, engineMs: m.engineMs });
-          else p.reject(new Error(m.message));
-        }
-      };
+    this.config = config;
+    this.channel = new Channel(this.ports.port1, {
+      peer: 'the engine',
+      onEvent: (data) => {
+        const e = data as EngineEvent | null;
+        if (e?.type === 'probe') this.probeAnswer?.(e.ok);
+      },
+      end: () => this.ports.port1.close(),
     });
+    this.ready = this.start(parent, transport);
     this.ready.catch(() => {});
-    this.iframe.addEventListener('load', () => {
-      const msg: ToEngine = { type: 'connect', nonce, config };
-      this.iframe.contentWindow?.postMessage(msg, new URL(src).origin, [this.channel.port2]);
+  }
+
+  /** The background's answer to "do you still run this ticket's engine?" (it prunes tabs that do not). */
+  private readonly onRuntimeMessage = (m: unknown): Promise<boolean> | undefined => {
+    const q = m as HeldQuery | null;
+    if (q?.type !== 'engine-held') return undefined;
+    return Promise.resolve(!this.disposed && this.state !== 'error' && q.ticket === this.ticket);
+  };
+
+  /** Embeds the engine frame with its ticket and hands it the port once it loaded. */
+  private embed(parent: ShadowRoot, ticket: string): void {
+    const src = browser.runtime.getURL('engine.html');
+    const iframe = document.createElement('iframe');
+    // (Chromium: the frame's address is per session, use_dynamic_url; the document in it has the
+    // extension's own origin.)
+    const origin = src.startsWith('chrome-extension:') ? `chrome-extension://${browser.runtime.id}` : new URL(src).origin;
+    // Credentialless: a frame of its own storage partition that a cross-origin-isolated page
+    // (COEP require-corp or credentialless) may embed; a plain one it blocks (the extension page
+    // cannot send CORP). The engine needs no cookies; its asset cache only lasts the session then.
+    iframe.setAttribute('credentialless', '');
+    iframe.src = `${src}#${ticket}`;
+    // Rendered (not display:none) so the browser does not throttle it; 1 px and invisible.
+    iframe.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;border:0;opacity:0;pointer-events:none;';
+    iframe.setAttribute('aria-hidden', 'true');
+    iframe.tabIndex = -1;
+    iframe.addEventListener('load', () => {
+      const msg: ConnectMessage = { type: 'connect', ticket };
+      iframe.contentWindow?.postMessage(msg, origin, [this.ports.port2]);
     }, { once: true });
-    parent.append(this.iframe);
+    parent.append(iframe);
+    this.iframe = iframe;
+  }
+
+  private async start(parent: ShadowRoot, transport: FrameTransport | 'auto'): Promise<void> {
+    try {
+      const t = (await browser.runtime.sendMessage({ type: 'engine-ticket' } satisfies TicketRequest)) as TicketReply | undefined;
+      if (!t?.ok) throw Object.assign(new Error(t?.message ?? 'no answer from the background'), { code: t?.code ?? 'not-allowed' });
+      this.ticket = t.ticket;
+      if (this.disposed) return this.release();
+      browser.runtime.onMessage.addListener(this.onRuntimeMessage);
+      this.embed(parent, t.ticket);
+      this.started = true;
+      const r = (await this.channel.request({ type: 'start', config: this.config }, { timeoutMs: INIT_TIMEOUT_MS })) as EngineStarted;
+      this.loadMs = r.loadMs;
+      await this.pickTransport(transport);
+      this.state = 'ready';
+      this.onState();
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    }
   }
 
   /**
    * Analyses one frame per video; the bitmaps are transferred (and closed by the engine).
    * `onFrame` sees each frame's result as soon as it is ready.
    */
-  detect(frames: FrameIn[], onFrame: (f: FrameOut, engineMs: number) => void = () => {}): Promise<{ frames: FrameOut[]; engineMs: number }> {
+  async detect(frames: FrameIn[], onFrame: (f: FrameOut, engineMs: number) => void = () => {}): Promise<EngineResult> {
     if (this.state !== 'ready') {
       frames.forEach((f) => (f.image instanceof ImageBitmap ? f.image.close() : undefined));
-      return Promise.reject(new Error(`engine ${this.state}`));
+      throw new Error(`engine ${this.state}`);
     }
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error('the engine did not answer in time'));
-      }, DETECT_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, onFrame, timer });
-      this.post({ type: 'detect', id, frames }, frames.map((f) => (f.image instanceof ImageBitmap ? f.image : f.image.data.buffer)));
-    });
+    try {
+      return (await this.channel.request({ type: 'detect', frames }, {
+        transfer: frames.map((f) => (f.image instanceof ImageBitmap ? f.image : f.image.data.buffer)),
+        timeoutMs: DETECT_TIMEOUT_MS,
+        onProgress: (p) => {
+          if ('frame' in p) onFrame(p.frame, p.engineMs);
+        },
+      })) as EngineResult;
+    } catch (e) {
+      // A timeout or an unreadable answer fails the whole channel: the engine is gone.
+      if (this.channel.failed) this.fail(e);
+      throw e;
+    }
   }
 
   configure(config: EngineConfig): void {
-    this.post({ type: 'configure', config });
+    this.config = config;
+    if (this.started && !this.channel.failed) this.channel.request({ type: 'configure', config }).catch(() => undefined);
   }
 
   forget(keys: number[]): void {
-    if (keys.length) this.post({ type: 'forget', keys });
+    if (keys.length && this.started && !this.channel.failed) this.channel.request({ type: 'forget', keys }).catch(() => undefined);
   }
 
   dispose(): void {
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new Error('engine closed'));
-    }
-    this.pending.clear();
-    this.channel.port1.close();
-    this.iframe.remove();
+    if (this.disposed) return;
+    this.disposed = true;
+    void this.channel.close();
+    this.iframe?.remove();
+    browser.runtime.onMessage.removeListener(this.onRuntimeMessage);
+    this.release();
   }
 
-  private probeAnswer: ((ok: boolean) => void) | undefined;
+  /** Tells the background this tab's engine is gone (so it counts no more against the cap). */
+  private release(): void {
+    if (!this.ticket) return;
+    const m: ReleaseRequest = { type: 'engine-release', ticket: this.ticket };
+    browser.runtime.sendMessage(m).catch(() => undefined);
+  }
 
   /** Sends a tiny ImageBitmap; if it does not arrive intact, frames go as pixels. */
   private async pickTransport(wanted: FrameTransport | 'auto'): Promise<void> {
@@ -144,7 +183,8 @@ export class EngineClient {
         resolve(v);
       };
       try {
-        this.post({ type: 'probe', image }, [image]);
+        const probe: EngineNotice = { type: 'probe', image };
+        this.channel.post(probe, [image]);
       } catch {
         resolve(false);
       }
@@ -153,13 +193,14 @@ export class EngineClient {
     this.transport = ok ? 'bitmap' : 'pixels';
   }
 
-  private post(m: ToEngine, transfer: Transferable[] = []): void {
-    this.channel.port1.postMessage(m, transfer);
-  }
-
-  private fail(message: string): void {
+  private fail(e: unknown): void {
+    if (this.state === 'error') return;
     this.state = 'error';
-    this.error = message;
+    // The channel's failures are EmotionDetectorErrors (code and message); the content script
+    // imports only the channel, not the whole engine, to say so.
+    const code = (e as { code?: unknown })?.code;
+    const message = String((e as Error)?.message ?? e);
+    this.error = typeof code === 'string' ? `${code}: ${message}` : message;
     this.onState();
   }
 }

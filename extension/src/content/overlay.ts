@@ -16,7 +16,7 @@
  *
  * Positions follow the videos every animation frame (scroll, resize, layout changes).
  */
-import { EMOTIONS, EMOTION_COLORS, measure, placeBox, type Box, type Mirror } from '../../../packages/core/src/layout/index.js';
+import { EMOTIONS, EMOTION_COLORS, measure, placeBox, type Box, type Mirror } from '@emotion-detector/core/layout';
 import type { DrawOptions } from '../shared/settings.js';
 import type { FaceOut, FrameOut } from '../shared/engine-protocol.js';
 

@@ -3,110 +3,151 @@
  * It runs @emotion-detector/core (MediaPipe + ONNX Runtime WASM) under the extension's CSP and in
  * the extension's process, on frames the content script transfers (ImageBitmaps, or raw pixels).
  *
- * One EmotionDetector serves every video of the page. Its own tracker assumes a single stream,
- * so it runs with smoothing 0 and each video gets its own FaceTracker (ids, smoothing and the
- * dominant emotion's hysteresis stay per video: two tiles with centred faces never blend).
+ * One EmotionDetector serves every video of the page: each video is its own `stream` (ids,
+ * smoothing and the dominant emotion's hysteresis stay per video: two tiles with centred faces
+ * never blend), `forget` drops a video that went away, and settings changes go through
+ * `setOptions` (no new runtime).
+ *
+ * Nothing runs before the background says yes: the ticket in the URL hash is redeemed first (see
+ * shared/engine-protocol.ts). A frame with no ticket, or one the background refuses (another
+ * tab's, already used, revoked, made up by a page), stays inert: it loads no runtime and no model
+ * and never answers. A revoked engine (a newer one took its tab) stops and releases its models.
  */
 import browser from 'webextension-polyfill';
-import { EmotionDetector, FaceTracker, isEmotionDetectorError } from '../../../packages/core/src/index.js';
-import type { EngineConfig, FrameIn, FrameOut, FromEngine, ToEngine } from '../shared/engine-protocol.js';
+import { EmotionDetector, type RuntimeOptions } from '@emotion-detector/core';
+import { serve } from '@emotion-detector/core/channel';
+import {
+  TICKET_PATTERN,
+  type ConnectMessage,
+  type EngineConfig,
+  type EngineEvent,
+  type EngineProgress,
+  type EngineRequest,
+  type FrameIn,
+  type FrameOut,
+  type RedeemReply,
+  type RedeemRequest,
+} from '../shared/engine-protocol.js';
 
-const nonce = location.hash.slice(1);
-const MAX_FACES = 16;
+const ticket = location.hash.slice(1);
 let port: MessagePort | null = null;
-let config: EngineConfig = { maxFaces: 4, smoothing: 400 };
 let detector: EmotionDetector | null = null;
-const trackers = new Map<number, FaceTracker>();
+let revoked = false;
+
+/** Whether the background admits this engine; asked once, before anything is loaded. */
+const admitted: Promise<boolean> = TICKET_PATTERN.test(ticket) && window.parent !== window
+  ? browser.runtime.sendMessage({ type: 'engine-redeem', ticket } satisfies RedeemRequest).then((r) => (r as RedeemReply | undefined)?.ok === true, () => false)
+  : Promise.resolve(false);
+
+browser.runtime.onMessage.addListener((m: unknown) => {
+  const n = m as { type?: string; ticket?: string } | null;
+  if (n?.type === 'engine-revoked' && n.ticket === ticket) stop();
+  return undefined;
+});
+
+/** Revoked: no more answers, models and runtimes released. */
+function stop(): void {
+  revoked = true;
+  if (port) {
+    port.onmessage = null;
+    port.close();
+  }
+  void detector?.dispose();
+  detector = null;
+}
+
 /** Frames of all videos share one detector clock, which must never go back. */
 let clock = 0;
 
-function post(m: FromEngine): void {
-  port?.postMessage(m);
+function runtimeOptions(config: EngineConfig): RuntimeOptions {
+  return { maxFaces: config.maxFaces, smoothing: config.smoothing };
 }
 
 addEventListener('message', (ev: MessageEvent) => {
-  const m = ev.data as ToEngine | undefined;
-  // Only the content script knows the nonce (the frame sits in a closed shadow root): accept
+  const m = ev.data as ConnectMessage | undefined;
+  // Only the content script knows the ticket (the frame sits in a closed shadow root): accept
   // one connection, carrying it.
-  if (port || !m || m.type !== 'connect' || !nonce || m.nonce !== nonce || !ev.ports[0]) return;
-  port = ev.ports[0];
-  config = m.config;
-  port.onmessage = (e: MessageEvent<ToEngine>) => void onMessage(e.data);
-  // A message that cannot be deserialised here (an ImageBitmap from another process, in some
-  // browsers) arrives as messageerror: the content script then sends raw pixels instead.
-  port.onmessageerror = () => post({ type: 'probe', ok: false });
-  void start();
+  if (port || revoked || ev.source !== window.parent || !m || m.type !== 'connect' || m.ticket !== ticket || !ev.ports[0]) return;
+  const p = ev.ports[0];
+  port = p;
+  void admitted.then((ok) => {
+    if (ok && !revoked) listen(p);
+    else p.close();
+  });
 });
 
-async function start(): Promise<void> {
-  const t0 = performance.now();
-  try {
-    detector = await EmotionDetector.create({
-      backend: 'wasm',
-      // The most the settings allow; each video's faces are cut to the current setting below.
-      maxFaces: MAX_FACES,
-      smoothing: 0,
-      // One thread: the extension analyses each video a few times a second and keeps its CPU use
-      // low, and it does not ship the engine's worker script.
-      parallel: false,
-      assetsBase: browser.runtime.getURL('assets/'),
-      onProgress: (p) => post({ type: 'progress', fraction: p.fraction }),
-    });
-    post({ type: 'ready', backend: detector.backend, loadMs: Math.round(performance.now() - t0) });
-  } catch (e) {
-    post({ type: 'error', code: isEmotionDetectorError(e) ? e.code : 'runtime-error', message: String((e as Error)?.message ?? e) });
-  }
+function listen(p: MessagePort): void {
+  serve<EngineRequest, object, EngineProgress>(p, (msg, progress) => handle(msg, progress), (other) => {
+    const n = other as { type?: string; image?: ImageBitmap } | null;
+    if (n?.type !== 'probe') return;
+    event(p, { type: 'probe', ok: n.image instanceof ImageBitmap && n.image.width > 0 });
+    n.image?.close?.();
+  });
+  // A message that cannot be deserialised here (an ImageBitmap from another process, in some
+  // browsers) arrives as messageerror: the content script then sends raw pixels instead.
+  p.onmessageerror = () => event(p, { type: 'probe', ok: false });
 }
 
-function trackerFor(key: number): FaceTracker {
-  let t = trackers.get(key);
-  if (!t) {
-    // A video is analysed a few times a second at most, and less when busy: keep tracks that long.
-    t = new FaceTracker({ halfLifeMs: config.smoothing, maxMissedMs: 5000 });
-    trackers.set(key, t);
-  }
-  return t;
+function event(p: MessagePort, e: EngineEvent): void {
+  p.postMessage(e);
 }
 
-async function onMessage(m: ToEngine): Promise<void> {
+async function handle(m: EngineRequest, progress: (p: EngineProgress) => void): Promise<object> {
   switch (m.type) {
+    case 'start':
+      return start(m.config, progress);
     case 'configure':
-      // A new smoothing applies to fresh trackers.
-      if (m.config.smoothing !== config.smoothing) trackers.clear();
-      config = m.config;
-      return;
+      await ready().setOptions(runtimeOptions(m.config));
+      return {};
     case 'forget':
-      m.keys.forEach((k) => trackers.delete(k));
-      return;
+      m.keys.forEach((k) => ready().forget(k));
+      return {};
     case 'detect':
-      return detectAll(m.id, m.frames);
-    case 'probe':
-      post({ type: 'probe', ok: m.image instanceof ImageBitmap && m.image.width > 0 });
-      m.image?.close?.();
-      return;
-    default:
-      return;
+      return detectAll(m.frames, progress);
   }
 }
 
-async function detectAll(id: number, frames: FrameIn[]): Promise<void> {
+function ready(): EmotionDetector {
+  if (!detector) throw new Error('engine not started');
+  return detector;
+}
+
+async function start(config: EngineConfig, progress: (p: EngineProgress) => void): Promise<object> {
+  if (detector) return { backend: detector.backend, loadMs: 0 };
+  const t0 = performance.now();
+  const d = await EmotionDetector.create({
+    backend: 'wasm',
+    ...runtimeOptions(config),
+    // A video is analysed a few times a second at most, and less when busy: keep tracks that long.
+    trackingMemory: 5000,
+    // One thread: the extension analyses each video a few times a second and keeps its CPU use
+    // low, and it does not ship the engine's worker script.
+    parallel: false,
+    assetsBase: browser.runtime.getURL('assets/'),
+    onProgress: (p) => progress({ fraction: p.fraction }),
+  });
+  if (revoked) {
+    void d.dispose();
+    throw new Error('engine revoked');
+  }
+  detector = d;
+  return { backend: d.backend, loadMs: Math.round(performance.now() - t0) };
+}
+
+async function detectAll(frames: FrameIn[], progress: (p: EngineProgress) => void): Promise<object> {
   const t0 = performance.now();
   const out: FrameOut[] = [];
   try {
-    if (!detector) throw new Error('engine not ready');
+    const d = ready();
     for (const { key, image } of frames) {
       clock = Math.max(clock + 1, performance.now());
-      const r = await detector.detect(image, clock, { stream: key });
-      const faces = trackerFor(key)
-        .update(r.faces.slice(0, config.maxFaces).map((f) => ({ box: f.box, keypoints: f.keypoints, score: f.score, probabilities: f.rawEmotions })), clock)
-        .map((f) => ({ id: f.id, box: f.box, emotions: f.emotions, dominant: f.dominant }));
+      const r = await d.detect(image, clock, { stream: key });
+      const faces = r.faces.map((f) => ({ id: f.id, box: f.box, emotions: f.emotions, dominant: f.dominant }));
       const frame = { key, width: r.width || image.width, height: r.height || image.height, faces };
       out.push(frame);
-      post({ type: 'frame', id, frame, engineMs: r.timings.total });
+      progress({ frame, engineMs: r.timings.total });
     }
-    post({ type: 'result', id, frames: out, engineMs: performance.now() - t0 });
-  } catch (e) {
-    post({ type: 'result-error', id, message: String((e as Error)?.message ?? e) });
+    return { frames: out, engineMs: performance.now() - t0 };
   } finally {
     frames.forEach((f) => (f.image instanceof ImageBitmap ? f.image.close() : undefined));
   }

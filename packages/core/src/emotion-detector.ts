@@ -14,6 +14,7 @@ import type { PipelineInit } from './host/init.js';
 import { ThreadHost, type Host } from './host/host.js';
 import { WorkerHost } from './host/worker-host.js';
 import { FrameQueue } from './frame-queue.js';
+import { requestTimeoutFor } from './channel/channel.js';
 
 export class EmotionDetector {
   private disposed = false;
@@ -43,7 +44,9 @@ export class EmotionDetector {
     const start = async (backend: ResolvedBackend) => {
       const assets = await loadAssets(options, backend);
       throwIfAborted(signal);
-      const init: PipelineInit = { ...assets, settings: settings.runtime, parallel: settings.parallel, backend, numThreads: choice.numThreads };
+      // The worker channels wait longer than the detector's bound: a hung frame rejects 'timeout', not 'worker-failed'.
+      const requestTimeoutMs = requestTimeoutFor(settings.detectTimeoutMs);
+      const init: PipelineInit = { ...assets, settings: settings.runtime, parallel: settings.parallel, backend, numThreads: choice.numThreads, requestTimeoutMs };
       const host: Host = settings.worker ? await untilAborted(WorkerHost.create(init, assets.workerUrl), signal) : await untilAborted(ThreadHost.create(init), signal);
       return new EmotionDetector(host, assets.card, settings.runtime, settings.detectTimeoutMs);
     };
@@ -57,7 +60,7 @@ export class EmotionDetector {
     }
   }
 
-  /** Where the classifier runs: 'webgpu' or 'wasm'. */
+  /** Where the classifier runs: 'webgpu' or 'wasm' (it turns 'wasm' when a lost WebGPU device moves the classifier there). */
   get backend(): ResolvedBackend {
     return this.host.backend;
   }

@@ -2,7 +2,5 @@ export * from './types.js';
 export * from './errors.js';
 export { EmotionDetector } from './emotion-detector.js';
 export { RUNTIME_OPTIONS, resolveRuntimeOptions, type RuntimeSettings } from './options.js';
-// Kept for the extension until it uses per-stream tracking (`detect(..., { stream })`); to be removed.
-export { FaceTracker, type FaceTrackerOptions, type ClassifiedFace } from './tracking/tracker.js';
 export { parseModelCard, type ModelCard } from './model-card.js';
 export { toModelInput, type PixelBuffer } from './classification/preprocess.js';

@@ -92,12 +92,23 @@ export class Pipeline {
     return this.model.concurrent;
   }
 
-  /** New runtime settings from the next frame on; each stream keeps its faces. */
+  /**
+   * New runtime settings from the next frame on; each stream keeps its faces. When the face search
+   * changes (maxFaces, minFaceConfidence, smallFaces), each stream's next frame gets a full search:
+   * a search focused on the last frame's faces would keep the old face set (a raised maxFaces or a
+   * lowered threshold would show no new face until the next periodic full search).
+   */
   async configure(settings: RuntimeSettings): Promise<void> {
     await this.detector.configure({ minConfidence: settings.minFaceConfidence, maxFaces: settings.maxFaces, smallFaces: settings.smallFaces });
     this.model.configure?.(settings);
+    const old = this.settings;
+    const searchChanged =
+      settings.maxFaces !== old.maxFaces || settings.minFaceConfidence !== old.minFaceConfidence || settings.smallFaces !== old.smallFaces;
     this.settings = settings;
-    for (const { tracker } of this.streams.values()) tracker.configure(this.trackerSettings());
+    for (const state of this.streams.values()) {
+      state.tracker.configure(this.trackerSettings());
+      if (searchChanged) state.lastFullSearch = -Infinity;
+    }
   }
 
   /** Drops a stream's faces, ids and smoothing: its next frame starts afresh. */

@@ -42,6 +42,52 @@ describe('EmotionDetector errors', () => {
     await expectError(EmotionDetector.create({ ...base, model: MODEL, faceModel: photo(1) }), 'invalid-model', /sample1\.jpg.*tflite/);
   });
 
+  it('a missing assets folder or an HTML page in its place: the error names the URL tried and the option that sets it', async () => {
+    const ASSETS_HINT = /assetsBase option \(attribute assets-base on <emotion-detector>\)/;
+    // Nothing there: 404, with the option to set and how to serve the files.
+    const missing = await expectError(EmotionDetector.create({ ...base, assetsBase: '/nowhere/' }), 'asset-fetch-failed', /\/nowhere\/.*HTTP 404/);
+    expect(missing.message).to.match(ASSETS_HINT).and.match(/The assets folder is http:\/\/[^ ]+\/nowhere\/, from the assetsBase option/).and.match(/npx emotion-detector-assets/);
+    // A server's SPA fallback: every path answers 200 with the app's HTML page.
+    await executeServerCommand('misbehave', { under: ['/spa/'], allow: [], answer: 'html' });
+    try {
+      const html = await expectError(EmotionDetector.create({ ...base, assetsBase: '/spa/' }), 'invalid-model', /\/spa\/.* is not a valid \w+ file \(got an HTML\/XML page\)/);
+      expect(html.message).to.match(ASSETS_HINT);
+      // The default (no option) from <meta name="emotion-detector-assets">: the message says so.
+      const meta = Object.assign(document.createElement('meta'), { name: 'emotion-detector-assets', content: '/spa/from-meta/' });
+      document.head.append(meta);
+      try {
+        const fromMeta = await expectError(EmotionDetector.create({ backend: 'wasm', numThreads: 1 }), 'invalid-model', /\/spa\/from-meta\/.*HTML/);
+        expect(fromMeta.message).to.match(/from <meta name="emotion-detector-assets">/).and.match(/assetsBase/);
+      } finally {
+        meta.remove();
+      }
+    } finally {
+      await executeServerCommand('misbehave', { under: [], allow: [], answer: '' });
+    }
+    // The default without a <meta>: assets/ beside the engine's module (here the source file's folder, where none is).
+    const beside = await expectError(EmotionDetector.create({ backend: 'wasm', numThreads: 1 }), 'asset-fetch-failed', /\/packages\/core\/src\/assets\/assets\/.*HTTP 404/);
+    expect(beside.message).to.match(/the default, assets\/ beside the engine's module/).and.match(/assetsBase/);
+    // A model URL of its own names its own option.
+    const model = await expectError(EmotionDetector.create({ ...base, model: '/nowhere/model.onnx' }), 'asset-fetch-failed', /\/nowhere\/model\.json/);
+    expect(model.message).to.match(/model option \(attribute model-src/).and.not.match(/assetsBase/);
+  });
+
+  it('a <meta name="emotion-detector-assets"> is the default assetsBase', async () => {
+    const meta = Object.assign(document.createElement('meta'), { name: 'emotion-detector-assets', content: ASSETS });
+    document.head.append(meta);
+    try {
+      const d = await EmotionDetector.create({ backend: 'wasm', numThreads: 1, parallel: false });
+      try {
+        const { faces } = await d.detect(await loadImage(photo(1)));
+        expect(faces.length).to.equal(3);
+      } finally {
+        await d.dispose();
+      }
+    } finally {
+      meta.remove();
+    }
+  });
+
   it("a card that does not match the ONNX model: 'model-card-mismatch'", async () => {
     await expectError(EmotionDetector.create({ ...base, model: `${FIX}/mismatch.onnx` }), 'model-card-mismatch', /input "input".*has x/);
   });

@@ -95,6 +95,29 @@ describe('setOptions() and forget() (main thread)', () => {
     await detector.setOptions({ smoothing: 300 });
   });
 
+  it('a changed face search (maxFaces, minFaceConfidence) applies to the next frame of a video, not only after the next periodic full search', async () => {
+    // Between two full searches (500 ms of video time) a video's frame is searched only around the
+    // last frame's faces: without a full search after setOptions, a raised maxFaces or a lowered
+    // threshold would keep the old face set. Frames 33 ms apart, so only the change can force one.
+    const still = (await detector.detect(photo6, 0)).faces.length;
+    expect(still, 'the defaults find more than two faces').to.be.greaterThan(2);
+    const s = { stream: 'search' };
+    await detector.setOptions({ maxFaces: 1 });
+    const one = await detector.detect(photo6, 1000, s);
+    expect(one.faces.length).to.equal(1);
+    await detector.setOptions({ maxFaces: 8 });
+    const all = await detector.detect(photo6, 1033, s);
+    expect(all.faces.length, 'maxFaces raised: every face at the next frame').to.equal(still);
+    expect(ids(all), 'the face tracked before keeps its id').to.include(one.faces[0]!.id);
+
+    await detector.setOptions({ minFaceConfidence: 0.95 });
+    const strict = await detector.detect(photo6, 1066, s);
+    expect(strict.faces.length, 'a high threshold drops some faces').to.be.lessThan(still);
+    await detector.setOptions({ minFaceConfidence: 0.5 });
+    const lenient = await detector.detect(photo6, 1100, s);
+    expect(lenient.faces.length, 'threshold lowered: every face at the next frame').to.equal(still);
+  });
+
   it("rejects a bad value with 'invalid-option' and changes nothing", async () => {
     const before = detector.options;
     await expectError(detector.setOptions({ maxFaces: 3, smoothing: -5 }), 'invalid-option', /smoothing/);

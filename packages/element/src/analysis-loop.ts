@@ -84,6 +84,23 @@ export class AnalysisLoop implements ReactiveController {
     void this.analyse(detector, media).catch(() => undefined);
   };
 
+  /**
+   * Analyses the current frame once (detectOnce()), whether the loop runs or not. Rejects with
+   * `code: 'no-media'` when there is no frame yet, and when the engine was replaced meanwhile.
+   */
+  async once(detector: EmotionDetector): Promise<DetectionResult> {
+    const media = this.options.media();
+    if (!media || !hasFrame(media)) {
+      // A call made too early: the caller hears about it, the host's state is unaffected.
+      throw Object.assign(new Error('No frame to analyse: the element wraps no loaded <video>, <img> or <canvas> yet.'), {
+        code: 'no-media' as const,
+      });
+    }
+    const result = await this.analyse(detector, media);
+    if (!result) throw new Error('The engine was replaced while analysing.');
+    return result;
+  }
+
   /** Analyses one frame; null when the engine was replaced meanwhile. Errors go to onError too. */
   async analyse(detector: EmotionDetector, media: MediaElement): Promise<DetectionResult | null> {
     this.inFlight = true;

@@ -4,6 +4,7 @@
  * CameraError with a code the element reports as is.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { emotionEvent } from './events.js';
 
 export type FacingMode = 'user' | 'environment';
 
@@ -85,10 +86,12 @@ export class Camera {
 }
 
 export interface CameraControllerOptions {
-  /** The <video> that shows the camera (rendered by the host, or slotted). */
-  video(): HTMLVideoElement | null;
+  /** The host's media now: the camera shows in it when it is a <video> (the host's own, or slotted). */
+  media(): Element | null;
   constraints(): CameraOptions;
-  /** The camera started (`track`) or stopped (null). */
+  /** Whether the camera may open without an explicit `open()` (auto()). */
+  wanted(): boolean;
+  /** The camera started (`track`) or stopped (null); `emotion-camera` follows. */
   onChange(track: MediaStreamTrack | null): void;
   /** Opening failed, or the open camera ended by itself. */
   onError(error: CameraError): void;
@@ -98,9 +101,10 @@ const aborted = () => new DOMException('Camera start was cancelled.', 'AbortErro
 
 /**
  * When the camera opens and closes. Automatic opens (the element became visible, the page was
- * shown, the engine got ready) stop after a failure (denied, no camera, unplugged) until `open()`
- * is asked for explicitly (start()), so that scrolling or switching tabs never asks again. Only
- * a connected host opens it; disconnecting closes it.
+ * shown, the engine got ready), only while the host `wanted()` it, stop after a failure (denied,
+ * no camera, unplugged) until `open()` is asked for explicitly (start()), so that scrolling or
+ * switching tabs never asks again. Only a connected host opens it; disconnecting closes it. The
+ * host hears of each start and stop through `emotion-camera`, sent from here.
  */
 export class CameraController implements ReactiveController {
   private readonly camera = new Camera();
@@ -129,9 +133,16 @@ export class CameraController implements ReactiveController {
     this.stop();
   }
 
-  /** Opens the camera unless a failure holds automatic opens. */
+  /** Opens the camera if the host wants it and no failure holds automatic opens. */
   auto(): void {
-    if (!this.held) void this.open(false).catch(() => undefined);
+    if (!this.held && this.options.wanted()) void this.open(false).catch(() => undefined);
+  }
+
+  /** Opens an open camera again, with the current constraints (another camera asked for). */
+  reopen(): void {
+    if (!this.camera.active) return;
+    this.stop();
+    void this.open().catch(() => undefined);
   }
 
   /** Opens the camera (an explicit request also lifts the hold of an earlier failure). */
@@ -147,7 +158,7 @@ export class CameraController implements ReactiveController {
     await this.host.updateComplete; // the <video> is rendered
     // Stopped or removed meanwhile: a detached element never turns the camera on.
     if (generation !== this.generation || !this.host.isConnected) throw aborted();
-    const video = this.options.video();
+    const video = this.video();
     if (!video) throw new Error('No <video> to show the camera in.');
     try {
       await this.camera.open(video, this.options.constraints());
@@ -162,7 +173,7 @@ export class CameraController implements ReactiveController {
     }
     const track = this.camera.track;
     track?.addEventListener('ended', () => this.ended(track), { once: true });
-    this.options.onChange(track);
+    this.changed(track);
   }
 
   private ended(track: MediaStreamTrack): void {
@@ -180,7 +191,17 @@ export class CameraController implements ReactiveController {
   stop(): void {
     this.generation++;
     const wasActive = this.camera.active;
-    this.camera.stop(this.options.video());
-    if (wasActive) this.options.onChange(null);
+    this.camera.stop(this.video());
+    if (wasActive) this.changed(null);
+  }
+
+  private video(): HTMLVideoElement | null {
+    const media = this.options.media();
+    return media instanceof HTMLVideoElement ? media : null;
+  }
+
+  private changed(track: MediaStreamTrack | null): void {
+    this.options.onChange(track);
+    this.host.dispatchEvent(emotionEvent('emotion-camera', { active: track !== null, track }));
   }
 }

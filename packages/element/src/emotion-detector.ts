@@ -1,29 +1,25 @@
 /**
- * `<emotion-detector>`: wraps a <video>, <img> or <canvas> (or opens the webcam), finds every
- * face and draws its expression over the rendered media, on device. A thin shell: properties,
- * render and the public API; the work is done by one controller per concern (engine.ts: the
- * engine's lifetime; analysis-loop.ts; camera.ts; visibility.ts; slotted-media.ts).
+ * `<emotion-detector>`, a thin shell: properties, render and the public API. One controller per
+ * concern does the work (engine, analysis-loop, camera, visibility, slotted-media, results,
+ * status); attributes.ts validates every attribute.
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { isEmotionDetectorError, type Backend, type DetectionResult, type EmotionDetector, type Face, type RuntimeOptions } from '@emotion-detector/core';
-import { measure, type MediaLayout } from '@emotion-detector/core/layout';
+import type { Backend, DetectionResult, EmotionDetector, Face } from '@emotion-detector/core';
+import { measure } from '@emotion-detector/core/layout';
 import { installParsers, numberIn, oneOf, runtimeNumber, text, url, type ElementProperties } from './attributes.js';
 import { AnalysisLoop } from './analysis-loop.js';
-import { CameraController, CameraError, type FacingMode } from './camera.js';
-import { EngineController, type EngineConfig } from './engine.js';
-import { emotionEvent, toProgressDetail, type EmotionElementErrorCode } from './events.js';
+import { CameraController, type FacingMode } from './camera.js';
+import { EngineController, engineConfig } from './engine.js';
+import type { EmotionElementErrorCode } from './events.js';
 import { placeFaces, renderOverlay, renderStatus, type OverlayMode } from './overlay.js';
 import { ResultEvents } from './results.js';
-import { SlottedMedia, hasFrame, type MediaElement } from './slotted-media.js';
+import { SlottedMedia, type MediaElement } from './slotted-media.js';
+import { StatusController, type DetectorState } from './status.js';
 import { styles } from './styles.js';
 import { VisibilityController } from './visibility.js';
 
 export type SourceMode = 'media' | 'camera';
 export type LoadingMode = 'eager' | 'lazy';
-/** `idle`: nothing loaded yet; `loading`: assets downloading; `ready`: loaded, not analysing; `running`: analysing; `error`. */
-export type DetectorState = 'idle' | 'loading' | 'ready' | 'running' | 'error';
-
-const CAMERA_CODES: readonly EmotionElementErrorCode[] = ['camera-permission-denied', 'camera-unavailable', 'camera-ended'];
 
 /**
  * Finds every face in the media it wraps (or in the webcam with `source="camera"`) and shows
@@ -33,19 +29,6 @@ const CAMERA_CODES: readonly EmotionElementErrorCode[] = ['camera-permission-den
  *
  * @slot - The `<video>`, `<img>` or `<canvas>` to analyse.
  *
- * @attr {"media"|"camera"} source - `media` (default) analyses the slotted media; `camera` opens the webcam.
- * @attr {"user"|"environment"} facing-mode - Which camera with `source="camera"` (default `user`, shown mirrored).
- * @attr {string} device-id - A specific camera (from `enumerateDevices()`), overrides `facing-mode`.
- * @attr {number} max-faces - Most faces per frame, 1 to 64 (default 8).
- * @attr {number} fps - Analysis rate in frames per second, 0.1 to 60 (default 15).
- * @attr {"auto"|"webgpu"|"wasm"} backend - Where the expression model runs (default `auto`).
- * @attr {string} model-src - URL of an emotion model (.onnx with its .json card beside it).
- * @attr {string} assets-base - URL of the assets folder (models, WASM); default: `assets/` next to the script.
- * @attr {number} smoothing - Half-life of the temporal smoothing in ms, 0 to 10000 (default 300; 0 = off).
- * @attr {"none"|"boxes"|"labels"|"bars"} overlay - What to draw over each face (default `labels`).
- * @attr {boolean} flip-average - Also classifies each face's mirror image and averages the two: about a point more accuracy for twice the expression model's time.
- * @attr {boolean} paused - Stops analysing (the camera stays on, the last overlay stays).
- * @attr {"eager"|"lazy"} loading - `lazy` downloads the models when the element first becomes visible.
  * @attr {"idle"|"loading"|"ready"|"running"|"error"} state - Read-only: the current state, for styling.
  *
  * @fires {CustomEvent<EmotionProgressDetail>} emotion-progress - While the models download: `{ asset, loaded, total, fraction }`.
@@ -88,10 +71,8 @@ const CAMERA_CODES: readonly EmotionElementErrorCode[] = ['camera-permission-den
 export class EmotionDetectorElement extends LitElement {
   static override styles = styles;
 
-  // Declared without decorators so any compiler (legacy or standard decorators, either class
-  // field semantics) gives the same element. A property with `parse` passes every value, from its
-  // attribute or from script, through that parser; it is reflected, and its default (the parser's
-  // fallback) is not (installParsers below).
+  // No decorators: any compiler gives the same element. A property with `parse` passes every
+  // value, from its attribute or script, through it (attributes.ts, installParsers below).
   static override properties: ElementProperties = {
     source: { parse: oneOf<SourceMode>(['media', 'camera'], 'media') },
     facingMode: { attribute: 'facing-mode', parse: oneOf<FacingMode>(['user', 'environment'], 'user') },
@@ -106,113 +87,93 @@ export class EmotionDetectorElement extends LitElement {
     loading: { parse: oneOf<LoadingMode>(['eager', 'lazy'], 'eager') },
     paused: { type: Boolean, reflect: true },
     flipAverage: { attribute: 'flip-average', type: Boolean, reflect: true },
-    /** @internal */
-    _result: { state: true, attribute: false },
-    /** @internal */
-    _error: { state: true, attribute: false },
-    /** @internal */
-    _announcement: { state: true, attribute: false },
   };
 
   static {
     installParsers(this);
   }
 
-  /** `media` analyses the slotted media; `camera` opens the webcam. */
+  /** `media` (default) analyses the slotted media; `camera` opens the webcam. */
   declare source: SourceMode;
-  /** Which camera with `source="camera"`; `user` is shown mirrored. */
+  /** Which camera with `source="camera"` (default `user`, shown mirrored). */
   declare facingMode: FacingMode;
   /** A specific camera (from `enumerateDevices()`), overrides `facingMode`. */
   declare deviceId: string | null;
-  /** Most faces per frame, 1 to 64. */
+  /** Most faces per frame, 1 to 64 (default 8). */
   declare maxFaces: number;
-  /** Analysis rate in frames per second, 0.1 to 60. */
+  /** Analysis rate in frames per second, 0.1 to 60 (default 15). */
   declare fps: number;
-  /** Where the expression model runs. */
+  /** Where the expression model runs (default `auto`). */
   declare backend: Backend;
   /** URL of an emotion model (.onnx with its .json card beside it); null: the default model. */
   declare modelSrc: string | null;
-  /** URL of the assets folder; null: `assets/` next to the script. */
+  /** URL of the assets folder (models, WASM); null: `@emotion-detector/core`'s `dist/assets/` (the one-script bundle: `../../core/dist/assets/` beside it). */
   declare assetsBase: string | null;
-  /** Half-life of the temporal smoothing in ms, 0 (off) to 10000. */
+  /** Half-life of the temporal smoothing in ms, 0 (off) to 10000 (default 300). */
   declare smoothing: number;
-  /** What to draw over each face. */
+  /** What to draw over each face (default `labels`). */
   declare overlay: OverlayMode;
-  /** `lazy` downloads the models when the element first becomes visible. */
+  /** `lazy` downloads the models when the element first becomes visible (default `eager`). */
   declare loading: LoadingMode;
   /** Stops analysing; the camera stays on and the last overlay stays. */
   declare paused: boolean;
-  /**
-   * Classifies each face also as its mirror image and averages the two scores: about a point more
-   * accuracy for twice the expression model's time.
-   */
+  /** Classifies each face also as its mirror image and averages the two scores: about a point more accuracy for twice the expression model's time. */
   declare flipAverage: boolean;
-
-  declare private _result: DetectionResult | null;
-  declare private _error: { code: EmotionElementErrorCode; message: string } | null;
-  declare private _announcement: string;
 
   constructor() {
     super();
     this.paused = false;
     this.flipAverage = false;
-    this._result = null;
-    this._error = null;
-    this._announcement = '';
   }
 
   /** stop() was called: nothing starts by itself until start(). */
   private _stopped = false;
-  private readonly _results = new ResultEvents(this, (text) => (this._announcement = text));
+  private readonly _results = new ResultEvents(this);
+
+  private readonly _status = new StatusController(this, {
+    loading: () => this._engine.loading,
+    loaded: () => this._engine.detector !== null,
+    analysing: () => this._shouldRun(),
+    onError: () => this._sync(),
+  });
 
   private readonly _visibility = new VisibilityController(this, () => {
     if (!this._visibility.pageShown) this._camera.stop();
-    this._autoCamera();
+    this._camera.auto();
     this._sync();
   });
 
   private readonly _engine = new EngineController(this, {
-    config: () => this._engineConfig(),
-    runtime: () => this._runtimeOptions(),
+    config: () => engineConfig(this.backend, this.assetsBase, this.modelSrc),
+    runtime: () => ({ maxFaces: this.maxFaces, smoothing: this.smoothing, flipAverage: this.flipAverage }),
     wanted: () => this.loading === 'eager' || this._visibility.seen,
     onLoading: () => {
-      if (this._error && !CAMERA_CODES.includes(this._error.code)) this._error = null;
+      this._status.clear('engine');
       this._newScene();
       this._sync();
     },
-    onProgress: (p) => {
-      this.dispatchEvent(emotionEvent('emotion-progress', toProgressDetail(p)));
-      this.requestUpdate();
-    },
-    onReady: (detector, loadTime) => {
-      this.dispatchEvent(emotionEvent('emotion-ready', { backend: detector.backend, loadTime }));
-      this._autoCamera();
+    onReady: () => {
+      this._camera.auto();
       this._sync();
     },
-    onError: (e) => this._report(e),
+    onError: (e) => this._status.report(e),
+    onConfigured: () => this._loop.again(), // a still image is analysed again with the new options
   });
 
   private readonly _media = new SlottedMedia(this, {
     onBound: () => this._newScene(),
-    onFrame: (kind) => {
-      if (kind === 'picture') this._newScene();
-      else this._loop.again();
-      this.requestUpdate();
-    },
+    onFrame: (kind) => (kind === 'picture' ? this._newScene() : this._loop.again()),
   });
 
   private readonly _camera = new CameraController(this, {
-    video: () => {
-      const video = this._currentMedia();
-      return video instanceof HTMLVideoElement ? video : null;
-    },
+    media: () => this._currentMedia(),
     constraints: () => ({ facingMode: this.facingMode, deviceId: this.deviceId }),
-    onChange: (track) => {
+    wanted: () => this.source === 'camera' && !this._stopped && this._visibility.visible && this.isConnected,
+    onChange: () => {
       this._newScene();
-      this.dispatchEvent(emotionEvent('emotion-camera', { active: track !== null, track }));
       this._sync();
     },
-    onError: (e) => this._report(e),
+    onError: (e) => this._status.report(e),
   });
 
   private readonly _loop = new AnalysisLoop(this, {
@@ -220,23 +181,19 @@ export class EmotionDetectorElement extends LitElement {
     fps: () => this.fps,
     media: () => this._currentMedia(),
     detector: () => this._engine.detector,
-    onResult: (result, fps) => {
-      this._result = result;
-      this._results.report(result, fps, this._engine.detector!.backend);
-    },
-    onError: (e) => this._report(e),
+    onResult: (result, fps) => this._results.report(result, fps, this._engine.detector!.backend),
+    onError: (e) => this._status.report(e),
   });
 
   // ---- read-only state ----
-
   /** The latest analysed faces (empty before the first result). */
   get faces(): readonly Face[] {
-    return this._result?.faces ?? [];
+    return this._results.result?.faces ?? [];
   }
 
   /** The latest full result, or null. */
   get result(): DetectionResult | null {
-    return this._result;
+    return this._results.result;
   }
 
   /** True once the engine is loaded. */
@@ -251,19 +208,15 @@ export class EmotionDetectorElement extends LitElement {
 
   /** The current state (also reflected as the `state` attribute). */
   get state(): DetectorState {
-    if (this._error) return 'error';
-    if (this._engine.loading) return 'loading';
-    if (!this._engine.detector) return 'idle';
-    return this._shouldRun() ? 'running' : 'ready';
+    return this._status.state;
   }
 
   /** The last error's message, or null. */
   get error(): { code: EmotionElementErrorCode; message: string } | null {
-    return this._error;
+    return this._status.error;
   }
 
   // ---- public API ----
-
   /**
    * Loads the engine if needed, opens the camera with `source="camera"`, and analyses.
    * Rejects with the error that is also sent as `emotion-error`.
@@ -271,7 +224,7 @@ export class EmotionDetectorElement extends LitElement {
   async start(): Promise<void> {
     this._stopped = false;
     this.paused = false;
-    this._error = null;
+    this._status.clear();
     this._sync();
     await this._engine.ready();
     if (this.source === 'camera') await this._camera.open();
@@ -290,114 +243,61 @@ export class EmotionDetectorElement extends LitElement {
    * `emotion-faces`). Rejects with `code: 'no-media'` when there is no frame yet.
    */
   async detectOnce(): Promise<DetectionResult> {
-    const detector = await this._engine.ready();
-    const media = this._currentMedia();
-    if (!media || !hasFrame(media)) {
-      // A call made too early: the caller hears about it, the element's state is unaffected.
-      throw Object.assign(new Error('No frame to analyse: the element wraps no loaded <video>, <img> or <canvas> yet.'), {
-        code: 'no-media' as const,
-      });
-    }
-    const result = await this._loop.analyse(detector, media);
-    if (!result) throw new Error('The engine was replaced while analysing.');
-    return result;
+    return this._loop.once(await this._engine.ready());
   }
 
   // ---- updates and rendering ----
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback(); // the controllers release the camera, the loop and (soon) the engine
-    this._results.reset();
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.hasUpdated) return;
-    if (changed.has('maxFaces') || changed.has('smoothing') || changed.has('flipAverage')) {
-      this._engine.configure();
-      this._loop.again(); // a still image is analysed again with the new options
-    }
     if (changed.has('source')) {
-      if (this._error && CAMERA_CODES.includes(this._error.code)) this._error = null;
+      this._status.clear('camera');
       this._camera.stop();
       this._newScene();
-      this._autoCamera();
-    } else if ((changed.has('facingMode') || changed.has('deviceId')) && this._camera.active) {
-      this._camera.stop();
-      void this._camera.open().catch(() => undefined);
+      this._camera.auto();
+    } else if (changed.has('facingMode') || changed.has('deviceId')) {
+      this._camera.reopen();
     }
-  }
-
-  protected override updated(): void {
-    this._reflectState();
   }
 
   protected override render() {
-    const ownCamera = this.source === 'camera' && !(this._media.media instanceof HTMLVideoElement);
     const media = this._currentMedia();
     const frame = this.renderRoot.querySelector<HTMLElement>('.frame');
-    const layout: MediaLayout | null = media && frame ? measure(media, { relativeTo: frame }) : null;
-    const result = this._result;
+    const layout = media && frame ? measure(media, { relativeTo: frame }) : null;
+    const result = this._results.result;
     const placed = layout && result ? placeFaces(result.faces, layout, result) : [];
     return html`<div class="frame" part="frame">
       <slot @slotchange=${this._media.onSlotChange}></slot>
-      ${ownCamera ? html`<video class="camera" part="video" muted playsinline autoplay aria-label="Camera preview"></video>` : nothing}
+      ${this._ownCamera() ? html`<video class="camera" part="video" muted playsinline autoplay aria-label="Camera preview"></video>` : nothing}
       ${renderOverlay(this.overlay, layout, placed)}
-      ${renderStatus(this.state, this._engine.progress, this._error?.message)}
-      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this._announcement}</div>
+      ${renderStatus(this.state, this._engine.progress, this._status.error?.message)}
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this._results.announcement}</div>
     </div>`;
   }
 
   // ---- glue between the controllers ----
-
-  private _runtimeOptions(): RuntimeOptions {
-    return { maxFaces: this.maxFaces, smoothing: this.smoothing, flipAverage: this.flipAverage };
-  }
-
-  private _engineConfig(): EngineConfig {
-    const config: EngineConfig = { backend: this.backend };
-    if (this.assetsBase) config.assetsBase = new URL(this.assetsBase, document.baseURI).href;
-    if (this.modelSrc) config.model = new URL(this.modelSrc, document.baseURI).href;
-    return config;
-  }
-
   private _shouldRun(): boolean {
-    return this._engine.detector !== null && !this.paused && !this._stopped && !this._error && this._visibility.visible && this.isConnected;
+    return this._engine.detector !== null && !this.paused && !this._stopped && !this._status.error && this._visibility.visible && this.isConnected;
   }
 
   /** Something the state depends on changed: re-render, reflect `state` now, start or stop the loop. */
   private _sync(): void {
-    this._reflectState();
+    this._status.reflect();
     this._loop.sync();
     this.requestUpdate();
   }
 
-  private _reflectState(): void {
-    if (this.getAttribute('state') !== this.state) this.setAttribute('state', this.state);
-  }
-
-  /** Opens the camera when allowed without a start() call: camera source, visible, not stopped. */
-  private _autoCamera(): void {
-    if (this.source === 'camera' && !this._stopped && this._visibility.visible && this.isConnected) this._camera.auto();
+  /** With `source="camera"` and no slotted <video>, the element shows the camera in its own. */
+  private _ownCamera(): boolean {
+    return this.source === 'camera' && !(this._media.media instanceof HTMLVideoElement);
   }
 
   private _currentMedia(): MediaElement | null {
-    const slotted = this._media.media;
-    if (this.source === 'camera' && !(slotted instanceof HTMLVideoElement)) return this.renderRoot?.querySelector('video.camera') ?? null;
-    return slotted;
+    return this._ownCamera() ? (this.renderRoot?.querySelector<HTMLVideoElement>('video.camera') ?? null) : this._media.media;
   }
 
   /** Different pictures from now on: forget the faces (ids, smoothing, overlay). */
   private _newScene(): void {
-    this._result = null;
     this._results.newScene();
     this._loop.newScene();
-  }
-
-  private _report(e: unknown): void {
-    const code: EmotionElementErrorCode = isEmotionDetectorError(e) ? e.code : e instanceof CameraError ? e.code : 'runtime-error';
-    const message = e instanceof Error ? e.message : String(e);
-    this._error = { code, message };
-    this._sync();
-    this.dispatchEvent(emotionEvent('emotion-error', { error: e, code, message }));
   }
 }

@@ -1,24 +1,36 @@
 /**
  * The engine's lifetime, as a @lit/task: the task's arguments are the options that need a new
  * engine (null while none is wanted: detached, or lazy and not yet seen); the others reach the
- * running engine through its setOptions() (configure()). When they change the
- * running load is aborted and the old engine disposed; a detached host releases it (unless it
- * comes back within the same task, i.e. a move in the document).
+ * running engine through its setOptions() at the host's next update. When the engine's options
+ * change the running load is aborted and the old engine disposed; a detached host releases it
+ * (unless it comes back within the same task, i.e. a move in the document). The host hears of a
+ * load through `emotion-progress` and `emotion-ready`, sent from here.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Task, TaskStatus } from '@lit/task';
-import { EmotionDetector, EmotionDetectorError, type EmotionDetectorOptions, type LoadProgress, type RuntimeOptions } from '@emotion-detector/core';
+import { EmotionDetector, EmotionDetectorError, type Backend, type EmotionDetectorOptions, type RuntimeOptions } from '@emotion-detector/core';
+import { emotionEvent, toProgressDetail } from './events.js';
 
 /** The options that need a new engine when they change (the runtime options do not). */
 export type EngineConfig = Pick<EmotionDetectorOptions, 'backend' | 'assetsBase' | 'model'>;
 
+/** The engine's options from the element's attributes (null: the default), URLs resolved against the document. */
+export function engineConfig(backend: Backend, assetsBase: string | null, modelSrc: string | null): EngineConfig {
+  const config: EngineConfig = { backend };
+  if (assetsBase) config.assetsBase = new URL(assetsBase, document.baseURI).href;
+  if (modelSrc) config.model = new URL(modelSrc, document.baseURI).href;
+  return config;
+}
+
 export interface EngineCallbacks {
   /** A load starts (the previous engine, if any, is released). */
   onLoading(): void;
-  onProgress(progress: LoadProgress): void;
-  onReady(detector: EmotionDetector, loadTime: number): void;
-  /** The load failed (not when it was aborted). */
+  /** The engine is loaded (after `emotion-ready`). */
+  onReady(detector: EmotionDetector): void;
+  /** The load failed (not when it was aborted), or the running engine refused new runtime options. */
   onError(error: unknown): void;
+  /** The running engine got new runtime options (from its next frame on). */
+  onConfigured(): void;
 }
 
 /** How long a reload waits for the options to settle, in ms. */
@@ -38,6 +50,8 @@ export class EngineController implements ReactiveController {
   /** Loads started so far (the first one starts at once). */
   private loads = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The runtime options the running engine has (as JSON): the host's differ after a change. */
+  private applied = '';
   private readonly task: Task<[EngineConfig | null], EmotionDetector | null>;
 
   constructor(
@@ -45,7 +59,7 @@ export class EngineController implements ReactiveController {
     private readonly callbacks: EngineCallbacks & {
       /** The engine's options now. */
       config(): EngineConfig;
-      /** The runtime options now: a new engine starts with them, a running one gets them (configure()). */
+      /** The runtime options now: a new engine starts with them, a running one gets them at the host's next update. */
       runtime(): RuntimeOptions;
       /** Whether the host wants an engine without being asked (false while lazy and unseen). */
       wanted(): boolean;
@@ -83,9 +97,17 @@ export class EngineController implements ReactiveController {
     return detector;
   }
 
+  /** Runtime options changed: the running engine gets them before the host renders. */
+  hostUpdate(): void {
+    if (this.detector && JSON.stringify(this.callbacks.runtime()) !== this.applied) this.configure();
+  }
+
   /** Gives the running engine the current runtime options (no new runtime); failures go to onError. */
-  configure(): void {
-    this.detector?.setOptions(this.callbacks.runtime()).catch((e: unknown) => this.callbacks.onError(e));
+  private configure(): void {
+    const runtime = this.callbacks.runtime();
+    this.applied = JSON.stringify(runtime);
+    this.detector?.setOptions(runtime).catch((e: unknown) => this.callbacks.onError(e));
+    this.callbacks.onConfigured();
   }
 
   private release(): void {
@@ -115,7 +137,8 @@ export class EngineController implements ReactiveController {
         onProgress: (p) => {
           if (signal.aborted) return;
           this.progress = p.fraction;
-          this.callbacks.onProgress(p);
+          this.host.dispatchEvent(emotionEvent('emotion-progress', toProgressDetail(p)));
+          this.host.requestUpdate();
         },
       });
       if (signal.aborted) {
@@ -125,8 +148,10 @@ export class EngineController implements ReactiveController {
       this.detector = detector;
       this.loading = false;
       // Changed while it loaded.
-      if (JSON.stringify(this.callbacks.runtime()) !== JSON.stringify(runtime)) this.configure();
-      this.callbacks.onReady(detector, performance.now() - started);
+      this.applied = JSON.stringify(runtime);
+      if (JSON.stringify(this.callbacks.runtime()) !== this.applied) this.configure();
+      this.host.dispatchEvent(emotionEvent('emotion-ready', { backend: detector.backend, loadTime: performance.now() - started }));
+      this.callbacks.onReady(detector);
       return detector;
     } catch (e) {
       if (!signal.aborted) {

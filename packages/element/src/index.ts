@@ -2,7 +2,8 @@
 import type { EmotionDetectorElement } from './emotion-detector.js';
 import type { EmotionDetectorEventMap } from './events.js';
 
-export { EmotionDetectorElement, type DetectorState, type LoadingMode, type SourceMode } from './emotion-detector.js';
+export { EmotionDetectorElement, type LoadingMode, type SourceMode } from './emotion-detector.js';
+export type { DetectorState } from './status.js';
 export type {
   EmotionCameraDetail,
   EmotionChangeDetail,

@@ -1,7 +1,7 @@
 /** The overlay's markup: one positioned group per face with a box, a label and/or bars; the status message. */
 import { html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
+import { styleProps } from './style-props.js';
 import type { Box, Face } from '@emotion-detector/core';
 import { EMOTIONS, placeBox, type MediaLayout, type Size } from '@emotion-detector/core/layout';
 
@@ -45,7 +45,7 @@ export function renderOverlay(mode: OverlayMode, layout: MediaLayout | null, pla
     class="overlay"
     part="overlay"
     aria-hidden="true"
-    style=${styleMap({ left: px(content.x), top: px(content.y), width: px(content.width), height: px(content.height) })}
+    style=${styleProps({ left: px(content.x), top: px(content.y), width: px(content.width), height: px(content.height) })}
   >
     ${repeat(
       placed,
@@ -61,7 +61,7 @@ export function renderOverlay(mode: OverlayMode, layout: MediaLayout | null, pla
           class="face"
           part="face"
           data-emotion=${face.dominant}
-          style=${styleMap({
+          style=${styleProps({
             left: px(box.x),
             top: px(box.y),
             width: px(box.width),
@@ -88,7 +88,7 @@ function renderBars(face: Face, layout: 'rows' | 'columns', at: string): Templat
     return html`<div class="bars columns ${at === 'inside' ? 'inside' : 'below'}" part="bars">
       ${EMOTIONS.map(
         (e) => html`<span class="bar" part="bar bar-${e}" data-emotion=${e} title="${e} ${pct(face.emotions[e])}"
-          ><span class="fill" style=${styleMap({ height: pct(Math.max(face.emotions[e], 0.03)), background: color(e) })}></span
+          ><span class="fill" style=${styleProps({ height: pct(Math.max(face.emotions[e], 0.03)), background: color(e) })}></span
         ></span>`,
       )}
     </div>`;
@@ -97,7 +97,7 @@ function renderBars(face: Face, layout: 'rows' | 'columns', at: string): Templat
     ${EMOTIONS.map(
       (e) => html`<div class="bar" part="bar bar-${e}" data-emotion=${e}>
         <span class="name">${e}</span>
-        <span class="track"><span class="fill" style=${styleMap({ width: pct(face.emotions[e]), background: color(e) })}></span></span>
+        <span class="track"><span class="fill" style=${styleProps({ width: pct(face.emotions[e]), background: color(e) })}></span></span>
         <span class="value">${pct(face.emotions[e])}</span>
       </div>`,
     )}

@@ -35,7 +35,7 @@ const FRAME_EVENTS = ['load', 'loadeddata', 'resize'] as const;
 export interface SlottedMediaOptions {
   /** Another element is slotted (or none): the pictures change. */
   onBound(media: MediaElement | null): void;
-  /** The media shows a new picture (`load`, `loadeddata`) or changed its intrinsic size (`resize`). */
+  /** The media shows a new picture (`load`, `loadeddata`) or changed its intrinsic size (`resize`); the host then updates. */
   onFrame(kind: 'picture' | 'resize'): void;
 }
 
@@ -85,5 +85,6 @@ export class SlottedMedia implements ReactiveController {
 
   private readonly onMediaEvent = (e: Event): void => {
     this.options.onFrame(e.type === 'resize' ? 'resize' : 'picture');
+    this.host.requestUpdate();
   };
 }

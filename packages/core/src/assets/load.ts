@@ -9,7 +9,7 @@ import type { LoadProgress, ResolvedBackend } from '../types.js';
 import { parseModelCard, type ModelCard } from '../model-card.js';
 import { fetchAsset } from './fetch-asset.js';
 import type { AssetKind } from './validate.js';
-import { absolute, assetPaths, cardUrlFor, defaultAssetsBase, folder } from './locate.js';
+import { absolute, assetPaths, assetsBaseHint, cardUrlFor, resolveAssetsBase } from './locate.js';
 
 export interface AssetOptions {
   assetsBase?: string | URL;
@@ -107,18 +107,33 @@ async function fetchJson(url: URL, asset: string, progress: Progress, signal?: A
   }
 }
 
+/**
+ * A missing file (HTTP error, network error) or a wrong one (an HTML page: a server's SPA
+ * fallback) gets the hint of the option that chose its URL, so the message says what to change.
+ */
+function hinted<T>(work: Promise<T>, hint: string): Promise<T> {
+  return work.catch((e: unknown) => {
+    if (e instanceof EmotionDetectorError && (e.code === 'asset-fetch-failed' || e.code === 'invalid-model')) {
+      throw new EmotionDetectorError(e.code, `${e.message}. ${hint}`, { cause: e });
+    }
+    throw e;
+  });
+}
+const MODEL_HINT = 'The URL comes from the model option (attribute model-src on <emotion-detector>).';
+const FACE_MODEL_HINT = 'The URL comes from the faceModel option.';
+
 /** The emotion model's card and ONNX URLs: the given model, or the default named in index.json. */
-async function locateModel(base: URL, opts: AssetOptions, progress: Progress): Promise<{ card: ModelCard; modelUrl: URL }> {
+async function locateModel(base: URL, baseHint: string, opts: AssetOptions, progress: Progress): Promise<{ card: ModelCard; modelUrl: URL }> {
   let cardUrl: URL;
   if (opts.model) {
     cardUrl = cardUrlFor(absolute(opts.model));
   } else {
     const indexUrl = new URL(assetPaths.emotionIndex, base);
-    const index = (await fetchJson(indexUrl, 'model-index', progress, opts.signal)) as { default?: unknown };
+    const index = (await hinted(fetchJson(indexUrl, 'model-index', progress, opts.signal), baseHint)) as { default?: unknown };
     if (typeof index?.default !== 'string') throw new EmotionDetectorError('invalid-model', `${indexUrl.href} names no default model`);
     cardUrl = new URL(index.default, indexUrl);
   }
-  const card = parseModelCard(await fetchJson(cardUrl, 'model-card', progress, opts.signal));
+  const card = parseModelCard(await hinted(fetchJson(cardUrl, 'model-card', progress, opts.signal), opts.model ? MODEL_HINT : baseHint));
   return { card, modelUrl: opts.model ? absolute(opts.model) : new URL(card.file, cardUrl) };
 }
 
@@ -137,21 +152,22 @@ export async function loadAssets(opts: AssetOptions, backend: ResolvedBackend): 
       throw e;
     });
 
-  const base = folder(opts.assetsBase ?? defaultAssetsBase());
+  const { base, source } = resolveAssetsBase(opts.assetsBase);
+  const baseHint = assetsBaseHint(base, source);
   const progress = new Progress(opts.onProgress);
   const faceUrl = opts.faceModel ? absolute(opts.faceModel) : new URL(assetPaths.faceModel, base);
   const wasmUrl = new URL(assetPaths.ortWasm(backend), base);
   const mediapipeWasmUrl = new URL(assetPaths.mediapipeWasm, base);
-  const get = (url: URL, asset: string, kind: AssetKind) => progress.fetch(url.href, asset, kind, signal);
+  const get = (url: URL, asset: string, kind: AssetKind, hint: string) => hinted(progress.fetch(url.href, asset, kind, signal), hint);
 
   // Start the big downloads at once; the model waits only for its (small) card.
-  const located = guard(locateModel(base, { ...opts, signal }, progress));
+  const located = guard(locateModel(base, baseHint, { ...opts, signal }, progress));
   const all = Promise.allSettled([
     located,
-    guard(located.then(({ modelUrl }) => get(modelUrl, 'emotion-model', 'onnx'))),
-    guard(get(faceUrl, 'face-model', 'tflite')),
-    guard(get(wasmUrl, 'ort-wasm', 'wasm')),
-    guard(get(mediapipeWasmUrl, 'mediapipe-wasm', 'wasm')),
+    guard(located.then(({ modelUrl }) => get(modelUrl, 'emotion-model', 'onnx', opts.model ? MODEL_HINT : baseHint))),
+    guard(get(faceUrl, 'face-model', 'tflite', opts.faceModel ? FACE_MODEL_HINT : baseHint)),
+    guard(get(wasmUrl, 'ort-wasm', 'wasm', baseHint)),
+    guard(get(mediapipeWasmUrl, 'mediapipe-wasm', 'wasm', baseHint)),
   ]);
   const settled = await all.finally(() => opts.signal?.removeEventListener('abort', stop));
   throwIfAborted(opts.signal);

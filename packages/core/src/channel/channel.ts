@@ -12,8 +12,20 @@ import { EmotionDetectorError, type EmotionDetectorErrorCode } from '../errors.j
 
 /** Model and runtime start-up, which can include compiling shaders on a slow GPU (ms). */
 export const INIT_TIMEOUT_MS = 120_000;
-/** One frame; far above any real frame time (ms). */
+/** One frame, where the caller gives no limit of its own; far above any real frame time (ms). */
 export const DETECT_TIMEOUT_MS = 20_000;
+/**
+ * How much longer than the detector's own bound (detectTimeoutMs) a worker channel waits for one
+ * request: the detector's bound must come first, so that its caller gets 'timeout' (the frame
+ * queue's) rather than 'worker-failed' (the channel's). The channel's limit still ends a worker
+ * that stays hung afterwards (ms).
+ */
+export const REQUEST_MARGIN_MS = 5_000;
+
+/** The worker channels' limit for one request of a detector whose frames are bounded by `detectTimeoutMs`. */
+export function requestTimeoutFor(detectTimeoutMs: number): number {
+  return detectTimeoutMs + REQUEST_MARGIN_MS;
+}
 /** A dispose request before the peer is ended anyway (ms). */
 const CLOSE_TIMEOUT_MS = 5_000;
 

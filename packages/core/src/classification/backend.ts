@@ -78,6 +78,10 @@ export async function createSession(ort: OrtModule, backend: ResolvedBackend, mo
     return await ort.InferenceSession.create(model, {
       executionProviders: [backend],
       graphOptimizationLevel: 'all',
+      // Errors only: at the default (warnings), the WebGPU session logs through console.error that
+      // ORT keeps shape ops on the CPU ("Some nodes were not assigned to the preferred execution
+      // providers"), which is by design. env.logLevel does not reach the session's own logger.
+      logSeverityLevel: 3,
     });
   } catch (e) {
     const msg = String((e as Error)?.message ?? e);

@@ -1,6 +1,13 @@
 /**
  * The expression classifier: an ONNX session described by its model card. All faces of a frame
  * are cropped into one batch (face-batch.ts) and classified in a single run.
+ *
+ * On WebGPU, the GPU device can be lost while it runs (a driver reset, the GPU process gone, a
+ * `device.destroy()`): a run then fails or never returns. The classifier watches the device's
+ * `lost` promise, and once it settles opens the same model on ONNX Runtime's WASM execution
+ * provider (in the runtime already loaded: its WebGPU build also runs WASM), runs the batch there,
+ * warns once on the console and reports `backend` 'wasm' from then on. Should that fail too, every
+ * run rejects with 'backend-unavailable'.
  */
 import type * as Ort from 'onnxruntime-web';
 import { EmotionDetectorError } from '../errors.js';
@@ -42,18 +49,56 @@ export interface ExpressionModel {
   close(): Promise<void>;
 }
 
+/** How a lost WebGPU device shows: its `lost` promise settles with a reason (e.g. 'destroyed') and a message. */
+interface DeviceLostInfo {
+  reason?: string;
+  message?: string;
+}
+interface GpuDeviceLike {
+  lost?: Promise<DeviceLostInfo>;
+}
+/** A run that failed on WebGPU is put down to a lost device when its `lost` settles within this (ms). */
+const LOST_GRACE_MS = 1_000;
+
+/** The WebGPU device ONNX Runtime runs on (`ort.env.webgpu.device`, set once its first WebGPU session exists), or undefined. */
+async function ortDevice(ort: OrtModule): Promise<GpuDeviceLike | undefined> {
+  try {
+    const device = (await (ort.env.webgpu as { device?: unknown }).device) as GpuDeviceLike | undefined;
+    return device && typeof device === 'object' ? device : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Classifier implements ExpressionModel {
   readonly concurrent = false;
   private readonly itemSize: number;
+  private current: ResolvedBackend;
+  /** Settles when the WebGPU device is lost (never on WASM). */
+  private readonly lost: Promise<DeviceLostInfo>;
+  private lostInfo: DeviceLostInfo | undefined;
+  /** The switch to WASM once the device is lost (one for all runs). */
+  private fallback: Promise<void> | undefined;
 
   private constructor(
     readonly card: ModelCard,
-    readonly backend: ResolvedBackend,
+    backend: ResolvedBackend,
     private readonly ort: OrtModule,
-    private readonly session: Ort.InferenceSession,
+    private session: Ort.InferenceSession,
+    /** Kept on WebGPU only: the model opened again on WASM when the device is lost. */
+    private readonly reopen: { model: Uint8Array; url: string } | undefined,
+    device: GpuDeviceLike | undefined,
   ) {
     const { width, height, channels } = card.input;
     this.itemSize = width * height * channels;
+    this.current = backend;
+    this.lost = device?.lost ? Promise.resolve(device.lost) : new Promise<DeviceLostInfo>(() => undefined);
+    this.lost.then((info) => (this.lostInfo = info ?? {}), () => (this.lostInfo = {}));
+  }
+
+  /** Where the model runs now: 'webgpu', or 'wasm' (also after a lost WebGPU device). */
+  get backend(): ResolvedBackend {
+    return this.current;
   }
 
   static async create(init: ClassifierInit): Promise<Classifier> {
@@ -64,7 +109,9 @@ export class Classifier implements ExpressionModel {
       await session.release().catch(() => undefined);
       throw new EmotionDetectorError('model-card-mismatch', `Model card "${init.card.name}" does not match ${init.modelUrl}: ${problem}`);
     }
-    const classifier = new Classifier(init.card, init.backend, ort, session);
+    const gpu = init.backend === 'webgpu';
+    const device = gpu ? await ortDevice(ort) : undefined;
+    const classifier = new Classifier(init.card, init.backend, ort, session, gpu ? { model: init.model, url: init.modelUrl } : undefined, device);
     // One run now: the runtime sets up its kernels on the first run (hundreds of ms), which would
     // otherwise land on the first frame; and an output that does not fit the card fails here.
     try {
@@ -81,15 +128,7 @@ export class Classifier implements ExpressionModel {
     const { card } = this;
     const n = input.length / this.itemSize;
     if (n === 0) return [];
-    // A fresh tensor per run: the runtime may hold (or, proxied, detach) the previous one.
-    const tensor = new this.ort.Tensor('float32', input, [n, card.input.channels, card.input.height, card.input.width]);
-    let output: Ort.Tensor;
-    try {
-      const result = await this.session.run({ [card.input.name]: tensor });
-      output = result[card.output.name];
-    } catch (e) {
-      throw new EmotionDetectorError('runtime-error', `Classification failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
-    }
+    const output = await this.runSession(input, n);
     const data = (await output.getData()) as Float32Array;
     output.dispose();
     const k = card.output.labels.length;
@@ -103,6 +142,61 @@ export class Classifier implements ExpressionModel {
       scores.push(toScores(p, card.output.labels));
     }
     return scores;
+  }
+
+  /** One run of the session on `input`; on WebGPU, a lost device moves it to WASM (see above). */
+  private async runSession(input: Float32Array, n: number): Promise<Ort.Tensor> {
+    const { card } = this;
+    const once = async () => {
+      // A fresh tensor per run: the runtime may hold (or, proxied, detach) the previous one.
+      const tensor = new this.ort.Tensor('float32', input, [n, card.input.channels, card.input.height, card.input.width]);
+      return (await this.session.run({ [card.input.name]: tensor }))[card.output.name];
+    };
+    const failed = (e: unknown) => new EmotionDetectorError('runtime-error', `Classification failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
+    if (this.current === 'webgpu' && !this.lostInfo) {
+      // A run on a lost device may never return: the loss itself ends the wait.
+      const lost = this.lost.then(() => 'lost' as const);
+      const run = once();
+      run.catch(() => undefined); // when the loss wins the race, the run's late failure is nobody's
+      let outcome: Ort.Tensor | 'lost';
+      try {
+        outcome = await Promise.race([run, lost]);
+      } catch (e) {
+        const grace = new Promise<'alive'>((r) => setTimeout(() => r('alive'), LOST_GRACE_MS));
+        if ((await Promise.race([lost, grace])) !== 'lost') throw failed(e);
+        outcome = 'lost';
+      }
+      if (outcome !== 'lost') return outcome;
+    }
+    if (this.reopen && this.lostInfo) await this.toWasm();
+    try {
+      return await once();
+    } catch (e) {
+      throw failed(e);
+    }
+  }
+
+  /** The device is lost: the model again, on WASM (once; a failure rejects every later run too). */
+  private toWasm(): Promise<void> {
+    this.fallback ??= (async () => {
+      const { reason = 'unknown', message = '' } = this.lostInfo ?? {};
+      const why = `the WebGPU device was lost (${reason}${message ? `: ${message}` : ''})`;
+      const gpuSession = this.session;
+      let session: Ort.InferenceSession;
+      try {
+        session = await createSession(this.ort, 'wasm', this.reopen!.model, this.reopen!.url);
+      } catch (e) {
+        throw new EmotionDetectorError('backend-unavailable', `The classifier cannot run: ${why}, and WASM would not start: ${String((e as Error)?.message ?? e)}`, { cause: e });
+      }
+      this.session = session;
+      this.current = 'wasm';
+      // The GPU session's release may touch the lost device: not awaited, errors ignored.
+      void Promise.resolve()
+        .then(() => gpuSession.release())
+        .catch(() => undefined);
+      console.warn(`emotion-detector: ${why}; the classifier continues on WASM.`);
+    })();
+    return this.fallback;
   }
 
   async score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }> {

@@ -11,6 +11,7 @@ import { iou } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
 import { tileLayout, type Tile } from './tiles.js';
 import { requireWebGL } from './webgl.js';
+import { quietly, quietlyAsync } from './mediapipe-logs.js';
 import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
 
 /** `{ wasmLoaderPath, wasmBinaryPath }` (tasks-vision does not export the type). */
@@ -88,18 +89,20 @@ async function loadModel(model: string | Uint8Array, signal?: AbortSignal): Prom
  * fetches the file from the server as usual.
  */
 async function blobUrlFor(bytes: Uint8Array): Promise<string | undefined> {
-  let url: string | undefined;
+  // The same kind of fetch MediaPipe's loader makes, from the same context (and so under the same
+  // CSP), of an empty blob read to its end: no request left cancelled (which a page's network log
+  // shows as failed) and no copy of the binary.
+  const probe = URL.createObjectURL(new Blob([]));
   try {
-    url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }));
-    // The same fetch MediaPipe's loader makes, from the same context (and so under the same CSP).
-    const res = await fetch(url);
-    await res.body?.cancel();
-    if (res.ok) return url;
+    const res = await fetch(probe);
+    await res.arrayBuffer();
+    if (!res.ok) return undefined;
   } catch {
-    // blob: refused: use the plain URL
+    return undefined; // blob: refused: MediaPipe fetches the plain URL
+  } finally {
+    URL.revokeObjectURL(probe);
   }
-  if (url) URL.revokeObjectURL(url);
-  return undefined;
+  return URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }));
 }
 
 /** Whether `box` keeps `margin` away from the sides of `area` that are not also `frameEdges`. */
@@ -137,11 +140,13 @@ export class MediaPipeFaceDetector {
     try {
       // The SIMD build only, as ONNX Runtime needs SIMD too (FilesetResolver would probe for it).
       const fileset: WasmFileset = { wasmLoaderPath: new URL(mediapipeFiles.loader, base).href, wasmBinaryPath: binary ?? binaryUrl };
-      detector = await FaceDetector.createFromOptions(fileset, {
-        baseOptions: { modelAssetBuffer, delegate: 'CPU' },
-        runningMode: 'IMAGE',
-        minDetectionConfidence: config.minConfidence,
-      });
+      detector = await quietlyAsync(() =>
+        FaceDetector.createFromOptions(fileset, {
+          baseOptions: { modelAssetBuffer, delegate: 'CPU' },
+          runningMode: 'IMAGE',
+          minDetectionConfidence: config.minConfidence,
+        }),
+      );
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       // MediaPipe reports model problems (missing metadata, wrong tensors) while building its graph.
@@ -169,7 +174,7 @@ export class MediaPipeFaceDetector {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
     if (next.minConfidence !== this.settings.minConfidence) {
       try {
-        await this.detector.setOptions({ minDetectionConfidence: next.minConfidence });
+        await quietlyAsync(() => this.detector.setOptions({ minDetectionConfidence: next.minConfidence }));
       } catch (e) {
         throw new EmotionDetectorError('runtime-error', `MediaPipe refused the new confidence threshold: ${String(e)}`, { cause: e });
       }
@@ -241,7 +246,7 @@ export class MediaPipeFaceDetector {
     let result;
     this.passes++;
     try {
-      result = this.detector.detect(input);
+      result = quietly(() => this.detector.detect(input));
     } catch (e) {
       // WebGL refuses pixels of a cross-origin image or video served without CORS.
       if (e instanceof DOMException && e.name === 'SecurityError') {

@@ -21,7 +21,7 @@ async function expressionModel(init: PipelineInit): Promise<ExpressionModel> {
   let model: ExpressionModel | undefined;
   if (init.parallel) {
     try {
-      model = await WorkerModel.create({ ...init, numThreads: Math.max(1, init.numThreads - 1) }, init.workerUrl);
+      model = await WorkerModel.create({ ...init, numThreads: Math.max(1, init.numThreads - 1) }, init.workerUrl, init.requestTimeoutMs);
     } catch (e) {
       if (!(e instanceof EmotionDetectorError && e.code === 'worker-failed')) throw e;
     }

@@ -20,4 +20,10 @@ export interface PipelineInit {
   parallel: boolean;
   /** The engine's worker script (dist/assets/worker.js), for `parallel`. */
   workerUrl: string;
+  /**
+   * The worker channels' limit for one request after start-up (a frame, a batch, a setting), in
+   * ms: above the detector's detectTimeoutMs (see channel.ts requestTimeoutFor), so that the
+   * detector's own bound rejects first, with 'timeout'. Default DETECT_TIMEOUT_MS.
+   */
+  requestTimeoutMs?: number;
 }

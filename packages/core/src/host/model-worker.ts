@@ -5,7 +5,7 @@
  */
 import { EmotionDetectorError } from '../errors.js';
 import type { EmotionScores, ResolvedBackend } from '../types.js';
-import { INIT_TIMEOUT_MS, openWorker, type Channel } from '../channel/channel.js';
+import { DETECT_TIMEOUT_MS, INIT_TIMEOUT_MS, openWorker, type Channel } from '../channel/channel.js';
 import type { ClassifierInit, ExpressionModel } from '../classification/classifier.js';
 import type { HostReply, HostRequest } from './protocol.js';
 
@@ -14,19 +14,21 @@ export class WorkerModel implements ExpressionModel {
 
   private constructor(
     private readonly channel: Channel<HostRequest, HostReply>,
-    readonly backend: ResolvedBackend,
+    public backend: ResolvedBackend,
+    /** The limit of one batch (PipelineInit.requestTimeoutMs): above the detector's bound. */
+    private readonly timeoutMs: number,
   ) {}
 
   /**
    * `init`'s bytes are copied to the worker, not transferred: should the worker fail to start, the
    * caller still has them to run the model in its own thread.
    */
-  static async create(init: ClassifierInit, workerUrl: string): Promise<WorkerModel> {
+  static async create(init: ClassifierInit, workerUrl: string, timeoutMs = DETECT_TIMEOUT_MS): Promise<WorkerModel> {
     const channel = openWorker<HostRequest, HostReply>(workerUrl, 'emotion-detector-classifier');
     const { card, model, modelUrl, backend, numThreads, ortWasm } = init;
     try {
       const reply = await channel.request({ type: 'init-classifier', init: { card, model, modelUrl, backend, numThreads, ortWasm } }, { timeoutMs: INIT_TIMEOUT_MS });
-      return new WorkerModel(channel, reply.backend ?? init.backend);
+      return new WorkerModel(channel, reply.backend ?? init.backend, timeoutMs);
     } catch (e) {
       channel.fail('The classifier worker did not start');
       throw e;
@@ -35,8 +37,10 @@ export class WorkerModel implements ExpressionModel {
 
   async score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }> {
     if (input.length === 0) return { scores: [], ms: 0 };
-    const reply = await this.channel.request({ type: 'classify', input }, { transfer: [input.buffer as ArrayBuffer] });
+    const reply = await this.channel.request({ type: 'classify', input }, { transfer: [input.buffer as ArrayBuffer], timeoutMs: this.timeoutMs });
     if (!reply.scores) throw new EmotionDetectorError('worker-failed', 'The classifier worker answered without scores');
+    // The worker's model may have moved from a lost WebGPU device to WASM.
+    if (reply.backend) this.backend = reply.backend;
     return { scores: reply.scores, ms: reply.ms ?? 0 };
   }
 

@@ -7,7 +7,7 @@ import type { DetectionResult, FrameSource, ResolvedBackend, StreamKey } from '.
 import type { RuntimeSettings } from '../options.js';
 import { FrameReader } from '../frame/frame.js';
 import { emptyResult } from '../pipeline.js';
-import { buffersOf, INIT_TIMEOUT_MS, openWorker, type Channel } from '../channel/channel.js';
+import { buffersOf, DETECT_TIMEOUT_MS, INIT_TIMEOUT_MS, openWorker, type Channel } from '../channel/channel.js';
 import type { PipelineInit } from './init.js';
 import type { Host } from './host.js';
 import type { HostReply, HostRequest } from './protocol.js';
@@ -18,10 +18,14 @@ export class WorkerHost implements Host {
   /** Everything runs in the one worker. */
   readonly parallel = false;
 
-  private constructor(private readonly channel: Channel<HostRequest, HostReply>) {}
+  private constructor(
+    private readonly channel: Channel<HostRequest, HostReply>,
+    /** The limit of each request after start-up (PipelineInit.requestTimeoutMs). */
+    private readonly timeoutMs: number,
+  ) {}
 
   static async create(init: PipelineInit, workerUrl: string, initTimeoutMs = INIT_TIMEOUT_MS): Promise<WorkerHost> {
-    const host = new WorkerHost(openWorker<HostRequest, HostReply>(workerUrl, 'emotion-detector'));
+    const host = new WorkerHost(openWorker<HostRequest, HostReply>(workerUrl, 'emotion-detector'), init.requestTimeoutMs ?? DETECT_TIMEOUT_MS);
     try {
       // The model and WASM bytes move to the worker (no copy); the calling thread no longer needs them.
       const transfer = buffersOf(init.model, init.faceModel, init.ortWasm, init.mediapipeWasm);
@@ -47,7 +51,9 @@ export class WorkerHost implements Host {
       throw new EmotionDetectorError('runtime-error', `Could not grab the frame: ${String(e)}`, { cause: e });
     }
     try {
-      const reply = await this.channel.request({ type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream, video }, { transfer: [bitmap] });
+      const reply = await this.channel.request({ type: 'detect', bitmap, width: bitmap.width, height: bitmap.height, timestamp, stream, video }, { transfer: [bitmap], timeoutMs: this.timeoutMs });
+      // The worker's model may have moved from a lost WebGPU device to WASM.
+      if (reply.backend) this.backend = reply.backend;
       return reply.result!;
     } finally {
       // Ours: closed by the worker once moved there; here when it never left (a failed post).
@@ -56,11 +62,11 @@ export class WorkerHost implements Host {
   }
 
   async configure(settings: RuntimeSettings): Promise<void> {
-    await this.channel.request({ type: 'configure', settings });
+    await this.channel.request({ type: 'configure', settings }, { timeoutMs: this.timeoutMs });
   }
 
   async forget(stream: StreamKey): Promise<void> {
-    await this.channel.request({ type: 'forget', stream });
+    await this.channel.request({ type: 'forget', stream }, { timeoutMs: this.timeoutMs });
   }
 
   close(): Promise<void> {

@@ -30,7 +30,8 @@ async function handle(msg: Numbered<HostRequest>): Promise<HostReply> {
       try {
         if (!pipeline) notReady();
         const result = await pipeline.process({ image: msg.bitmap, width: msg.width, height: msg.height }, msg.timestamp, msg.stream, msg.video);
-        return { result };
+        // The backend can change while it runs (a lost WebGPU device moves the model to WASM).
+        return { result, backend: pipeline.backend };
       } finally {
         msg.bitmap.close();
       }
@@ -48,7 +49,7 @@ async function handle(msg: Numbered<HostRequest>): Promise<HostReply> {
       if (!classifier) notReady();
       const t0 = performance.now();
       const scores = await classifier.run(msg.input);
-      return { scores, ms: performance.now() - t0 };
+      return { scores, ms: performance.now() - t0, backend: classifier.backend };
     }
     case 'dispose':
       await pipeline?.close();

@@ -1,0 +1,233 @@
+// Pieces of the Firefox end-to-end test: what it needs on the machine, an X server (WebGL exists
+// only in headful Firefox here), a self-signed certificate and an HTTPS server that stands in for
+// a call site, Firefox ESR over WebDriver BiDi with the extension installed, extension pages
+// opened as tabs, and a PNG decoder for screenshot pixel checks.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+import { buildExtension } from '../../scripts/build.mjs';
+import { GECKO_ID } from '../../scripts/manifest.mjs';
+import { serveStatic } from '../../../scripts/lib/static-server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+
+export const FIREFOX_PATH = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
+
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** Why the Firefox test cannot run here (null when it can). */
+export function firefoxSkipReason() {
+  if (!fs.existsSync(FIREFOX_PATH)) return `Firefox not found at ${FIREFOX_PATH} (apt-get install firefox-esr, or set FIREFOX_PATH)`;
+  if (!process.env.DISPLAY && !onPath('Xvfb')) {
+    return 'no X display: headless Firefox has no WebGL here, so the test needs Xvfb (apt-get install xvfb) or DISPLAY set (e.g. under xvfb-run -a)';
+  }
+  if (!onPath('openssl')) return 'openssl not found (it makes the test server\'s self-signed certificate)';
+  return null;
+}
+
+/**
+ * The X display to run Firefox on: $DISPLAY when set (e.g. under `xvfb-run -a`), otherwise a
+ * private Xvfb that picks a free display number itself (-displayfd) and is stopped by close().
+ */
+export async function xDisplay() {
+  if (process.env.DISPLAY) return { display: process.env.DISPLAY, close: async () => {} };
+  const x = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  let err = '';
+  x.stderr.on('data', (d) => { err += d; });
+  const display = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`Xvfb gave no display number in 20 s: ${err.trim()}`)), 20_000);
+    x.stdio[3].on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) { clearTimeout(timer); resolve(`:${out.trim()}`); }
+    });
+    x.once('exit', (code) => { clearTimeout(timer); reject(new Error(`Xvfb exited (${code}): ${err.trim()}`)); });
+  });
+  return {
+    display,
+    close: () => new Promise((r) => {
+      if (x.exitCode !== null) return r();
+      x.once('exit', () => r());
+      x.kill('SIGTERM');
+    }),
+  };
+}
+
+/** A throwaway self-signed certificate for `hosts` (the first is the CN), made with openssl. */
+export function selfSignedCert(hosts) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-cert-'));
+  try {
+    const r = spawnSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
+      '-subj', `/CN=${hosts[0]}`, '-addext', `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(',')}`,
+    ], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
+    return { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The fake call (extension/test/fixtures, face photos under /samples/) over HTTPS on a free
+ * local port: the static server's own request handler behind a TLS listener.
+ */
+export async function serveCallHttps(tls) {
+  const plain = await serveStatic({
+    roots: { '/': path.join(here, '../fixtures'), '/samples/': path.join(root, 'node_modules/@vladmandic/face-api/demo') },
+    isolate: false,
+  });
+  const server = https.createServer(tls, (req, res) => plain.server.emit('request', req, res));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: server.address().port,
+    close: async () => {
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(() => r()));
+      await plain.close();
+    },
+  };
+}
+
+/** The release configuration of the Firefox build (as in extension/dist/firefox), into extension/build/. */
+export async function buildReleaseFirefox() {
+  const dirs = await buildExtension({ browsers: ['firefox'], outDir: path.join(root, 'extension/build/release'), zip: false });
+  return dirs.firefox;
+}
+
+/**
+ * Firefox ESR, headful on `display`, driven over WebDriver BiDi, with:
+ * - `hosts` resolved to this machine (network.dns.localDomains) and every connection to port 443
+ *   sent to `port` (network.socket.forcePort), so https://meet.jit.si/ is the local test server;
+ * - extensions.originControls.grantByDefault: true, which stands for the user accepting the
+ *   install prompt that lists the call sites (the default in stock Firefox; set so a profile
+ *   default cannot change what is tested);
+ * - the extension's moz-extension UUID pinned to `uuid` (extensions.webextensions.uuids), so the
+ *   test can open the popup; Firefox otherwise picks a random one at install;
+ * - -remote-allow-system-access, without which BiDi refuses to navigate a tab to moz-extension:.
+ */
+export async function launchFirefox({ display, port, hosts, uuid }) {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: false,
+    acceptInsecureCerts: true,
+    args: ['-remote-allow-system-access'],
+    env: { ...process.env, DISPLAY: display },
+    timeout: 90_000,
+    protocolTimeout: 120_000,
+    extraPrefsFirefox: {
+      'network.dns.localDomains': hosts.join(','),
+      'network.socket.forcePort': `443=${port}`,
+      'extensions.originControls.grantByDefault': true,
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+    },
+  });
+}
+
+export const randomUuid = () => crypto.randomUUID();
+
+/**
+ * Opens an extension page (moz-extension://…) in a window of its own, so the call's tab stays
+ * the visible one. BiDi reports no load for moz-extension navigations here, so this waits for
+ * the document itself.
+ */
+export async function openExtensionPage(browser, url) {
+  const page = await browser.newPage({ type: 'window' });
+  void page.goto(url, { timeout: 30_000 }).catch(() => {});
+  // Polled by hand: a waitForFunction started before the navigation dies with the old document.
+  const t0 = Date.now();
+  let last = '';
+  while (Date.now() - t0 < 30_000) {
+    const state = await page.evaluate(() => `${location.href} ${document.readyState}`).catch((e) => `(${e.message})`);
+    if (state === `${url} complete`) return page;
+    last = state;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not load in 30 s (last: ${last})`);
+}
+
+/** Decodes an 8-bit, non-interlaced RGB or RGBA PNG (what browsers' screenshots are) to RGBA. */
+export function decodePng(buf) {
+  if (buf.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');
+  let off = 8;
+  let width = 0, height = 0, bitDepth = 0, colorType = 0, interlace = 0;
+  const idat = [];
+  while (off < buf.length) {
+    const len = buf.readUInt32BE(off);
+    const type = buf.toString('ascii', off + 4, off + 8);
+    const data = buf.subarray(off + 8, off + 8 + len);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      bitDepth = data[8];
+      colorType = data[9];
+      interlace = data[12];
+    } else if (type === 'IDAT') idat.push(data);
+    else if (type === 'IEND') break;
+    off += 12 + len;
+  }
+  if (bitDepth !== 8 || interlace !== 0 || (colorType !== 2 && colorType !== 6)) {
+    throw new Error(`unsupported PNG (bit depth ${bitDepth}, colour type ${colorType}, interlace ${interlace})`);
+  }
+  const bpp = colorType === 6 ? 4 : 3;
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * bpp;
+  const cur = Buffer.alloc(stride);
+  const prev = Buffer.alloc(stride);
+  const out = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? cur[i - bpp] : 0;
+      const b = prev[i];
+      const c = i >= bpp ? prev[i - bpp] : 0;
+      let v = line[i];
+      if (filter === 1) v += a;
+      else if (filter === 2) v += b;
+      else if (filter === 3) v += (a + b) >> 1;
+      else if (filter === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      } else if (filter !== 0) throw new Error(`bad PNG filter ${filter}`);
+      cur[i] = v & 255;
+    }
+    for (let x = 0; x < width; x++) {
+      out.set([cur[x * bpp], cur[x * bpp + 1], cur[x * bpp + 2], bpp === 4 ? cur[x * bpp + 3] : 255], (y * width + x) * 4);
+    }
+    cur.copy(prev);
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * Pixels inside `rect` (CSS px; `scale` = image px per CSS px) whose colour differs between two
+ * decoded images by more than `threshold` in some channel.
+ */
+export function changedPixels(a, b, rect, { scale = 1, threshold = 64 } = {}) {
+  const x0 = Math.max(0, Math.floor(rect.x * scale)), y0 = Math.max(0, Math.floor(rect.y * scale));
+  const x1 = Math.min(a.width, Math.ceil((rect.x + rect.width) * scale)), y1 = Math.min(a.height, Math.ceil((rect.y + rect.height) * scale));
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * a.width + x) * 4;
+      if (Math.abs(a.data[i] - b.data[i]) > threshold || Math.abs(a.data[i + 1] - b.data[i + 1]) > threshold || Math.abs(a.data[i + 2] - b.data[i + 2]) > threshold) n++;
+    }
+  }
+  return n;
+}

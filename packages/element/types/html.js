@@ -1,0 +1,2 @@
+// Types only (html.d.ts): nothing runs.
+export {};

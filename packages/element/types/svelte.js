@@ -1,0 +1,2 @@
+// Types only (svelte.d.ts): nothing runs.
+export {};

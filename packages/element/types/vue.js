@@ -1,0 +1,2 @@
+// Types only (vue.d.ts): nothing runs.
+export {};
