@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as h from './lib/harness.mjs';
 import * as ff from './lib/firefox.mjs';
+import { decodePng } from './lib/png.mjs';
 
 const CALL_HOST = 'meet.jit.si';
 const OTHER_HOST = 'evil.example';
@@ -47,7 +48,7 @@ async function faceHalves() {
 }
 
 async function screenshot() {
-  return ff.decodePng(Buffer.from(await page.screenshot({ type: 'png' })));
+  return decodePng(Buffer.from(await page.screenshot({ type: 'png' })));
 }
 
 describe('Firefox ESR end to end', { timeout: 300_000 }, () => {

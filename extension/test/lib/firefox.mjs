@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { buildExtension } from '../../scripts/build.mjs';
@@ -160,64 +159,9 @@ export async function openExtensionPage(browser, url) {
   throw new Error(`${url} did not load in 30 s (last: ${last})`);
 }
 
-/** Decodes an 8-bit, non-interlaced RGB or RGBA PNG (what browsers' screenshots are) to RGBA. */
-export function decodePng(buf) {
-  if (buf.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');
-  let off = 8;
-  let width = 0, height = 0, bitDepth = 0, colorType = 0, interlace = 0;
-  const idat = [];
-  while (off < buf.length) {
-    const len = buf.readUInt32BE(off);
-    const type = buf.toString('ascii', off + 4, off + 8);
-    const data = buf.subarray(off + 8, off + 8 + len);
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      bitDepth = data[8];
-      colorType = data[9];
-      interlace = data[12];
-    } else if (type === 'IDAT') idat.push(data);
-    else if (type === 'IEND') break;
-    off += 12 + len;
-  }
-  if (bitDepth !== 8 || interlace !== 0 || (colorType !== 2 && colorType !== 6)) {
-    throw new Error(`unsupported PNG (bit depth ${bitDepth}, colour type ${colorType}, interlace ${interlace})`);
-  }
-  const bpp = colorType === 6 ? 4 : 3;
-  const raw = zlib.inflateSync(Buffer.concat(idat));
-  const stride = width * bpp;
-  const cur = Buffer.alloc(stride);
-  const prev = Buffer.alloc(stride);
-  const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? cur[i - bpp] : 0;
-      const b = prev[i];
-      const c = i >= bpp ? prev[i - bpp] : 0;
-      let v = line[i];
-      if (filter === 1) v += a;
-      else if (filter === 2) v += b;
-      else if (filter === 3) v += (a + b) >> 1;
-      else if (filter === 4) {
-        const p = a + b - c;
-        const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-        v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      } else if (filter !== 0) throw new Error(`bad PNG filter ${filter}`);
-      cur[i] = v & 255;
-    }
-    for (let x = 0; x < width; x++) {
-      out.set([cur[x * bpp], cur[x * bpp + 1], cur[x * bpp + 2], bpp === 4 ? cur[x * bpp + 3] : 255], (y * width + x) * 4);
-    }
-    cur.copy(prev);
-  }
-  return { width, height, data: out };
-}
-
 /**
  * Pixels inside `rect` (CSS px; `scale` = image px per CSS px) whose colour differs between two
- * decoded images by more than `threshold` in some channel.
+ * images decoded by png.mjs's decodePng by more than `threshold` in some channel.
  */
 export function changedPixels(a, b, rect, { scale = 1, threshold = 64 } = {}) {
   const x0 = Math.max(0, Math.floor(rect.x * scale)), y0 = Math.max(0, Math.floor(rect.y * scale));
@@ -225,8 +169,8 @@ export function changedPixels(a, b, rect, { scale = 1, threshold = 64 } = {}) {
   let n = 0;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
-      const i = (y * a.width + x) * 4;
-      if (Math.abs(a.data[i] - b.data[i]) > threshold || Math.abs(a.data[i + 1] - b.data[i + 1]) > threshold || Math.abs(a.data[i + 2] - b.data[i + 2]) > threshold) n++;
+      const pa = a.pixel(x, y), pb = b.pixel(x, y);
+      if (pa.some((v, c) => Math.abs(v - pb[c]) > threshold)) n++;
     }
   }
   return n;
