@@ -1,0 +1,42 @@
+// Without WebGL (WebGL turned off, privacy-hardened browsers, headless Firefox) the engine fails
+// fast with 'webgl-unavailable' (packages/core/test/webgl.test.ts); the element must show that
+// error in its status part and its emotion-error event, not sit in 'loading' (issue 18 item 4).
+import { expect, fixture, html } from '@open-wc/testing';
+import type { EmotionDetectorElement } from '../src/index.js';
+import '../src/define.js';
+import { ASSETS, SAMPLE, modelSrc, nextEvent } from './helpers.js';
+
+const WEBGL = /^(webgl|webgl2|experimental-webgl)$/;
+
+/** Makes this page's canvases answer getContext('webgl*') with null, as a browser with WebGL turned off does. */
+function withoutWebGL(): () => void {
+  const protos = [HTMLCanvasElement.prototype, OffscreenCanvas.prototype] as Array<{ getContext: (...a: unknown[]) => unknown }>;
+  const originals = protos.map((p) => p.getContext);
+  protos.forEach((p, i) => {
+    p.getContext = function (this: unknown, type: unknown, ...rest: unknown[]) {
+      return typeof type === 'string' && WEBGL.test(type) ? null : originals[i]!.call(this, type, ...rest);
+    };
+  });
+  return () => protos.forEach((p, i) => (p.getContext = originals[i]!));
+}
+
+describe('<emotion-detector> without WebGL', () => {
+  it("shows 'webgl-unavailable' in its status part and emotion-error event, state 'error'", async () => {
+    const model = await modelSrc();
+    const restore = withoutWebGL();
+    try {
+      const el = await fixture<EmotionDetectorElement>(html`<emotion-detector assets-base=${ASSETS} model-src=${model ?? ''} backend="wasm"
+        ><img src=${SAMPLE(1)} alt=""
+      /></emotion-detector>`);
+      const { detail } = await nextEvent(el, 'emotion-error', 30_000);
+      expect(detail.code).to.equal('webgl-unavailable');
+      expect(detail.message, 'says what is missing').to.match(/WebGL/);
+      await el.updateComplete;
+      expect(el.state).to.equal('error');
+      expect(el.getAttribute('state')).to.equal('error');
+      expect(el.shadowRoot!.querySelector('[part="status"]')!.textContent).to.contain(detail.message);
+    } finally {
+      restore();
+    }
+  });
+});
