@@ -5,21 +5,9 @@ import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { EmotionDetector } from '../src/index.js';
 import { ASSETS, MODEL, expectError, loadImage, photo } from './support/engine.js';
+import { withoutWebGL } from './support/no-webgl.js';
 
 const base = { assetsBase: ASSETS, model: MODEL, backend: 'wasm' as const, numThreads: 2 };
-const WEBGL = /^(webgl|webgl2|experimental-webgl)$/;
-
-/** Makes this page's canvases answer getContext('webgl*') with null, as a browser with WebGL turned off does. */
-function withoutWebGL(): () => void {
-  const protos = [HTMLCanvasElement.prototype, OffscreenCanvas.prototype] as Array<{ getContext: (...a: unknown[]) => unknown }>;
-  const originals = protos.map((p) => p.getContext);
-  protos.forEach((p, i) => {
-    p.getContext = function (this: unknown, type: unknown, ...rest: unknown[]) {
-      return typeof type === 'string' && WEBGL.test(type) ? null : originals[i]!.call(this, type, ...rest);
-    };
-  });
-  return () => protos.forEach((p, i) => (p.getContext = originals[i]!));
-}
 
 describe('without WebGL', () => {
   it("create() fails fast with 'webgl-unavailable', before any download (main thread, worker, parallel)", async () => {

@@ -5,20 +5,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import type { EmotionDetectorElement } from '../src/index.js';
 import '../src/define.js';
 import { ASSETS, SAMPLE, modelSrc, nextEvent } from './helpers.js';
-
-const WEBGL = /^(webgl|webgl2|experimental-webgl)$/;
-
-/** Makes this page's canvases answer getContext('webgl*') with null, as a browser with WebGL turned off does. */
-function withoutWebGL(): () => void {
-  const protos = [HTMLCanvasElement.prototype, OffscreenCanvas.prototype] as Array<{ getContext: (...a: unknown[]) => unknown }>;
-  const originals = protos.map((p) => p.getContext);
-  protos.forEach((p, i) => {
-    p.getContext = function (this: unknown, type: unknown, ...rest: unknown[]) {
-      return typeof type === 'string' && WEBGL.test(type) ? null : originals[i]!.call(this, type, ...rest);
-    };
-  });
-  return () => protos.forEach((p, i) => (p.getContext = originals[i]!));
-}
+import { withoutWebGL } from '../../core/test/support/no-webgl.js';
 
 describe('<emotion-detector> without WebGL', () => {
   it("shows 'webgl-unavailable' in its status part and emotion-error event, state 'error'", async () => {
