@@ -116,7 +116,7 @@ async function streams(browser, server) {
   console.log(`streams: ${opt.mode} (${started.backend}${started.parallel ? ', model worker' : ''}), ${numThreads} threads, isolated ${await page.call('isolated')}, ${minutes} min`);
   const samples = [];
   const t0 = Date.now();
-  let last = { t: 0, frames: (await page.call('counters')).frames };
+  let last = { t: 0, c: await page.call('counters') };
   let nextChurn = churnMs;
   let leave = true;
   let nextSample = sampleMs;
@@ -134,8 +134,8 @@ async function streams(browser, server) {
     if (t >= nextSample) {
       const c = await page.call('counters');
       const at = (Date.now() - t0) / 1000;
-      const fps = (c.frames - last.frames) / (at - last.t);
-      last = { t: at, frames: c.frames };
+      const work = workBetween(last.c, c, at - last.t);
+      last = { t: at, c };
       const heap = await page.heap();
       const dom = await page.domCounters();
       const workers = (await page.workerTargets()).length;
@@ -147,13 +147,25 @@ async function streams(browser, server) {
         listeners: dom.jsEventListeners,
         workers,
         streams: c.streams,
-        fps: round(fps),
+        photos: c.photos,
+        fps: work.fps,
+        facesPerS: work.facesPerS,
+        facesPerFrame: work.facesPerFrame,
+        passesPerFrame: work.passesPerFrame,
+        searches: work.searches,
+        msPerFrame: work.msPerFrame,
+        byPhoto: work.byPhoto,
         frames: c.frames,
         errors: c.errors,
         lastError: c.lastError || undefined,
       };
       samples.push(sample);
-      console.log(`  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ${sample.streams} videos, ${sample.fps} fps, ${sample.errors} errors`);
+      console.log(
+        `  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ` +
+          `videos ${sample.photos.join(',')}, ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
+          `${sample.passesPerFrame} passes/frame (tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ` +
+          `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ${sample.errors} errors`,
+      );
       nextSample += sampleMs;
     }
   }
@@ -162,6 +174,31 @@ async function streams(browser, server) {
   const warnings = page.warnings.filter((w) => TOO_MANY_CONTEXTS.test(w)).length;
   await page.close();
   return { mode: opt.mode, numThreads, samples, workersAfterStop, tooManyContexts: warnings };
+}
+
+/**
+ * What the engine did between two counter readings `dt` seconds apart: frames and faces per second,
+ * faces and detector passes per frame, frames per search kind, and ms per frame by stage (the
+ * means of `result.timings`), overall and per photo.
+ */
+function workBetween(a, b, dt) {
+  const frames = b.frames - a.frames;
+  const per = (x, n = frames) => (n ? round(x / n) : null);
+  const byPhoto = {};
+  for (const [photo, p] of Object.entries(b.byPhoto)) {
+    const q = a.byPhoto[photo] ?? { frames: 0, faces: 0, passes: 0, totalMs: 0 };
+    const n = p.frames - q.frames;
+    if (n > 0) byPhoto[photo] = { frames: n, facesPerFrame: per(p.faces - q.faces, n), passesPerFrame: per(p.passes - q.passes, n), msPerFrame: per(p.totalMs - q.totalMs, n) };
+  }
+  return {
+    fps: round(frames / dt),
+    facesPerS: round((b.faces - a.faces) / dt),
+    facesPerFrame: per(b.faces - a.faces),
+    passesPerFrame: per(b.passes - a.passes),
+    searches: Object.fromEntries(Object.keys(b.searches).map((k) => [k, b.searches[k] - a.searches[k]])),
+    msPerFrame: { detection: per(b.detectionMs - a.detectionMs), classification: per(b.classificationMs - a.classificationMs), total: per(b.totalMs - a.totalMs) },
+    byPhoto,
+  };
 }
 
 function summarise(run) {

@@ -15,13 +15,29 @@ const SWAY_FRAMES = 45;
 const photos = [];
 let nextPhoto = 0;
 let nextStream = 0;
-/** @type {Map<number, { video: HTMLVideoElement, stop: () => void }>} */
+/** @type {Map<number, { photo: number, video: HTMLVideoElement, stop: () => void }>} */
 const streams = new Map();
 /** @type {EmotionDetector | null} */
 let detector = null;
 let running = false;
 let loop = Promise.resolve();
-const counters = { frames: 0, faces: 0, errors: 0, lastError: '' };
+/**
+ * Running totals since start: frames analysed, faces in them, the engine's detector work
+ * (`result.search`: frames per search kind, detector passes) and its time per stage (`timings`, ms).
+ */
+const counters = {
+  frames: 0,
+  faces: 0,
+  errors: 0,
+  lastError: '',
+  searches: { tiles: 0, frame: 0, focus: 0, none: 0 },
+  passes: 0,
+  detectionMs: 0,
+  classificationMs: 0,
+  totalMs: 0,
+  /** The same per photo (sample1..6.jpg): frames, faces, passes, totalMs. */
+  byPhoto: {},
+};
 
 function recordError(e) {
   counters.errors++;
@@ -89,6 +105,16 @@ async function analyse() {
         const r = await detector.detect(s.video, performance.now(), { stream: id });
         counters.frames++;
         counters.faces += r.faces.length;
+        counters.searches[r.search.kind]++;
+        counters.passes += r.search.passes;
+        counters.detectionMs += r.timings.detection;
+        counters.classificationMs += r.timings.classification;
+        counters.totalMs += r.timings.total;
+        const p = (counters.byPhoto[s.photo] ??= { frames: 0, faces: 0, passes: 0, totalMs: 0 });
+        p.frames++;
+        p.faces += r.faces.length;
+        p.passes += r.search.passes;
+        p.totalMs += r.timings.total;
       } catch (e) {
         recordError(e);
       }
@@ -131,7 +157,8 @@ window.soak = {
   /** A new video joins (a new stream). */
   async join() {
     const id = nextStream++;
-    streams.set(id, await playingVideo(photos[nextPhoto++ % photos.length]));
+    const photo = nextPhoto++ % photos.length;
+    streams.set(id, { photo: photo + 1, ...(await playingVideo(photos[photo])) });
     return streams.size;
   },
   /** The oldest video leaves; its stream is forgotten where the engine can. */
@@ -143,7 +170,7 @@ window.soak = {
     detector?.forget?.(id);
     return streams.size;
   },
-  counters: () => ({ ...counters, streams: streams.size }),
+  counters: () => ({ ...counters, searches: { ...counters.searches }, byPhoto: structuredClone(counters.byPhoto), streams: streams.size, photos: [...streams.values()].map((s) => s.photo) }),
   async stop() {
     running = false;
     await loop;

@@ -23,7 +23,7 @@ import { FaceTracker, idCounter } from './tracking/tracker.js';
 import type { Frame } from './frame/frame.js';
 
 export function emptyResult(timestamp: number): DetectionResult {
-  return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, width: 0, height: 0, timestamp };
+  return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, search: { kind: 'none', passes: 0 }, width: 0, height: 0, timestamp };
 }
 
 /** In a video, the full (tiled) search for small faces runs at least this often (ms of video time). */
@@ -142,6 +142,7 @@ export class Pipeline {
     const t1 = performance.now();
     const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined);
     const detection = performance.now() - t1;
+    const search = this.detector.lastSearch;
     const tracker = last?.tracker ?? new FaceTracker({ ...this.trackerSettings(), newId: this.newId });
     if (video) {
       // Re-inserted, so the map's first entry is the least recently seen stream.
@@ -170,6 +171,7 @@ export class Pipeline {
     return {
       faces,
       timings: { detection, classification: ms, total: performance.now() - t0 },
+      search,
       width: frame.width,
       height: frame.height,
       timestamp,

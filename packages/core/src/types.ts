@@ -89,9 +89,24 @@ export interface Timings {
   total: number;
 }
 
+/**
+ * What the face search did for one frame (see "Stills and videos" in the README):
+ * `tiles`, the full search (the whole frame, then overlapping tiles for small faces); `frame`, the
+ * whole frame alone (a still or full search with `smallFaces` off or a close-up, or a video frame
+ * after one without faces); `focus`, only squares around the previous frame's faces, up to four in
+ * one pass; `none`, nothing (a frame of size 0).
+ */
+export interface FrameSearch {
+  kind: 'tiles' | 'frame' | 'focus' | 'none';
+  /** Detector (BlazeFace) passes this frame took: 1 + tiles searched, or one per four faces in focus. */
+  passes: number;
+}
+
 export interface DetectionResult {
   faces: Face[];
   timings: Timings;
+  /** What the face search did: the frame's detector work (it varies with the faces, see FrameSearch). */
+  search: FrameSearch;
   /** Size of the analysed frame in pixels (0x0 for a video that is not ready yet). */
   width: number;
   height: number;
