@@ -152,6 +152,8 @@ async function streams(browser, server) {
         facesPerS: work.facesPerS,
         facesPerFrame: work.facesPerFrame,
         passesPerFrame: work.passesPerFrame,
+        classifiedPerFrame: work.classifiedPerFrame,
+        byKind: work.byKind,
         searches: work.searches,
         msPerFrame: work.msPerFrame,
         byPhoto: work.byPhoto,
@@ -163,7 +165,7 @@ async function streams(browser, server) {
       console.log(
         `  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ` +
           `videos ${sample.photos.join(',')}, ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
-          `${sample.passesPerFrame} passes/frame (tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ` +
+          `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, ` +
           `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ${sample.errors} errors`,
       );
       nextSample += sampleMs;
@@ -195,6 +197,13 @@ function workBetween(a, b, dt) {
     facesPerS: round((b.faces - a.faces) / dt),
     facesPerFrame: per(b.faces - a.faces),
     passesPerFrame: per(b.passes - a.passes),
+    classifiedPerFrame: per(b.classified - a.classified),
+    byKind: Object.fromEntries(
+      Object.entries(b.byKind).map(([k, v]) => {
+        const n = v.frames - a.byKind[k].frames;
+        return [k, { frames: n, passesPerFrame: per(v.passes - a.byKind[k].passes, n), detectionMs: per(v.detectionMs - a.byKind[k].detectionMs, n), totalMs: per(v.totalMs - a.byKind[k].totalMs, n) }];
+      }),
+    ),
     searches: Object.fromEntries(Object.keys(b.searches).map((k) => [k, b.searches[k] - a.searches[k]])),
     msPerFrame: { detection: per(b.detectionMs - a.detectionMs), classification: per(b.classificationMs - a.classificationMs), total: per(b.totalMs - a.totalMs) },
     byPhoto,
@@ -205,10 +214,13 @@ function summarise(run) {
   const s = run.samples;
   const after = s.filter((x) => x.t >= 60);
   const growth = (pick) => (after.length >= 2 ? round(slope(after.map((x) => x.t / 60), after.map(pick))) : null);
-  const minuteCount = Math.ceil(Math.max(...s.map((x) => x.t)) / 60);
+  // A sample belongs to the minute of its due time (the n-th is due at n x --sample-s; taken a
+  // moment later, as at 180.1 s, it is still the third minute's last).
+  const minuteOf = (i) => Math.floor((i * sampleMs) / 60_000);
+  const minuteCount = s.length ? minuteOf(s.length - 1) + 1 : 0;
   const perMinute = [];
   for (let m = 0; m < minuteCount; m++) {
-    const inMinute = s.filter((x) => x.t > m * 60 && x.t <= (m + 1) * 60);
+    const inMinute = s.filter((_, i) => minuteOf(i) === m);
     if (inMinute.length) perMinute.push(round(inMinute.reduce((a, x) => a + x.fps, 0) / inMinute.length));
   }
   const ratios = perMinute.map((f) => round(f / perMinute[0], 3));

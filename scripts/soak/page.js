@@ -23,7 +23,7 @@ let running = false;
 let loop = Promise.resolve();
 /**
  * Running totals since start: frames analysed, faces in them, the engine's detector work
- * (`result.search`: frames per search kind, detector passes) and its time per stage (`timings`, ms).
+ * (`result.work`: frames per search kind, detector passes, faces classified) and its time per stage (`timings`, ms).
  */
 const counters = {
   frames: 0,
@@ -31,7 +31,10 @@ const counters = {
   errors: 0,
   lastError: '',
   searches: { tiles: 0, frame: 0, focus: 0, none: 0 },
+  /** Per search kind: frames, detector passes, detection and total ms. */
+  byKind: Object.fromEntries(['tiles', 'frame', 'focus', 'none'].map((k) => [k, { frames: 0, passes: 0, detectionMs: 0, totalMs: 0 }])),
   passes: 0,
+  classified: 0,
   detectionMs: 0,
   classificationMs: 0,
   totalMs: 0,
@@ -105,15 +108,21 @@ async function analyse() {
         const r = await detector.detect(s.video, performance.now(), { stream: id });
         counters.frames++;
         counters.faces += r.faces.length;
-        counters.searches[r.search.kind]++;
-        counters.passes += r.search.passes;
+        counters.searches[r.work.search]++;
+        counters.passes += r.work.detectorPasses;
+        counters.classified += r.work.facesClassified;
+        const k = counters.byKind[r.work.search];
+        k.frames++;
+        k.passes += r.work.detectorPasses;
+        k.detectionMs += r.timings.detection;
+        k.totalMs += r.timings.total;
         counters.detectionMs += r.timings.detection;
         counters.classificationMs += r.timings.classification;
         counters.totalMs += r.timings.total;
         const p = (counters.byPhoto[s.photo] ??= { frames: 0, faces: 0, passes: 0, totalMs: 0 });
         p.frames++;
         p.faces += r.faces.length;
-        p.passes += r.search.passes;
+        p.passes += r.work.detectorPasses;
         p.totalMs += r.timings.total;
       } catch (e) {
         recordError(e);
@@ -170,7 +179,7 @@ window.soak = {
     detector?.forget?.(id);
     return streams.size;
   },
-  counters: () => ({ ...counters, searches: { ...counters.searches }, byPhoto: structuredClone(counters.byPhoto), streams: streams.size, photos: [...streams.values()].map((s) => s.photo) }),
+  counters: () => ({ ...counters, searches: { ...counters.searches }, byPhoto: structuredClone(counters.byPhoto), byKind: structuredClone(counters.byKind), streams: streams.size, photos: [...streams.values()].map((s) => s.photo) }),
   async stop() {
     running = false;
     await loop;

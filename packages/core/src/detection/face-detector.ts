@@ -5,7 +5,7 @@
 import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
-import type { Box, DetectedFace, FrameSearch } from '../types.js';
+import type { Box, DetectedFace, FrameWork } from '../types.js';
 import { focusPasses, type FocusPass } from './focus.js';
 import { iou } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
@@ -120,7 +120,7 @@ export class MediaPipeFaceDetector {
   private frameCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
   private closed = false;
   private passes = 0;
-  private searchKind: FrameSearch['kind'] = 'none';
+  private searchKind: FrameWork['search'] = 'none';
 
   private settings: DetectorSettings;
 
@@ -243,9 +243,9 @@ export class MediaPipeFaceDetector {
     return this.passes;
   }
 
-  /** What the last detect() searched, and in how many passes. */
-  get lastSearch(): FrameSearch {
-    return { kind: this.searchKind, passes: this.passes };
+  /** What the last detect() searched (see FrameWork). */
+  get lastSearch(): FrameWork['search'] {
+    return this.searchKind;
   }
 
   close(): void {
