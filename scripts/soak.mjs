@@ -111,12 +111,13 @@ async function lifecycle(browser, server, isolate) {
 }
 
 async function streams(browser, server) {
+  const browserPid = browser.process()?.pid;
   const page = await EnginePage.open(browser, server.url);
   const started = await page.call('start', { backend: 'wasm', numThreads, ...MODES[opt.mode] }, 4);
   console.log(`streams: ${opt.mode} (${started.backend}${started.parallel ? ', model worker' : ''}), ${numThreads} threads, isolated ${await page.call('isolated')}, ${minutes} min`);
   const samples = [];
   const t0 = Date.now();
-  let last = { t: 0, c: await page.call('counters') };
+  let last = { t: 0, c: await page.call('counters'), cpu: cpuTimes(browserPid) };
   let nextChurn = churnMs;
   let leave = true;
   let nextSample = sampleMs;
@@ -134,8 +135,10 @@ async function streams(browser, server) {
     if (t >= nextSample) {
       const c = await page.call('counters');
       const at = (Date.now() - t0) / 1000;
+      const cpu = cpuTimes(browserPid);
       const work = workBetween(last.c, c, at - last.t);
-      last = { t: at, c };
+      const machine = machineBetween(last.cpu, cpu);
+      last = { t: at, c, cpu };
       const heap = await page.heap();
       const dom = await page.domCounters();
       const workers = (await page.workerTargets()).length;
@@ -147,7 +150,7 @@ async function streams(browser, server) {
         listeners: dom.jsEventListeners,
         workers,
         streams: c.streams,
-        photos: c.photos,
+        scenes: c.scenes,
         fps: work.fps,
         facesPerS: work.facesPerS,
         facesPerFrame: work.facesPerFrame,
@@ -156,7 +159,8 @@ async function streams(browser, server) {
         byKind: work.byKind,
         searches: work.searches,
         msPerFrame: work.msPerFrame,
-        byPhoto: work.byPhoto,
+        byScene: work.byScene,
+        machine,
         frames: c.frames,
         errors: c.errors,
         lastError: c.lastError || undefined,
@@ -164,9 +168,10 @@ async function streams(browser, server) {
       samples.push(sample);
       console.log(
         `  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ` +
-          `videos ${sample.photos.join(',')}, ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
+          `videos ${sample.scenes.join(',')}, ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
           `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, ` +
-          `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ${sample.errors} errors`,
+          `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ` +
+          `${machine ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}${sample.errors} errors`,
       );
       nextSample += sampleMs;
     }
@@ -179,18 +184,63 @@ async function streams(browser, server) {
 }
 
 /**
+ * CPU time (seconds) of the whole machine (busy, and stolen by the hypervisor) and of the browser's
+ * process tree (`pid` and its descendants), from /proc; null where there is none (not Linux).
+ */
+function cpuTimes(pid) {
+  try {
+    const tick = 100; // USER_HZ: 100 on every Linux build that matters
+    const [, ...cpu] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal = 0] = cpu;
+    const procs = new Map();
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        procs.set(Number(d), { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]) });
+      } catch {
+        // a process that ended meanwhile
+      }
+    }
+    const ours = (p) => {
+      for (let q = p; q > 1; q = procs.get(q)?.ppid ?? 0) if (q === pid) return true;
+      return false;
+    };
+    let browser = 0;
+    for (const [p, { cpu: t }] of procs) if (ours(p)) browser += t;
+    return { busy: (user + nice + system + irq + softirq) / tick, idle: (idle + iowait) / tick, steal: steal / tick, browser: browser / tick };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The machine between two cpuTimes() readings: the share of all cores used by the browser (the
+ * engine, the page, the GPU process), by every other process, and stolen (percent).
+ */
+function machineBetween(a, b) {
+  if (!a || !b) return null;
+  const all = b.busy + b.idle + b.steal - (a.busy + a.idle + a.steal);
+  if (!(all > 0)) return null;
+  const pct = (x) => round((100 * x) / all, 1);
+  const browser = b.browser - a.browser;
+  return { browserPct: pct(browser), otherPct: pct(Math.max(0, b.busy - a.busy - browser)), stealPct: pct(b.steal - a.steal) };
+}
+
+/**
  * What the engine did between two counter readings `dt` seconds apart: frames and faces per second,
  * faces and detector passes per frame, frames per search kind, and ms per frame by stage (the
- * means of `result.timings`), overall and per photo.
+ * means of `result.timings`), overall and per video picture (scene).
  */
 function workBetween(a, b, dt) {
   const frames = b.frames - a.frames;
   const per = (x, n = frames) => (n ? round(x / n) : null);
-  const byPhoto = {};
-  for (const [photo, p] of Object.entries(b.byPhoto)) {
-    const q = a.byPhoto[photo] ?? { frames: 0, faces: 0, passes: 0, totalMs: 0 };
+  const byScene = {};
+  for (const [scene, p] of Object.entries(b.byScene)) {
+    const q = a.byScene[scene] ?? { frames: 0, faces: 0, passes: 0, totalMs: 0 };
     const n = p.frames - q.frames;
-    if (n > 0) byPhoto[photo] = { frames: n, facesPerFrame: per(p.faces - q.faces, n), passesPerFrame: per(p.passes - q.passes, n), msPerFrame: per(p.totalMs - q.totalMs, n) };
+    if (n > 0) byScene[scene] = { frames: n, facesPerFrame: per(p.faces - q.faces, n), passesPerFrame: per(p.passes - q.passes, n), msPerFrame: per(p.totalMs - q.totalMs, n) };
   }
   return {
     fps: round(frames / dt),
@@ -206,7 +256,7 @@ function workBetween(a, b, dt) {
     ),
     searches: Object.fromEntries(Object.keys(b.searches).map((k) => [k, b.searches[k] - a.searches[k]])),
     msPerFrame: { detection: per(b.detectionMs - a.detectionMs), classification: per(b.classificationMs - a.classificationMs), total: per(b.totalMs - a.totalMs) },
-    byPhoto,
+    byScene,
   };
 }
 
@@ -219,9 +269,30 @@ function summarise(run) {
   const minuteOf = (i) => Math.floor((i * sampleMs) / 60_000);
   const minuteCount = s.length ? minuteOf(s.length - 1) + 1 : 0;
   const perMinute = [];
+  // Beside frames/s, the work in those frames (each a mean of the minute's samples, as frames/s):
+  // frames differ in work (the faces, the full search every 500 ms of each video), and the machine
+  // can be busy with other things.
+  const workPerMinute = [];
+  const mean = (xs, pick) => {
+    const v = xs.map(pick).filter((x) => typeof x === 'number');
+    return v.length ? round(v.reduce((a, b) => a + b, 0) / v.length) : null;
+  };
   for (let m = 0; m < minuteCount; m++) {
     const inMinute = s.filter((_, i) => minuteOf(i) === m);
-    if (inMinute.length) perMinute.push(round(inMinute.reduce((a, x) => a + x.fps, 0) / inMinute.length));
+    if (!inMinute.length) continue;
+    perMinute.push(mean(inMinute, (x) => x.fps));
+    workPerMinute.push({
+      fps: mean(inMinute, (x) => x.fps),
+      facesPerS: mean(inMinute, (x) => x.facesPerS),
+      passesPerS: mean(inMinute, (x) => x.passesPerFrame * x.fps),
+      facesPerFrame: mean(inMinute, (x) => x.facesPerFrame),
+      passesPerFrame: mean(inMinute, (x) => x.passesPerFrame),
+      classifiedPerFrame: mean(inMinute, (x) => x.classifiedPerFrame),
+      msPerFrame: mean(inMinute, (x) => x.msPerFrame.total),
+      detectionMsPerPass: mean(inMinute, (x) => x.msPerFrame.detection / x.passesPerFrame),
+      browserCpuPct: mean(inMinute, (x) => x.machine?.browserPct),
+      otherCpuPct: mean(inMinute, (x) => x.machine?.otherPct),
+    });
   }
   const ratios = perMinute.map((f) => round(f / perMinute[0], 3));
   const errors = s.length ? s[s.length - 1].errors : 0;
@@ -237,6 +308,7 @@ function summarise(run) {
     domNodesGrowthPerMin: growth((x) => x.domNodes),
     fpsPerMinute: perMinute,
     fpsAgainstMinuteOne: ratios,
+    workPerMinute,
     errors,
     workersAfterStop: run.workersAfterStop,
     tooManyContexts: run.tooManyContexts,
@@ -272,6 +344,12 @@ try {
     console.log(`DOM nodes: ${sum.domNodesGrowthPerMin} per minute`);
     console.log(`frames/s per minute: ${sum.fpsPerMinute.join(', ')}`);
     console.log(`against minute one: ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
+    console.log('\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    sum.workPerMinute.forEach((w, i) =>
+      console.log(`| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} |`),
+    );
+    console.log('');
     console.log(`errors: ${sum.errors} (target 0); workers after stop: ${sum.workersAfterStop}; "too many WebGL contexts": ${sum.tooManyContexts}`);
     console.log(`verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'})`);
   }
