@@ -156,6 +156,8 @@ async function streams(browser, server) {
         facesPerFrame: work.facesPerFrame,
         passesPerFrame: work.passesPerFrame,
         classifiedPerFrame: work.classifiedPerFrame,
+        repeatShare: work.repeatShare,
+        videoFps: work.videoFps,
         byKind: work.byKind,
         searches: work.searches,
         msPerFrame: work.msPerFrame,
@@ -168,8 +170,8 @@ async function streams(browser, server) {
       samples.push(sample);
       console.log(
         `  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ` +
-          `videos ${sample.scenes.join(',')}, ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
-          `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, ` +
+          `videos ${sample.scenes.join(',')} (${work.videoFps} fps each), ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
+          `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, ${Math.round(100 * work.repeatShare)}% repeats, ` +
           `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ` +
           `${machine ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}${sample.errors} errors`,
       );
@@ -248,6 +250,13 @@ function workBetween(a, b, dt) {
     facesPerFrame: per(b.faces - a.faces),
     passesPerFrame: per(b.passes - a.passes),
     classifiedPerFrame: per(b.classified - a.classified),
+    /** Share of the frames whose video showed the same picture as at its previous analysis. */
+    repeatShare: per(b.repeats - a.repeats),
+    /** Pictures drawn per second by a video live throughout (mean; --fps 15 at most). */
+    videoFps: (() => {
+      const rates = Object.keys(b.drawn).filter((k) => b.drawn[k] >= (a.drawn[k] ?? Infinity)).map((k) => (b.drawn[k] - a.drawn[k]) / dt);
+      return rates.length ? round(rates.reduce((x, y) => x + y, 0) / rates.length, 1) : null;
+    })(),
     byKind: Object.fromEntries(
       Object.entries(b.byKind).map(([k, v]) => {
         const n = v.frames - a.byKind[k].frames;

@@ -30,7 +30,7 @@ const sceneName = ({ photo, mirror }) => `${photo}${mirror ? 'm' : ''}`;
 const photos = [];
 let nextScene = 0;
 let nextStream = 0;
-/** @type {Map<number, { scene: string, video: HTMLVideoElement, stop: () => void }>} */
+/** @type {Map<number, { scene: string, video: HTMLVideoElement, drawn: () => number, lastDrawn?: number, stop: () => void }>} */
 const streams = new Map();
 /** @type {EmotionDetector | null} */
 let detector = null;
@@ -48,6 +48,8 @@ const counters = {
   searches: { tiles: 0, frame: 0, focus: 0, none: 0 },
   /** Per search kind: frames, detector passes, detection and total ms. */
   byKind: Object.fromEntries(['tiles', 'frame', 'focus', 'none'].map((k) => [k, { frames: 0, passes: 0, detectionMs: 0, totalMs: 0 }])),
+  /** Frames whose video had drawn nothing new since that video's previous analysed frame. */
+  repeats: 0,
   passes: 0,
   classified: 0,
   detectionMs: 0,
@@ -103,6 +105,8 @@ async function playingVideo(photo, mirror = false) {
   await video.play();
   return {
     video,
+    /** Pictures drawn so far (the video's frames, at most FPS a second; fewer when the thread is busy). */
+    drawn: () => frame,
     stop: () => {
       clearInterval(timer);
       for (const t of stream.getTracks()) t.stop();
@@ -123,8 +127,12 @@ async function analyse() {
       const s = streams.get(id);
       if (!running || !s) continue;
       try {
+        const drawn = s.drawn();
         const r = await detector.detect(s.video, performance.now(), { stream: id });
         counters.frames++;
+        // The same picture as this stream's last analysed frame: nothing moved since.
+        if (drawn === s.lastDrawn) counters.repeats++;
+        s.lastDrawn = drawn;
         counters.faces += r.faces.length;
         counters.searches[r.work.search]++;
         counters.passes += r.work.detectorPasses;
@@ -197,7 +205,16 @@ window.soak = {
     detector?.forget?.(id);
     return streams.size;
   },
-  counters: () => ({ ...counters, searches: { ...counters.searches }, byScene: structuredClone(counters.byScene), byKind: structuredClone(counters.byKind), streams: streams.size, scenes: [...streams.values()].map((s) => s.scene) }),
+  /** The totals, and per live video: its scene and the pictures it has drawn. */
+  counters: () => ({
+    ...counters,
+    searches: { ...counters.searches },
+    byScene: structuredClone(counters.byScene),
+    byKind: structuredClone(counters.byKind),
+    streams: streams.size,
+    scenes: [...streams.values()].map((s) => s.scene),
+    drawn: Object.fromEntries([...streams.values()].map((s) => [s.scene, s.drawn()])),
+  }),
   async stop() {
     running = false;
     await loop;
