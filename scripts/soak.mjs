@@ -2,13 +2,17 @@
 // `npm run soak [-- --minutes N]`: the engine over time, in headless Chromium with the built
 // engine (packages/core/dist; run `npm run build` first). A benchmark, not a test.
 //
-// Streams: four playing videos with faces (the face-api sample photos swaying on canvases, through
-// captureStream) analysed by one engine as four streams, round-robin, as fast as it goes; every
-// --churn-s one video leaves or a new one joins (3 or 4 live). Every --sample-s it samples the JS
-// heap of the page and of each worker (CDP, after a forced GC), DOM nodes, live workers, frames
-// analysed per second and errors. Writes bench-results/soak.json and prints the heap growth per
-// minute after the first minute (least squares), each minute's frames per second against minute
-// one, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames per second
+// Streams: four playing videos with faces (face-api's sample4.jpg and sample6.jpg, 4 faces each,
+// and their mirror images, swaying on canvases through captureStream at 30 frames/s) analysed by
+// one engine as four streams, round-robin, as fast as it goes, each new picture at most once; every
+// --churn-s one video leaves or a new one joins (3 or 4 live, the same number of faces in each).
+// Every --sample-s it samples the JS heap of the page and of each worker (CDP, after a forced GC),
+// DOM nodes, live workers, frames analysed per second and errors, and what the engine did in those
+// frames (`result.work`: faces, detector passes by kind of search, faces classified; `timings`: ms
+// per frame) and what the machine did (CPU of the browser, of other processes, stolen; /proc).
+// Writes bench-results/soak.json and prints the heap growth per minute after the first minute
+// (least squares), each minute's frames per second against minute one, a table of each minute's
+// work, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames per second
 // within +-10% of minute one, 0 errors.
 //
 // Lifecycle (--cycles N): N create()/dispose() cycles in each mode (main thread, worker, parallel)
@@ -156,8 +160,9 @@ async function streams(browser, server) {
         facesPerFrame: work.facesPerFrame,
         passesPerFrame: work.passesPerFrame,
         classifiedPerFrame: work.classifiedPerFrame,
-        repeatShare: work.repeatShare,
+        waitShare: work.waitShare,
         videoFps: work.videoFps,
+        videoShownFps: work.videoShownFps,
         byKind: work.byKind,
         searches: work.searches,
         msPerFrame: work.msPerFrame,
@@ -170,8 +175,8 @@ async function streams(browser, server) {
       samples.push(sample);
       console.log(
         `  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ` +
-          `videos ${sample.scenes.join(',')} (${work.videoFps} fps each), ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
-          `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, ${Math.round(100 * work.repeatShare)}% repeats, ` +
+          `videos ${sample.scenes.join(',')} (${work.videoFps} drawn, ${work.videoShownFps} shown /s each), ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
+          `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, waited ${Math.round(100 * work.waitShare)}%, ` +
           `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ` +
           `${machine ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}${sample.errors} errors`,
       );
@@ -235,6 +240,14 @@ function machineBetween(a, b) {
  * faces and detector passes per frame, frames per search kind, and ms per frame by stage (the
  * means of `result.timings`), overall and per video picture (scene).
  */
+/** The mean rate of the counts in `b` against `a` (by name) over `dt` s, of the names in both. */
+function rate(a, b, dt) {
+  const rates = Object.keys(b)
+    .filter((k) => b[k] >= (a[k] ?? Infinity))
+    .map((k) => (b[k] - a[k]) / dt);
+  return rates.length ? round(rates.reduce((x, y) => x + y, 0) / rates.length, 1) : null;
+}
+
 function workBetween(a, b, dt) {
   const frames = b.frames - a.frames;
   const per = (x, n = frames) => (n ? round(x / n) : null);
@@ -250,13 +263,11 @@ function workBetween(a, b, dt) {
     facesPerFrame: per(b.faces - a.faces),
     passesPerFrame: per(b.passes - a.passes),
     classifiedPerFrame: per(b.classified - a.classified),
-    /** Share of the frames whose video showed the same picture as at its previous analysis. */
-    repeatShare: per(b.repeats - a.repeats),
-    /** Pictures drawn per second by a video live throughout (mean; --fps 15 at most). */
-    videoFps: (() => {
-      const rates = Object.keys(b.drawn).filter((k) => b.drawn[k] >= (a.drawn[k] ?? Infinity)).map((k) => (b.drawn[k] - a.drawn[k]) / dt);
-      return rates.length ? round(rates.reduce((x, y) => x + y, 0) / rates.length, 1) : null;
-    })(),
+    /** Share of the time the loop waited, no video having a picture not yet analysed. */
+    waitShare: round((b.waitMs - a.waitMs) / 1000 / dt, 3),
+    /** Pictures drawn, and frames shown, per second by a video live throughout (means; 30 at most). */
+    videoFps: rate(a.drawn, b.drawn, dt),
+    videoShownFps: rate(a.shown, b.shown, dt),
     byKind: Object.fromEntries(
       Object.entries(b.byKind).map(([k, v]) => {
         const n = v.frames - a.byKind[k].frames;

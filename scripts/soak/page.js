@@ -1,16 +1,17 @@
 // Runs in scripts/soak/page.html. Four "calls": playing <video>s (each a face photo swaying on a
-// canvas, through captureStream) that one engine analyses as four streams, round-robin, as fast
-// as it can; videos join and leave on request. Also create()/dispose() cycles for the lifecycle
+// canvas, through captureStream, 30 frames/s) that one engine analyses as four streams,
+// round-robin, as fast as it can, each new picture at most once; videos join and leave on request. Also create()/dispose() cycles for the lifecycle
 // checks. Driven through `window.soak`.
 import { EmotionDetector } from '/packages/core/dist/index.js';
 
 const PHOTOS = '/node_modules/@vladmandic/face-api/demo';
 const WIDTH = 480;
 const HEIGHT = 360;
-const FPS = 15;
-/** The people sway sideways, as in a video call (px, frames per period). */
+/** The videos' frame rate, a camera's: above what the engine analyses here, so it never waits for a new picture. */
+const FPS = 30;
+/** The people sway sideways, as in a video call (px, ms per period). */
 const SWAY_PX = 12;
-const SWAY_FRAMES = 45;
+const SWAY_MS = 3000;
 
 /**
  * The videos' pictures, in the order they join: face-api's sample4.jpg and sample6.jpg (4 faces
@@ -30,7 +31,7 @@ const sceneName = ({ photo, mirror }) => `${photo}${mirror ? 'm' : ''}`;
 const photos = [];
 let nextScene = 0;
 let nextStream = 0;
-/** @type {Map<number, { scene: string, video: HTMLVideoElement, drawn: () => number, lastDrawn?: number, stop: () => void }>} */
+/** @type {Map<number, { scene: string, video: HTMLVideoElement, drawn: () => number, shown: () => number, lastShown?: number, stop: () => void }>} */
 const streams = new Map();
 /** @type {EmotionDetector | null} */
 let detector = null;
@@ -48,8 +49,8 @@ const counters = {
   searches: { tiles: 0, frame: 0, focus: 0, none: 0 },
   /** Per search kind: frames, detector passes, detection and total ms. */
   byKind: Object.fromEntries(['tiles', 'frame', 'focus', 'none'].map((k) => [k, { frames: 0, passes: 0, detectionMs: 0, totalMs: 0 }])),
-  /** Frames whose video had drawn nothing new since that video's previous analysed frame. */
-  repeats: 0,
+  /** Time the loop waited because no video had a picture not yet analysed. */
+  waitMs: 0,
   passes: 0,
   classified: 0,
   detectionMs: 0,
@@ -86,7 +87,9 @@ async function playingVideo(photo, mirror = false) {
   const h = photo.height * scale;
   let frame = 0;
   const draw = () => {
-    const dx = SWAY_PX * Math.sin((2 * Math.PI * frame++) / SWAY_FRAMES);
+    frame++;
+    // By the clock, not by the frame count: a late timer shows the people where they are by then.
+    const dx = SWAY_PX * Math.sin((2 * Math.PI * performance.now()) / SWAY_MS);
     ctx.fillStyle = '#333';
     ctx.fillRect(0, 0, WIDTH, HEIGHT);
     ctx.save();
@@ -103,11 +106,22 @@ async function playingVideo(photo, mirror = false) {
   video.srcObject = stream;
   document.body.append(video);
   await video.play();
+  // The frames the video has shown (each a new picture), counted as they are presented.
+  let shown = 0;
+  let stopped = false;
+  const onFrame = (_now, meta) => {
+    shown = meta.presentedFrames;
+    if (!stopped) video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
   return {
     video,
-    /** Pictures drawn so far (the video's frames, at most FPS a second; fewer when the thread is busy). */
+    /** Pictures drawn so far (at most FPS a second; fewer when the thread is busy). */
     drawn: () => frame,
+    /** Frames the video has shown so far: a new count is a new picture to analyse. */
+    shown: () => shown,
     stop: () => {
+      stopped = true;
       clearInterval(timer);
       for (const t of stream.getTracks()) t.stop();
       video.srcObject = null;
@@ -116,23 +130,24 @@ async function playingVideo(photo, mirror = false) {
   };
 }
 
+/**
+ * Round-robin over the live videos, each analysed when it shows a picture it has not been analysed
+ * on (a picture analysed again would be cheaper work: nothing moved). When none has one, the loop
+ * waits (counted in `waitMs`: the engine was faster than the videos).
+ */
 async function analyse() {
   while (running) {
-    const ids = [...streams.keys()];
-    if (!ids.length) {
-      await new Promise((r) => setTimeout(r, 50));
-      continue;
-    }
-    for (const id of ids) {
+    let analysed = 0;
+    for (const id of [...streams.keys()]) {
       const s = streams.get(id);
       if (!running || !s) continue;
+      const shown = s.shown();
+      if (shown === s.lastShown) continue;
+      s.lastShown = shown;
+      analysed++;
       try {
-        const drawn = s.drawn();
         const r = await detector.detect(s.video, performance.now(), { stream: id });
         counters.frames++;
-        // The same picture as this stream's last analysed frame: nothing moved since.
-        if (drawn === s.lastDrawn) counters.repeats++;
-        s.lastDrawn = drawn;
         counters.faces += r.faces.length;
         counters.searches[r.work.search]++;
         counters.passes += r.work.detectorPasses;
@@ -153,6 +168,11 @@ async function analyse() {
       } catch (e) {
         recordError(e);
       }
+    }
+    if (!analysed && running) {
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 4));
+      counters.waitMs += performance.now() - t0;
     }
   }
 }
@@ -205,7 +225,7 @@ window.soak = {
     detector?.forget?.(id);
     return streams.size;
   },
-  /** The totals, and per live video: its scene and the pictures it has drawn. */
+  /** The totals, and per live video: its scene, the pictures it has drawn and the frames it has shown. */
   counters: () => ({
     ...counters,
     searches: { ...counters.searches },
@@ -214,6 +234,7 @@ window.soak = {
     streams: streams.size,
     scenes: [...streams.values()].map((s) => s.scene),
     drawn: Object.fromEntries([...streams.values()].map((s) => [s.scene, s.drawn()])),
+    shown: Object.fromEntries([...streams.values()].map((s) => [s.scene, s.shown()])),
   }),
   async stop() {
     running = false;
