@@ -312,6 +312,7 @@ function summarise(run) {
       detectionMsPerPass: mean(inMinute, (x) => x.msPerFrame.detection / x.passesPerFrame),
       browserCpuPct: mean(inMinute, (x) => x.machine?.browserPct),
       otherCpuPct: mean(inMinute, (x) => x.machine?.otherPct),
+      stealCpuPct: mean(inMinute, (x) => x.machine?.stealPct),
     });
   }
   const ratios = perMinute.map((f) => round(f / perMinute[0], 3));
@@ -364,10 +365,10 @@ try {
     console.log(`DOM nodes: ${sum.domNodesGrowthPerMin} per minute`);
     console.log(`frames/s per minute: ${sum.fpsPerMinute.join(', ')}`);
     console.log(`against minute one: ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
-    console.log('\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     sum.workPerMinute.forEach((w, i) =>
-      console.log(`| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} |`),
+      console.log(`| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} |`),
     );
     console.log('');
     console.log(`errors: ${sum.errors} (target 0); workers after stop: ${sum.workersAfterStop}; "too many WebGL contexts": ${sum.tooManyContexts}`);
