@@ -5,7 +5,7 @@
 import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
-import type { Box, DetectedFace } from '../types.js';
+import type { Box, DetectedFace, FrameWork } from '../types.js';
 import { focusPasses, type FocusPass } from './focus.js';
 import { iou } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
@@ -120,6 +120,7 @@ export class MediaPipeFaceDetector {
   private frameCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
   private closed = false;
   private passes = 0;
+  private searchKind: FrameWork['search'] = 'none';
 
   private settings: DetectorSettings;
 
@@ -207,6 +208,7 @@ export class MediaPipeFaceDetector {
   detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[]): DetectedFace[] {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
     this.passes = 0;
+    this.searchKind = 'none';
     if (!(width > 0 && height > 0)) return [];
     const drawable = image instanceof ImageData ? this.imageDataCanvas(image) : image;
     const { minConfidence, smallFaces, maxFaces } = this.settings;
@@ -216,13 +218,18 @@ export class MediaPipeFaceDetector {
     if (smallFaces && previous && previous.length > 0) {
       // A face seen in the last frame keeps the frame's own threshold; anything else is new.
       const seen = (f: DetectedFace) => previous.some((b) => iou(b, f.box) >= SEEN_IOU);
+      this.searchKind = 'focus';
       const found = focusPasses(previous, width, height).flatMap((p) => this.detectInPass(drawable, p, minConfidence));
       faces = mergeDetections(found).filter((f) => f.score >= tileConfidence || seen(f));
     } else {
+      this.searchKind = 'frame';
       faces = this.detectIn(drawable, { x: 0, y: 0, width, height }, minConfidence);
       const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height) && f.score >= tileConfidence);
       const tiles = smallFaces && !previous && !closeUp ? tileLayout(width, height) : [];
-      if (tiles.length > 1) faces = mergeDetections([...faces, ...tiles.flatMap((t) => this.detectInTile(drawable, t, tileConfidence))]);
+      if (tiles.length > 1) {
+        this.searchKind = 'tiles';
+        faces = mergeDetections([...faces, ...tiles.flatMap((t) => this.detectInTile(drawable, t, tileConfidence))]);
+      }
     }
     return faces
       .map((f) => ({ ...f, box: clipBox(f.box, width, height) }))
@@ -234,6 +241,11 @@ export class MediaPipeFaceDetector {
   /** How many times the last detect() ran the model (1 + tiles searched). */
   get lastPassCount(): number {
     return this.passes;
+  }
+
+  /** What the last detect() searched (see FrameWork). */
+  get lastSearch(): FrameWork['search'] {
+    return this.searchKind;
   }
 
   close(): void {
