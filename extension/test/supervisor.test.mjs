@@ -65,6 +65,12 @@ function engineFactory(clock, { ready = 'now', mode = 'ok', delay = 0 } = {}) {
       mode, delay, disposed: false, at: clock.now(), detects: 0,
       transport: 'bitmap', loadMs: 1,
       ready: ready === 'now' ? Promise.resolve() : ready === 'reject' ? Promise.reject(new Error('no WebGL')) : new Promise(() => {}),
+      pings: 0,
+      // Answered out of band by the engine page, in any state: at once unless dead.
+      ping() {
+        e.pings++;
+        return e.mode === 'dead' ? new Promise(() => {}) : Promise.resolve();
+      },
       detect(frames) {
         e.detects++;
         if (e.mode === 'dead') return new Promise(() => {});
@@ -126,6 +132,89 @@ describe('engine supervisor', () => {
     await clock.advance(10);
     assert.equal(s.state, 'ready');
     assert.equal(s.error, '');
+    s.dispose();
+  });
+
+  it('notices an engine that dies while still loading within a few seconds of its last answer, and restarts it', async () => {
+    const clock = fakeClock();
+    // Loads forever (its WASM and models never finish), answering pings meanwhile.
+    const f = engineFactory(clock, { ready: 'never' });
+    const { s, events } = supervise(clock, f);
+    s.start();
+    await clock.advance(5000);
+    assert.equal(s.state, 'loading');
+    assert.equal(s.heard, true, 'the loading engine answered');
+    assert.ok(f.made[0].pings >= 5, `the loading engine is pinged (${f.made[0].pings})`);
+    const lastAnswer = clock.now();
+    f.made[0].mode = 'dead';
+    let noticed = null;
+    for (let t = 0; t < 20_000 && noticed === null; t += 50) {
+      await clock.advance(50);
+      if (s.state === 'error') noticed = clock.now() - lastAnswer;
+    }
+    assert.ok(noticed !== null && noticed <= S.PING_AFTER_MS + S.LOADING_PING_TIMEOUT_MS + S.TICK_MS, `noticed ${noticed} ms after its last answer`);
+    assert.match(s.error, /stopped answering while loading/);
+    assert.equal(f.made[0].disposed, true);
+    assert.equal(events.down, 1);
+    const down = s.log.filter((e) => e.type === 'down').at(-1);
+    assert.equal(down.loading, true);
+    await clock.advance(S.BACKOFF_BASE_MS + 10);
+    assert.equal(s.starts, 2, 'a new engine after the backoff');
+    s.dispose();
+  });
+
+  it('gives a loading engine FIRST_ANSWER_MS for its first answer, and fails it after that', async () => {
+    const clock = fakeClock();
+    const f = engineFactory(clock, { ready: 'never', mode: 'dead' });
+    const { s } = supervise(clock, f);
+    s.start();
+    await clock.advance(S.FIRST_ANSWER_MS - 500);
+    assert.equal(s.state, 'loading', 'not called dead before its first answer is due');
+    assert.equal(f.made[0].pings, 1, 'one ping waits for the first answer');
+    await clock.advance(1000);
+    assert.equal(s.state, 'error');
+    assert.match(s.error, /did not answer within 15\.\d s of its start/);
+    s.dispose();
+  });
+
+  it('waits for a slow engine that answers while it loads, up to LOAD_TIMEOUT_MS', async () => {
+    const clock = fakeClock();
+    const f = engineFactory(clock, { ready: 'never' });
+    let resolveSecond;
+    const { s } = supervise(clock, f);
+    s.start();
+    await clock.advance(S.LOAD_TIMEOUT_MS - 1000);
+    assert.equal(s.state, 'loading', 'alive and loading: not failed');
+    assert.equal(s.starts, 1);
+    await clock.advance(2000);
+    assert.equal(s.state, 'error');
+    assert.match(s.error, /did not finish loading within 120 s/);
+    // The next one is slow too (90 s) but gets there.
+    f.create = (orig => () => { const e = orig(); e.ready = new Promise((r) => { resolveSecond = r; }); return e; })(f.create);
+    await clock.advance(S.BACKOFF_BASE_MS + 10);
+    assert.equal(s.starts, 2);
+    await clock.advance(90_000);
+    resolveSecond();
+    await clock.advance(10);
+    assert.equal(s.state, 'ready');
+    assert.equal(s.starts, 2);
+    const ready = s.log.filter((e) => e.type === 'ready').at(-1);
+    assert.ok(ready.firstAnswerMs >= 0 && ready.maxGapMs <= S.PING_AFTER_MS + S.TICK_MS, JSON.stringify(ready));
+    s.dispose();
+  });
+
+  it('pings no loading engine while the tab is hidden', async () => {
+    const clock = fakeClock();
+    const f = engineFactory(clock, { ready: 'never', mode: 'dead' });
+    let active = false;
+    const { s } = supervise(clock, f, { active: () => active });
+    s.start();
+    await clock.advance(60_000);
+    assert.equal(f.made[0].pings, 0);
+    assert.equal(s.state, 'loading');
+    active = true;
+    await clock.advance(S.FIRST_ANSWER_MS + 500);
+    assert.equal(s.state, 'error', 'the silence counts from when the tab is shown');
     s.dispose();
   });
 

@@ -7,6 +7,12 @@
  *   unanswered for PING_TIMEOUT_MS means the engine is dead or stalled (frame reloaded, renderer
  *   crashed, paused in a debugger). So a dead engine is noticed at most
  *   PING_AFTER_MS + PING_TIMEOUT_MS + TICK_MS (4 s) after its last answer.
+ * - While it loads (before `ready`), the same heartbeat with the engine's `ping()`, which the
+ *   engine page answers at once in any state: its first answer is due within FIRST_ANSWER_MS of
+ *   the start (frame load, ticket, admission), then silence for LOADING_PING_TIMEOUT_MS means dead:
+ *   noticed at most PING_AFTER_MS + LOADING_PING_TIMEOUT_MS + TICK_MS (5.75 s) after its last
+ *   answer. An engine that answers but is not ready within LOAD_TIMEOUT_MS (alive but too slow)
+ *   fails too.
  * - Then (or when the engine fails to start, or `fail()` is called: the page removed the frame)
  *   the engine is disposed, `onDown` fires (the overlay erases its labels) and the state reads
  *   'error' until a new engine is ready.
@@ -27,12 +33,25 @@ export const BACKOFF_MAX_MS = 30_000;
 export const MAX_FAILURES = 5;
 export const MAX_STARTS_PER_MINUTE = 5;
 export const STABLE_MS = 30_000;
+/** A loading engine's first answer (frame loaded, ticket redeemed, listening) is due within this. */
+export const FIRST_ANSWER_MS = 15_000;
+/**
+ * A loading engine that answered once and is then silent this long is dead. Longer than
+ * PING_TIMEOUT_MS: loading blocks the engine's thread in stretches (WASM instantiation, model
+ * and graph set-up; the longest silence measured on the loaded 2-core test machine, ping interval
+ * included, was 2.1 s), and a healthy engine taken for dead would never get to load.
+ */
+export const LOADING_PING_TIMEOUT_MS = 5000;
+/** An engine that keeps answering but is not ready after this long fails (alive but too slow). */
+export const LOAD_TIMEOUT_MS = 120_000;
 
 /** What the supervisor needs of an engine (EngineClient has it). */
 export interface SupervisedEngine {
   readonly ready: Promise<void>;
   readonly transport: FrameTransport;
   readonly loadMs: number;
+  /** Resolves when the engine answers, whatever its state (loading included); a dead one never does. */
+  ping(): Promise<void>;
   detect(frames: FrameIn[], onFrame?: (f: FrameOut, engineMs: number) => void): Promise<{ frames: FrameOut[]; engineMs: number }>;
   configure(config: { maxFaces: number; smoothing: number }): void;
   forget(keys: number[]): void;
@@ -82,8 +101,14 @@ export class EngineSupervisor {
   gaveUp = false;
   /** When the engine last showed a sign of life. */
   lastAlive = 0;
-  /** The last starts, readies and failures (clock times; `silentMs`: since the last sign of life), newest last. */
-  readonly log: { type: 'start' | 'ready' | 'down'; at: number; reason?: string; silentMs?: number }[] = [];
+  /** Whether the current engine answered at all yet (a ping, while loading). */
+  heard = false;
+  /**
+   * The last starts, readies and failures (clock times; `silentMs`: since the last sign of life;
+   * `loading`: the engine failed before it was ready; on 'ready', `firstAnswerMs`: start to first
+   * answer, `maxGapMs`: the longest silence between answers while it loaded), newest last.
+   */
+  readonly log: { type: 'start' | 'ready' | 'down'; at: number; reason?: string; silentMs?: number; loading?: boolean; firstAnswerMs?: number; maxGapMs?: number }[] = [];
   private engine: SupervisedEngine | null = null;
   private readonly clock: Clock;
   private readonly startTimes: number[] = [];
@@ -93,6 +118,11 @@ export class EngineSupervisor {
   private pingSent = 0;
   private pinging = false;
   private readyAt = 0;
+  /** The current engine is ready (the supervisor's state may still read 'error' until then). */
+  private up = false;
+  private launchedAt = 0;
+  private firstAnswerAt = 0;
+  private loadMaxGap = 0;
   private disposed = false;
   /** Bumped per engine, so a late answer of a disposed one is ignored. */
   private generation = 0;
@@ -156,7 +186,7 @@ export class EngineSupervisor {
 
   private failed(reason: string): void {
     if (this.disposed || this.gaveUp) return;
-    this.note({ type: 'down', at: this.clock.now(), reason, silentMs: this.clock.now() - this.lastAlive });
+    this.note({ type: 'down', at: this.clock.now(), reason, silentMs: this.clock.now() - this.lastAlive, loading: !!this.engine && !this.up });
     this.drop();
     this.failures++;
     if (this.failures >= MAX_FAILURES) {
@@ -200,13 +230,19 @@ export class EngineSupervisor {
       return;
     }
     this.engine = engine;
+    this.up = false;
+    this.heard = false;
+    this.launchedAt = this.firstAnswerAt = this.lastAlive = this.clock.now();
+    this.loadMaxGap = 0;
     // Keep showing the error of the last failure until the new engine works.
     if (this.state !== 'error') this.setState('loading', '');
     engine.ready.then(
       () => {
         if (gen !== this.generation) return;
         this.readyAt = this.clock.now();
-        this.note({ type: 'ready', at: this.readyAt });
+        this.up = true;
+        this.pinging = false;
+        this.note({ type: 'ready', at: this.readyAt, ...(this.heard ? { firstAnswerMs: this.firstAnswerAt - this.launchedAt, maxGapMs: this.loadMaxGap } : {}) });
         this.alive();
         this.setState('ready', '');
         this.o.onUp?.();
@@ -220,6 +256,7 @@ export class EngineSupervisor {
   private drop(): void {
     this.generation++;
     this.pinging = false;
+    this.up = false;
     const engine = this.engine;
     this.engine = null;
     const aborts = [...this.aborts];
@@ -245,7 +282,8 @@ export class EngineSupervisor {
   }
 
   private tick(): void {
-    if (this.disposed || !this.engine || this.state !== 'ready') return;
+    if (this.disposed || !this.engine) return;
+    if (!this.up) return this.watchLoading();
     const now = this.clock.now();
     if (this.failures && now - this.readyAt > STABLE_MS) this.failures = 0;
     if (this.o.active && !this.o.active()) {
@@ -272,6 +310,51 @@ export class EngineSupervisor {
       },
       () => {
         // A ping that fails outright (the engine closed) leaves the timeout to decide.
+      },
+    );
+  }
+
+  /** The heartbeat of an engine that is still loading (see the header). */
+  private watchLoading(): void {
+    const engine = this.engine;
+    if (!engine) return;
+    const now = this.clock.now();
+    if (now - this.launchedAt > LOAD_TIMEOUT_MS) {
+      this.failed(`the engine did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s`);
+      return;
+    }
+    if (this.o.active && !this.o.active()) {
+      // Hidden tab: no heartbeat (as when ready); the silence counts afresh when shown.
+      this.pinging = false;
+      this.lastAlive = now;
+      return;
+    }
+    const limit = this.heard ? LOADING_PING_TIMEOUT_MS : FIRST_ANSWER_MS;
+    if (now - this.lastAlive > limit) {
+      const silent = ((now - this.lastAlive) / 1000).toFixed(1);
+      this.failed(this.heard
+        ? `the engine stopped answering while loading (no answer for ${silent} s)`
+        : `the engine did not answer within ${silent} s of its start`);
+      return;
+    }
+    if (this.pinging || now - this.lastAlive < PING_AFTER_MS) return;
+    this.pinging = true;
+    this.pingSent = now;
+    const gen = this.generation;
+    engine.ping().then(
+      () => {
+        if (gen !== this.generation) return;
+        this.pinging = false;
+        const at = this.clock.now();
+        if (!this.up) {
+          if (this.heard) this.loadMaxGap = Math.max(this.loadMaxGap, at - this.lastAlive);
+          else this.firstAnswerAt = at;
+          this.heard = true;
+        }
+        this.alive();
+      },
+      () => {
+        // A ping that fails outright (the engine closed) leaves the silence to decide.
       },
     );
   }
