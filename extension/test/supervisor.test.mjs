@@ -229,17 +229,91 @@ describe('engine supervisor', () => {
     s.dispose();
   });
 
-  it('backs off exponentially and gives up after MAX_FAILURES failures in a row', async () => {
+  it('backs off exponentially and gives up after MAX_FAILURES failures in a row; then retries slowly: 1, 2, 4, 8, 15 min', async () => {
     const clock = fakeClock();
     const f = engineFactory(clock, { ready: 'reject' });
     const { s } = supervise(clock, f);
     s.start();
-    await clock.advance(600_000);
-    const at = f.made.map((e) => e.at);
-    assert.deepEqual(at, [0, 1000, 3000, 7000, 15000], `starts at ${at}`);
+    await clock.advance(59_000);
+    assert.deepEqual(f.made.map((e) => e.at), [0, 1000, 3000, 7000, 15000], 'quick restarts, backed off');
     assert.equal(s.gaveUp, true);
     assert.equal(s.state, 'error');
-    assert.match(s.error, /no WebGL; stopped after 5 failures/);
+    assert.match(s.error, /no WebGL; stopped after 5 failures in a row; trying again in 1 min/);
+    await clock.advance(2 * 3600_000);
+    const at = f.made.map((e) => e.at);
+    const gaps = at.slice(5).map((t, i) => (t - at[4 + i]) / 60_000);
+    assert.deepEqual(gaps, [1, 2, 4, 8, 15, 15, 15, 15, 15, 15, 15], `slow retries (minutes apart): ${gaps}`);
+    assert.equal(s.gaveUp, true);
+    assert.match(s.error, /stopped after 16 failures in a row; trying again in 15 min/);
+    for (const t0 of at) assert.ok(at.filter((t) => t >= t0 && t < t0 + 60_000).length <= S.MAX_STARTS_PER_MINUTE);
+    s.dispose();
+  });
+
+  it('recovers by itself after giving up, once a slow retry gets an engine up', async () => {
+    const clock = fakeClock();
+    const f = engineFactory(clock, { ready: 'reject' });
+    const { s, events } = supervise(clock, f);
+    s.start();
+    await clock.advance(30_000);
+    assert.equal(s.gaveUp, true);
+    // Whatever broke it is gone: the next engine starts.
+    f.create = (orig => () => { const e = orig(); e.ready = Promise.resolve(); return e; })(f.create);
+    await clock.advance(S.GIVE_UP_RETRY_MS - 30_000 + 15_000 - 1000);
+    assert.equal(s.starts, 5, 'no retry before its time');
+    await clock.advance(2000);
+    assert.equal(s.starts, 6, 'one slow retry');
+    assert.equal(s.state, 'ready');
+    assert.equal(s.error, '');
+    assert.equal(s.gaveUp, false);
+    assert.equal(events.up, 1);
+    // Up for STABLE_MS: the count and the retry delay start afresh.
+    await clock.advance(S.STABLE_MS + 1000);
+    assert.equal(s.failures, 0);
+    assert.equal(s.slowRetries, 0);
+    s.dispose();
+  });
+
+  it('a slow retry that comes due while the tab is hidden waits until it is shown; the page cannot bring it forward', async () => {
+    const clock = fakeClock();
+    const f = engineFactory(clock, { ready: 'reject' });
+    let active = true;
+    const { s } = supervise(clock, f, { active: () => active });
+    s.start();
+    await clock.advance(20_000);
+    assert.equal(s.gaveUp, true);
+    active = false;
+    await clock.advance(10 * 60_000);
+    assert.equal(s.starts, 5, 'no engine started in a hidden tab');
+    active = true;
+    await clock.advance(S.TICK_MS);
+    assert.equal(s.starts, 6, 'retried as soon as shown');
+    // Shown again after the next failure: not before its time (2 min).
+    const t = clock.now();
+    active = false;
+    await clock.advance(1000);
+    active = true;
+    await clock.advance(60_000);
+    assert.equal(s.starts, 6, 'hiding and showing the tab does not bring a retry forward');
+    await clock.advance(2 * 60_000 - 60_000 - 1000 + S.TICK_MS);
+    assert.equal(s.starts, 7, `the next one ${(f.made[6].at - t) / 1000} s later`);
+    s.dispose();
+  });
+
+  it('a page that removes the overlay every 500 ms for an hour gets at most 5 starts a minute and 11 an hour', async () => {
+    const clock = fakeClock();
+    const f = engineFactory(clock, { ready: 'never' });
+    const { s } = supervise(clock, f);
+    s.start();
+    for (let t = 0; t < 3600_000; t += 500) {
+      await clock.advance(500);
+      s.fail('the page removed the overlay');
+    }
+    const at = f.made.map((e) => e.at);
+    for (const t0 of at) assert.ok(at.filter((t) => t >= t0 && t < t0 + 60_000).length <= 5);
+    // 5 quick ones, then slow retries after 1, 2, 4, 8, 15, 15 min.
+    assert.ok(at.length <= 11, `${at.length} starts in an hour`);
+    assert.equal(s.state, 'error');
+    s.dispose();
   });
 
   it('an overlay-removal storm (every 500 ms for 60 s) costs at most 5 engine starts a minute', async () => {

@@ -18,8 +18,12 @@
  *   'error' until a new engine is ready.
  * - Restarts back off: 1 s, 2 s, 4 s, 8 s ... (at most 30 s) after 1, 2, 3, 4 ... failures in a
  *   row, and never more than MAX_STARTS_PER_MINUTE starts in any 60 s. After MAX_FAILURES
- *   failures in a row it gives up (state 'error', `gaveUp`) until the site is turned off and on
- *   or the page reloads. An engine that stays up for STABLE_MS clears the count.
+ *   failures in a row it gives up (state 'error', `gaveUp`): no more quick restarts, only a slow
+ *   retry, one engine start after GIVE_UP_RETRY_MS (1 min), then 2, 4, 8 min ... (at most
+ *   GIVE_UP_RETRY_MAX_MS, 15 min) after each retry that fails too. A retry that comes due while
+ *   the tab is hidden waits until it is shown (nothing would be analysed meanwhile). Nothing the
+ *   page does brings a retry forward. Turning the site off and on, or reloading the page, starts
+ *   afresh at once. An engine that stays up for STABLE_MS clears the count (and the retry delay).
  *
  * Pure logic over an injected clock and factory: unit-tested in Node (test/supervisor.test.mjs).
  */
@@ -33,6 +37,10 @@ export const BACKOFF_MAX_MS = 30_000;
 export const MAX_FAILURES = 5;
 export const MAX_STARTS_PER_MINUTE = 5;
 export const STABLE_MS = 30_000;
+/** After giving up: the first slow retry (one engine start) comes this long after the last failure. */
+export const GIVE_UP_RETRY_MS = 60_000;
+/** The slow retry's delay doubles after each retry that fails, up to this. */
+export const GIVE_UP_RETRY_MAX_MS = 15 * 60_000;
 /** A loading engine's first answer (frame loaded, ticket redeemed, listening) is due within this. */
 export const FIRST_ANSWER_MS = 15_000;
 /**
@@ -98,7 +106,10 @@ export class EngineSupervisor {
   starts = 0;
   /** Failures in a row. */
   failures = 0;
+  /** Gave up after MAX_FAILURES failures in a row: only slow retries now (until an engine is ready). */
   gaveUp = false;
+  /** Slow retries made since giving up (reset once an engine stays up for STABLE_MS). */
+  slowRetries = 0;
   /** When the engine last showed a sign of life. */
   lastAlive = 0;
   /** Whether the current engine answered at all yet (a ping, while loading). */
@@ -113,6 +124,9 @@ export class EngineSupervisor {
   private readonly clock: Clock;
   private readonly startTimes: number[] = [];
   private retryTimer: unknown;
+  /** A slow retry came due (it waits for the tab to be shown). */
+  private retryDue = false;
+  private lastReason = '';
   private readonly ticker: unknown;
   private readonly aborts = new Set<(e: Error) => void>();
   private pingSent = 0;
@@ -185,15 +199,23 @@ export class EngineSupervisor {
   }
 
   private failed(reason: string): void {
-    if (this.disposed || this.gaveUp) return;
+    if (this.disposed) return;
     this.note({ type: 'down', at: this.clock.now(), reason, silentMs: this.clock.now() - this.lastAlive, loading: !!this.engine && !this.up });
     this.drop();
     this.failures++;
     if (this.failures >= MAX_FAILURES) {
+      // Given up: one slow retry, later and later; never a hot loop.
       this.gaveUp = true;
+      this.lastReason = reason;
+      const delay = Math.min(GIVE_UP_RETRY_MAX_MS, GIVE_UP_RETRY_MS * 2 ** this.slowRetries);
       this.clock.clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-      this.setState('error', `${reason}; stopped after ${this.failures} failures in a row (turn the site off and on, or reload the page, to try again)`);
+      this.retryDue = false;
+      this.retryTimer = this.clock.setTimeout(() => {
+        this.retryTimer = undefined;
+        this.retryDue = true;
+        this.retryIfDue();
+      }, delay);
+      this.setState('error', `${reason}; stopped after ${this.failures} failures in a row; trying again in ${minutes(delay)} (or turn the site off and on, or reload the page)`);
       return;
     }
     const now = this.clock.now();
@@ -207,6 +229,15 @@ export class EngineSupervisor {
       this.retryTimer = undefined;
       if (!this.disposed && !this.gaveUp && !this.engine) this.launch();
     }, delay);
+  }
+
+  /** The slow retry after giving up, once it is due and the tab is shown. */
+  private retryIfDue(): void {
+    if (this.disposed || !this.retryDue || this.engine || (this.o.active && !this.o.active())) return;
+    this.retryDue = false;
+    this.slowRetries++;
+    this.setState('error', `${this.lastReason}; stopped after ${this.failures} failures in a row; trying again now`);
+    this.launch();
   }
 
   dispose(): void {
@@ -241,6 +272,7 @@ export class EngineSupervisor {
         if (gen !== this.generation) return;
         this.readyAt = this.clock.now();
         this.up = true;
+        this.gaveUp = false;
         this.pinging = false;
         this.note({ type: 'ready', at: this.readyAt, ...(this.heard ? { firstAnswerMs: this.firstAnswerAt - this.launchedAt, maxGapMs: this.loadMaxGap } : {}) });
         this.alive();
@@ -282,10 +314,14 @@ export class EngineSupervisor {
   }
 
   private tick(): void {
-    if (this.disposed || !this.engine) return;
+    if (this.disposed) return;
+    if (!this.engine) return this.retryIfDue();
     if (!this.up) return this.watchLoading();
     const now = this.clock.now();
-    if (this.failures && now - this.readyAt > STABLE_MS) this.failures = 0;
+    if (this.failures && now - this.readyAt > STABLE_MS) {
+      this.failures = 0;
+      this.slowRetries = 0;
+    }
     if (this.o.active && !this.o.active()) {
       // Hidden tab: no heartbeat; start afresh when shown.
       this.pinging = false;
@@ -365,4 +401,10 @@ export class EngineSupervisor {
     this.error = error;
     this.o.onChange?.();
   }
+}
+
+/** A delay as the error text says it: whole minutes (the slow retries' delays are). */
+function minutes(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  return m >= 1 ? `${m} min` : `${Math.round(ms / 1000)} s`;
 }
