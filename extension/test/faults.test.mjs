@@ -239,7 +239,7 @@ describe('faults during a call (release build on https://meet.jit.si)', { timeou
   before(async () => {
     ext = await cs.releaseExtension();
     server = await cs.serveCallSite();
-    ({ browser, extensionId } = await cs.launchForCallSite(ext, server.port));
+    ({ browser, extensionId } = await cs.launchOnSites(ext, server));
     engines = cs.engineStarts(browser, extensionId);
     probe = cs.extensionProbe(browser, extensionId);
     page = await cs.openCall(browser);
