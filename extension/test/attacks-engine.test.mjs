@@ -141,6 +141,8 @@ describe('attacks on the engine (release build, headless Chromium)', { timeout: 
             };
             // Every shape of handshake either protocol has used, with the page's own nonce.
             frame.contentWindow.postMessage({ type: 'connect', nonce: fragment, ticket: fragment, config }, '*', [port2]);
+            // A liveness ping, which an admitted engine answers in any state (even while loading).
+            port1.postMessage({ type: 'ping', n: 1 });
             port1.postMessage({ type: 'start', id: 1, config });
             port1.postMessage({ type: 'detect', id: 2, frames: [{ key: 1, image: await createImageBitmap(img) }] });
           };
