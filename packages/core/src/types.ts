@@ -97,11 +97,12 @@ export interface FrameWork {
   /**
    * The face search: `tiles`, the full search (the whole frame, then overlapping tiles for small
    * faces); `frame`, the whole frame alone (`smallFaces` off, a close-up, or a video frame after
-   * one without faces); `focus`, only squares around the previous frame's faces of the same video,
-   * up to four in one pass; `none`, nothing (a frame of size 0).
+   * one without faces); `focus`, squares around the previous frame's faces of the same video, up
+   * to four in one pass; `none`, nothing (a frame of size 0). In a video, `frame` and `focus` may
+   * add that frame's piece of the full search, spread over 15 frames (the whole frame or one tile).
    */
   search: 'tiles' | 'frame' | 'focus' | 'none';
-  /** Detector (BlazeFace) passes: 1 + the tiles searched, or one per four faces in focus. */
+  /** Detector (BlazeFace) passes: 1 + the tiles searched, or one per four faces in focus (+ 1 for a piece of the spread search). */
   detectorPasses: number;
   /**
    * Face crops run through the expression model. With `parallel`, in a video, the crops guessed

@@ -156,10 +156,13 @@ describe('setOptions() and forget() (main thread)', () => {
     expect(ids(s1!)).to.deep.equal(ids(s0!));
     expect(ids(s2!)).to.deep.equal(ids(s0!));
     // Missing for one frame: gone 2 s > 500 ms, new ids; with trackingMemory 5000 the same ids.
+    // (The frame after one without faces is searched whole, in one pass, where these small faces'
+    // boxes are rough; the next frame searches around them again, as every frame of a video.)
     const gone = async (stream: string) => {
       const r0 = await detector.detect(photo1, 0, { stream });
       expect((await detector.detect(blank, 1000, { stream })).faces).to.deep.equal([]);
-      return [r0, await detector.detect(photo1, 2000, { stream })] as const;
+      await detector.detect(photo1, 2000, { stream });
+      return [r0, await detector.detect(photo1, 2033, { stream })] as const;
     };
     const [g0, g2] = await gone('gone');
     expect(ids(g2).some((id) => ids(g0).includes(id)), 'default memory: new ids').to.equal(false);

@@ -60,6 +60,14 @@ const EDGE_MARGIN = 0.02;
 const TILE_CONFIDENCE = 0.75;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
 const SEEN_IOU = 0.3;
+/**
+ * In a video, the full search is spread over this many frames: its pieces (the whole frame, then
+ * each tile) take one frame each, in turn, on top of that frame's search around the last faces;
+ * the cycle's other frames search around the last faces only. Counted in frames, not time, so the
+ * work per frame does not depend on the frame rate (a slower machine does not spend a larger share
+ * of its frames on full searches), and no frame pays for the whole search at once.
+ */
+export const SWEEP_FRAMES = 15;
 
 async function loadModel(model: string | Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   let bytes: Uint8Array;
@@ -200,12 +208,13 @@ export class MediaPipeFaceDetector {
    *
    * Without `previous`, the full search: the whole frame, then (unless it holds a close-up)
    * overlapping tiles for small faces. With `previous` (the faces of the previous frame of the same
-   * video, between two full searches), only a square around each of them is searched, up to nine
-   * of them in one pass (focus.ts), instead of a pass for the frame plus one per tile. A face that enters the picture
-   * meanwhile waits for the next full search, unless the previous frame had none: then the whole
-   * frame is searched, which costs the same single pass.
+   * video), only a square around each of them is searched, up to four of them in one pass
+   * (focus.ts), instead of a pass for the frame plus one per tile; when the previous frame had none,
+   * the whole frame is searched instead, which costs the same single pass. `sweep` (the frame's
+   * number in its video) adds that frame's piece of the full search spread over SWEEP_FRAMES frames:
+   * a face that enters the picture is found when the sweep reaches the whole frame or its tile.
    */
-  detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[]): DetectedFace[] {
+  detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[], sweep?: number): DetectedFace[] {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
     this.passes = 0;
     this.searchKind = 'none';
@@ -215,12 +224,29 @@ export class MediaPipeFaceDetector {
     // Many tiles are many chances for a false positive: a new face found in a tile or region needs more confidence.
     const tileConfidence = Math.max(minConfidence, TILE_CONFIDENCE);
     let faces: DetectedFace[];
-    if (smallFaces && previous && previous.length > 0) {
+    if (smallFaces && previous) {
       // A face seen in the last frame keeps the frame's own threshold; anything else is new.
       const seen = (f: DetectedFace) => previous.some((b) => iou(b, f.box) >= SEEN_IOU);
-      this.searchKind = 'focus';
-      const found = focusPasses(previous, width, height).flatMap((p) => this.detectInPass(drawable, p, minConfidence));
-      faces = mergeDetections(found).filter((f) => f.score >= tileConfidence || seen(f));
+      const whole = { x: 0, y: 0, width, height };
+      // Around the last faces (a new face there needs the tiles' confidence), or, with none, the
+      // whole frame in one pass, at the frame's own threshold.
+      const found =
+        previous.length > 0
+          ? focusPasses(previous, width, height)
+              .flatMap((p) => this.detectInPass(drawable, p, minConfidence))
+              .filter((f) => f.score >= tileConfidence || seen(f))
+          : this.detectIn(drawable, whole, minConfidence);
+      this.searchKind = previous.length > 0 ? 'focus' : 'frame';
+      // This frame's piece of the spread full search: the whole frame (at the frame's own threshold,
+      // as in the full search) or one tile (at the tiles'); none past the pieces, and no tiles while
+      // a close-up shows.
+      const closeUp = previous.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
+      const tiles = smallFaces && !closeUp ? tileLayout(width, height) : [];
+      const pieces: (Tile | 'frame')[] = ['frame', ...(tiles.length > 1 ? tiles : [])];
+      const piece = sweep === undefined ? undefined : pieces[sweep % SWEEP_FRAMES];
+      if (piece === 'frame' && previous.length > 0) found.push(...this.detectIn(drawable, whole, minConfidence));
+      else if (piece && piece !== 'frame') found.push(...this.detectInTile(drawable, piece, tileConfidence));
+      faces = mergeDetections(found);
     } else {
       this.searchKind = 'frame';
       faces = this.detectIn(drawable, { x: 0, y: 0, width, height }, minConfidence);
