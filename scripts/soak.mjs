@@ -31,6 +31,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { EnginePage, TOO_MANY_CONTEXTS, launchBrowser, serveRepo, toMB } from './lib/engine-page.mjs';
+import { Peer } from './soak/peer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -41,6 +42,7 @@ const { values: opt } = parseArgs({
     threads: { type: 'string', default: '2' },
     'sample-s': { type: 'string', default: '10' },
     'churn-s': { type: 'string', default: '15' },
+    peer: { type: 'string', default: 'node-wasm' },
     out: { type: 'string', default: path.join(root, 'bench-results/soak.json') },
     help: { type: 'boolean', default: false },
   },
@@ -62,6 +64,8 @@ const fail = (msg) => {
 };
 if (!(minutes >= 0) || !(cycles >= 0) || !(sampleMs > 0) || !(churnMs > 0)) fail('--minutes, --cycles >= 0; --sample-s, --churn-s > 0');
 if (!MODES[opt.mode]) fail(`--mode must be one of ${Object.keys(MODES).join(', ')}`);
+const peerNames = opt.peer.split(',');
+if (!peerNames.every((p) => /^(node|page)-(js|wasm)$/.test(p))) fail('--peer: node-js, node-wasm, page-js or page-wasm (comma-separated; the first is the verdict\'s)');
 if (!fs.existsSync(path.join(root, 'packages/core/dist/index.js'))) fail('no build: run `npm run build` first');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -78,6 +82,16 @@ function slope(xs, ys) {
     den += (xs[i] - mx) ** 2;
   }
   return den ? num / den : 0;
+}
+/** Pearson's correlation of ys with xs (pairs where both are numbers); null under 3 pairs. */
+function correlation(xs, ys) {
+  const pairs = xs.map((x, i) => [x, ys[i]]).filter(([x, y]) => typeof x === 'number' && typeof y === 'number');
+  if (pairs.length < 3) return null;
+  const b = slope(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+  const sd = (v) => Math.sqrt(v.reduce((a, x) => a + (x - v.reduce((c, y) => c + y, 0) / v.length) ** 2, 0));
+  const sx = sd(pairs.map((p) => p[0]));
+  const sy = sd(pairs.map((p) => p[1]));
+  return sy ? round((b * sx) / sy, 3) : null;
 }
 
 async function lifecycle(browser, server, isolate) {
@@ -119,6 +133,15 @@ async function streams(browser, server) {
   const page = await EnginePage.open(browser, server.url);
   const started = await page.call('start', { backend: 'wasm', numThreads, ...MODES[opt.mode] }, 4);
   console.log(`streams: ${opt.mode} (${started.backend}${started.parallel ? ', model worker' : ''}), ${numThreads} threads, isolated ${await page.call('isolated')}, ${minutes} min`);
+  // The machine-speed peers (scripts/soak/peer.mjs), warm and calibrated before the first sample.
+  const peers = [];
+  for (const name of peerNames) {
+    const [place, kind] = name.split('-');
+    const peer = await Peer.start({ place, kind });
+    peers.push(peer);
+    console.log(`peer ${name}: ${peer.calibration.reps} kernel runs per probe (${round(peer.calibration.msPerRep * peer.calibration.reps, 1)} ms at calibration), one probe a second`);
+  }
+  for (const p of peers) await p.drain();
   const samples = [];
   const t0 = Date.now();
   let last = { t: 0, c: await page.call('counters'), cpu: cpuTimes(browserPid) };
@@ -141,7 +164,9 @@ async function streams(browser, server) {
       const at = (Date.now() - t0) / 1000;
       const cpu = cpuTimes(browserPid);
       const work = workBetween(last.c, c, at - last.t);
-      const machine = machineBetween(last.cpu, cpu);
+      const peerSpeeds = [];
+      for (const p of peers) peerSpeeds.push([p.name, await p.drain()]);
+      const machine = { ...machineBetween(last.cpu, cpu), peerSpeed: peerSpeeds[0][1].speed, peers: Object.fromEntries(peerSpeeds) };
       last = { t: at, c, cpu };
       const heap = await page.heap();
       const dom = await page.domCounters();
@@ -167,11 +192,13 @@ async function streams(browser, server) {
           `videos ${sample.scenes.join(',')} (${work.videoFps} drawn, ${work.videoShownFps} shown /s each), ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
           `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, waited ${Math.round(100 * work.waitShare)}%, ` +
           `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ` +
-          `${machine ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}${sample.errors} errors`,
+          `${machine.browserPct !== undefined ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}` +
+          `peer ${peerSpeeds.map(([n, s]) => `${n} ${s.speed}/s`).join(', ')}, ${sample.errors} errors`,
       );
       nextSample += sampleMs;
     }
   }
+  for (const p of peers) await p.stop();
   await page.call('stop');
   const workersAfterStop = await page.waitForWorkers(0, 10_000);
   const warnings = page.warnings.filter((w) => TOO_MANY_CONTEXTS.test(w)).length;
@@ -302,14 +329,29 @@ function summarise(run) {
       browserCpuPct: mean(inMinute, (x) => x.machine?.browserPct),
       otherCpuPct: mean(inMinute, (x) => x.machine?.otherPct),
       stealCpuPct: mean(inMinute, (x) => x.machine?.stealPct),
+      peerSpeed: mean(inMinute, (x) => x.machine?.peerSpeed),
+      peers: Object.fromEntries(peerNames.map((n) => [n, mean(inMinute, (x) => x.machine?.peers?.[n]?.speed)])),
     });
   }
   const ratios = perMinute.map((f) => round(f / perMinute[0], 3));
+  // Frames/s per unit of machine speed (the peer's), against minute one's: what the engine did
+  // with the machine it had. Where the peer has no figure, none.
+  const perPeer = workPerMinute.map((w) => (w.fps !== null && w.peerSpeed ? w.fps / w.peerSpeed : null));
+  const adjusted = perPeer.map((f) => (f !== null && perPeer[0] ? round(f / perPeer[0], 3) : null));
+  // Over the samples: frames/s, and the speed of one detector pass (a fixed piece of the engine's
+  // work: passes per second of detection time), against each peer's speed.
+  const passSpeed = s.map((x) => (x.msPerFrame.detection && x.passesPerFrame ? (1000 * x.passesPerFrame) / x.msPerFrame.detection : null));
+  const peerCorrelations = Object.fromEntries(
+    peerNames.map((n) => {
+      const speeds = s.map((x) => x.machine?.peers?.[n]?.speed);
+      return [n, { fps: correlation(speeds, s.map((x) => x.fps)), detectionPassSpeed: correlation(speeds, passSpeed) }];
+    }),
+  );
   const errors = s.length ? s[s.length - 1].errors : 0;
   const heapGrowthMBPerMin = growth((x) => x.heapMB.total);
   const verdict = {
     heap: heapGrowthMBPerMin !== null && heapGrowthMBPerMin < 1,
-    fps: ratios.every((r) => Math.abs(r - 1) <= 0.1),
+    fps: adjusted.every((r) => r !== null && Math.abs(r - 1) <= 0.1),
     errors: errors === 0,
   };
   return {
@@ -318,15 +360,20 @@ function summarise(run) {
     domNodesGrowthPerMin: growth((x) => x.domNodes),
     fpsPerMinute: perMinute,
     fpsAgainstMinuteOne: ratios,
+    peer: peerNames[0],
+    peerSpeedPerMinute: workPerMinute.map((w) => w.peerSpeed),
+    fpsPerPeerAgainstMinuteOne: adjusted,
+    fpsPeerCorrelation: peerCorrelations[peerNames[0]].fps,
+    peerCorrelations,
     workPerMinute,
     errors,
     workersAfterStop: run.workersAfterStop,
     tooManyContexts: run.tooManyContexts,
-    verdict: { ...verdict, pass: verdict.heap && verdict.fps && verdict.errors },
+    verdict: { ...verdict, fpsRaw: ratios.every((r) => Math.abs(r - 1) <= 0.1), pass: verdict.heap && verdict.fps && verdict.errors },
   };
 }
 
-const out = { date: new Date().toISOString(), options: { minutes, cycles, mode: opt.mode, numThreads, sampleS: sampleMs / 1000, churnS: churnMs / 1000 }, lifecycle: [], streams: null, summary: null };
+const out = { date: new Date().toISOString(), options: { minutes, cycles, mode: opt.mode, numThreads, sampleS: sampleMs / 1000, churnS: churnMs / 1000, peers: peerNames }, lifecycle: [], streams: null, summary: null };
 const browser = await launchBrowser();
 const servers = [];
 try {
@@ -353,15 +400,25 @@ try {
     console.log(`\nheap growth after minute one: ${sum.heapGrowthMBPerMin} MB/min (page ${sum.pageHeapGrowthMBPerMin} MB/min; target < 1)`);
     console.log(`DOM nodes: ${sum.domNodesGrowthPerMin} per minute`);
     console.log(`frames/s per minute: ${sum.fpsPerMinute.join(', ')}`);
-    console.log(`against minute one: ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
-    console.log('\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log(`machine speed (peer ${sum.peer}, probes/s) per minute: ${sum.peerSpeedPerMinute.join(', ')}`);
+    console.log(`frames/s against minute one, raw:              ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')}`);
+    console.log(`frames/s per machine speed against minute one: ${sum.fpsPerPeerAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
+    for (const [n, r] of Object.entries(sum.peerCorrelations)) console.log(`correlation over the samples with peer ${n}'s speed: frames/s r = ${r.fps}, detector pass speed r = ${r.detectionPassSpeed}`);
+    const others = peerNames.slice(1);
+    console.log(`\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % | peer ${sum.peer} /s |${others.map((n) => ` ${n} /s |`).join('')}`);
+    console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${others.map(() => '---:|').join('')}`);
     sum.workPerMinute.forEach((w, i) =>
-      console.log(`| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} |`),
+      console.log(
+        `| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} | ${w.peerSpeed ?? '-'} |` +
+          others.map((n) => ` ${w.peers[n] ?? '-'} |`).join(''),
+      ),
     );
     console.log('');
     console.log(`errors: ${sum.errors} (target 0); workers after stop: ${sum.workersAfterStop}; "too many WebGL contexts": ${sum.tooManyContexts}`);
-    console.log(`verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'})`);
+    console.log(
+      `verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps per machine speed ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'}; ` +
+        `raw fps, not judged: ${sum.verdict.fpsRaw ? 'within' : 'outside'} +-10%)`,
+    );
   }
 } finally {
   await browser.close();
