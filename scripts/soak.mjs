@@ -10,10 +10,19 @@
 // DOM nodes, live workers, frames analysed per second and errors, and what the engine did in those
 // frames (`result.work`: faces, detector passes by kind of search, faces classified; `timings`: ms
 // per frame) and what the machine did (CPU of the browser, of other processes, stolen; /proc).
-// Writes bench-results/soak.json and prints the heap growth per minute after the first minute
-// (least squares), each minute's frames per second against minute one, a table of each minute's
-// work, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames per second
-// within +-10% of minute one, 0 errors.
+// Beside the engine, in the same run, a machine-speed peer (scripts/soak/peer.mjs): a fixed
+// float32 convolution in WebAssembly, in a worker thread of this script (nothing shared with the
+// engine), timed in 1-ms units at random times about once a second (2.5% of one core). Its speed
+// in a sample: that of a core while it runs (the fastest quarter of its units; a unit that waited
+// for a core busy with the engine is left out) times the share of the CPU the hypervisor left
+// (1 - steal). Writes bench-results/soak.json and prints the heap growth per minute after the first
+// minute (least squares), each minute's frames per second against minute one, raw and per machine
+// speed (frames/s divided by the peer's speed, against minute one's), the correlation of frames/s
+// and of the engine's detector pass speed with the peer's speed over the samples, a table of each
+// minute's work, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames
+// per second per machine speed within +-10% of minute one's, 0 errors. (The VM's own speed moves by
+// tens of percent between minutes; an engine that slows down by itself still shows: the peer does
+// not slow with it.)
 //
 // Lifecycle (--cycles N): N create()/dispose() cycles in each mode (main thread, worker, parallel)
 // on a cross-origin isolated page and on one that is not: live workers after each dispose(),
@@ -25,6 +34,9 @@
 //   --threads N     WASM threads (default 2)
 //   --sample-s S    seconds between samples (default 10)
 //   --churn-s S     seconds between a video leaving or joining (default 15)
+//   --peer P[,P]    the machine-speed peer: node-wasm (default), node-js (the same kernel in plain JS),
+//                   page-wasm, page-js (on a blank tab of a Chromium of its own); several are all
+//                   sampled and compared, the first is the verdict's
 //   --out FILE      JSON output (default bench-results/soak.json)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -164,9 +176,14 @@ async function streams(browser, server) {
       const at = (Date.now() - t0) / 1000;
       const cpu = cpuTimes(browserPid);
       const work = workBetween(last.c, c, at - last.t);
+      const cpuShare = machineBetween(last.cpu, cpu);
+      // A peer's speed: a core's speed (the kernel's) times the share of the CPU the hypervisor left.
       const peerSpeeds = [];
-      for (const p of peers) peerSpeeds.push([p.name, await p.drain()]);
-      const machine = { ...machineBetween(last.cpu, cpu), peerSpeed: peerSpeeds[0][1].speed, peers: Object.fromEntries(peerSpeeds) };
+      for (const p of peers) {
+        const d = await p.drain();
+        peerSpeeds.push([p.name, { speed: d.coreSpeed === null ? null : round(d.coreSpeed * (1 - (cpuShare?.stealPct ?? 0) / 100)), ...d }]);
+      }
+      const machine = { ...cpuShare, peerSpeed: peerSpeeds[0][1].speed, peers: Object.fromEntries(peerSpeeds) };
       last = { t: at, c, cpu };
       const heap = await page.heap();
       const dom = await page.domCounters();
@@ -330,7 +347,9 @@ function summarise(run) {
       otherCpuPct: mean(inMinute, (x) => x.machine?.otherPct),
       stealCpuPct: mean(inMinute, (x) => x.machine?.stealPct),
       peerSpeed: mean(inMinute, (x) => x.machine?.peerSpeed),
-      peers: Object.fromEntries(peerNames.map((n) => [n, mean(inMinute, (x) => x.machine?.peers?.[n]?.speed)])),
+      peers: Object.fromEntries(
+        peerNames.map((n) => [n, Object.fromEntries(['speed', 'coreSpeed', 'wallSpeed'].map((k) => [k, mean(inMinute, (x) => x.machine?.peers?.[n]?.[k])]))]),
+      ),
     });
   }
   const ratios = perMinute.map((f) => round(f / perMinute[0], 3));
@@ -410,7 +429,7 @@ try {
     sum.workPerMinute.forEach((w, i) =>
       console.log(
         `| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} | ${w.peerSpeed ?? '-'} |` +
-          others.map((n) => ` ${w.peers[n] ?? '-'} |`).join(''),
+          others.map((n) => ` ${w.peers[n].speed ?? '-'} |`).join(''),
       ),
     );
     console.log('');

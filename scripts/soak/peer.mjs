@@ -1,19 +1,23 @@
 // The soak's machine-speed peer (scripts/soak.mjs): a fixed piece of CPU work, timed about once a
 // second beside the engine in the same run, so that each sample and each minute has a figure for
-// how fast the machine ran then. It shares nothing with the engine (no code, no process of the
-// browser for the `node` peer), so an engine that slows down by itself (a leak, growing work) is not
-// normalised away: only what slows both (CPU stolen by the hypervisor, other processes, a slower
-// host) is.
+// how fast the machine ran then. It shares nothing with the engine (no code; with `node`, not even
+// the browser), so an engine that slows down by itself (a leak, growing work) is not normalised
+// away: only what slows both (a slower host, CPU taken by the hypervisor) is.
 //
-// The work: a 3x3 float32 convolution (multiply-adds) over a 256x256 image, `reps` times, in a
-// single thread; `reps` is set once at the start (after a warm-up, so JIT tiers are done) to take
-// about `targetMs`, then fixed for the run. One probe every `periodMs`: a duty of a few % of one
-// core, the same in every minute.
+// The work: a 3x3 float32 convolution (multiply-adds) over a 256x256 image, in a single thread, in
+// units of about `unitMs` (a fixed number of passes), `units` of them a probe (about `targetMs`),
+// both set once at the start (after a 2-s warm-up, so every JIT tier is reached) and then fixed.
+// A probe every 0.5-1.5 `periodMs` (a fixed pseudo-random sequence): a duty of 2.5% of one core by
+// default, the same in every minute. Each unit is timed: one that waited for a core (busy with the
+// engine, or stolen by the hypervisor) is slow, so the fastest quarter of the units gives the speed
+// of a core, apart from the engine's own load (on a 2-vCPU machine the probe shares the cores
+// with the engine, so its wall time mostly measured where it fell among the engine's bursts).
 //
 // Where it runs (`place`): `node` (a worker_thread of the soak script) or `page` (the main thread of
 // a blank tab in a headless Chromium of its own: a tab in the soak's browser would hide the soak's
-// page, whose videos then stop presenting frames, and its CPU would count as the engine's); in `js`
-// (a Float32Array loop) or `wasm` (the same loop in WebAssembly, as the engine's runtimes are).
+// page, whose videos then stop presenting frames, and its CPU would count as the engine's; 4-ms
+// units there, as a page that is not cross-origin isolated has a 0.1 ms clock); in `js` (a
+// Float32Array loop) or `wasm` (the same loop in WebAssembly, as the engine's runtimes are).
 import { Worker } from 'node:worker_threads';
 import { launch } from '../lib/chromium.mjs';
 
@@ -22,7 +26,7 @@ import { launch } from '../lib/chromium.mjs';
  * after each probe (`at`: Date.now(), `ms`: its wall time) and `post({ reps, msPerRep })` once
  * calibrated. Returns a stop function. Self-contained: no closure over this module.
  */
-function probeLoop(kind, targetMs, periodMs, post) {
+function probeLoop(kind, targetMs, unitMs, periodMs, post) {
   const N = 256;
   const W = [0.0625, 0.125, 0.0625, 0.125, 0.25, 0.125, 0.0625, 0.125, 0.0625];
   const fill = (a) => {
@@ -80,28 +84,46 @@ function probeLoop(kind, targetMs, periodMs, post) {
       }
     };
   }
-  // Warm-up (2 s of work: every JIT tier reached), then calibration: reps for about targetMs.
+  // Warm-up (2 s of work: every JIT tier reached), then calibration on the fastest of 10 times 10
+  // runs: a unit of work of about unitMs (`unitReps` runs), and `units` of them, about targetMs, a probe.
   const warmEnd = performance.now() + 2000;
   let n = 0;
   while (performance.now() < warmEnd) {
     run(1);
     n++;
   }
-  const t0 = performance.now();
-  run(20);
-  const msPerRep = (performance.now() - t0) / 20;
-  const reps = Math.max(1, Math.round(targetMs / msPerRep));
-  post({ reps, msPerRep, warmUpReps: n });
+  let msPerRep = Infinity;
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    run(10);
+    msPerRep = Math.min(msPerRep, (performance.now() - t0) / 10);
+  }
+  const unitReps = Math.max(1, Math.round(unitMs / msPerRep));
+  const units = Math.max(1, Math.round(targetMs / (unitReps * msPerRep)));
+  post({ reps: unitReps * units, unitReps, units, msPerRep, warmUpReps: n });
   let timer;
   let stopped = false;
+  // The next probe after 0.5-1.5 periods (a fixed pseudo-random sequence): never in step with the
+  // engine's own periodic work (a full search every 500 ms of each video).
+  let seed = 1;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return periodMs * (0.5 + seed / 2147483648);
+  };
   const probe = () => {
     if (stopped) return;
+    const times = [];
     const start = performance.now();
-    run(reps);
-    post({ at: Date.now(), ms: performance.now() - start });
-    timer = setTimeout(probe, periodMs);
+    for (let u = 0, t = start; u < units; u++) {
+      run(unitReps);
+      const now = performance.now();
+      times.push(now - t);
+      t = now;
+    }
+    post({ at: Date.now(), ms: performance.now() - start, units: times });
+    timer = setTimeout(probe, next());
   };
-  timer = setTimeout(probe, periodMs);
+  timer = setTimeout(probe, next());
   return () => {
     stopped = true;
     clearTimeout(timer);
@@ -109,8 +131,8 @@ function probeLoop(kind, targetMs, periodMs, post) {
 }
 
 /**
- * A running peer: `drain()` gives the probes since the last drain and their speed (probes per
- * second of their own wall time, each a fixed piece of work; higher is faster).
+ * A running peer: `drain()` gives the probes since the last drain and their speeds, in probes per
+ * second (each probe a fixed piece of work; higher is faster).
  */
 export class Peer {
   constructor(name, drainRaw, stop, calibration) {
@@ -128,7 +150,7 @@ export class Peer {
     const name = `${place}-${kind}`;
     if (place === 'node') {
       const code = `const { parentPort } = require('node:worker_threads');
-        const stop = (${probeLoop})(${JSON.stringify(kind)}, ${targetMs}, ${periodMs}, (m) => parentPort.postMessage(m));
+        const stop = (${probeLoop})(${JSON.stringify(kind)}, ${targetMs}, 1, ${periodMs}, (m) => parentPort.postMessage(m));
         parentPort.on('message', () => { stop(); parentPort.close(); });`;
       const worker = new Worker(code, { eval: true });
       const probes = [];
@@ -147,7 +169,7 @@ export class Peer {
       (src, k, target, period) =>
         new Promise((resolve) => {
           window.peerProbes = [];
-          window.peerStop = new Function(`return ${src}`)()(k, target, period, (m) => (m.reps ? resolve(m) : window.peerProbes.push(m)));
+          window.peerStop = new Function(`return ${src}`)()(k, target, 4, period, (m) => (m.reps ? resolve(m) : window.peerProbes.push(m)));
         }),
       String(probeLoop), kind, targetMs, periodMs,
     );
@@ -157,10 +179,21 @@ export class Peer {
     }, calibration);
   }
 
-  /** The probes since the last call, and their speed: probes per second of wall time (null if none). */
+  /**
+   * The probes since the last call and their speeds (null if none): `coreSpeed`, that of a core
+   * while the probe runs on it (its units' fastest quarter: a unit that waited for a core, busy
+   * with the engine or stolen, is slower; the engine's own load is not the machine's speed), and
+   * `wallSpeed`, over the probes' wall time, waits included.
+   */
   async drain() {
     const probes = await this.drainRaw();
     const ms = probes.reduce((s, p) => s + p.ms, 0);
-    return { probes: probes.length, speed: ms > 0 ? Math.round((probes.length * 1000 * 100) / ms) / 100 : null, msMax: probes.length ? Math.round(Math.max(...probes.map((p) => p.ms)) * 10) / 10 : null };
+    const units = probes.flatMap((p) => p.units).sort((a, b) => a - b);
+    const r = (x) => Math.round(x * 100) / 100;
+    return {
+      probes: probes.length,
+      coreSpeed: units.length ? r(1000 / (units[units.length >> 2] * this.calibration.units)) : null,
+      wallSpeed: ms > 0 ? r((probes.length * 1000) / ms) : null,
+    };
   }
 }
