@@ -12,7 +12,7 @@
 // per frame) and what the machine did (CPU of the browser, of other processes, stolen; /proc).
 // Beside the engine, in the same run, a machine-speed peer (scripts/soak/peer.mjs): a fixed
 // float32 convolution in WebAssembly, in a worker thread of this script (nothing shared with the
-// engine), timed in 1-ms units at random times about once a second (2.5% of one core). Its speed
+// engine), 100 ms in 1-ms units at random times about once a second (10% of one core). Its speed
 // in a sample: that of a core while it runs (the fastest quarter of its units; a unit that waited
 // for a core busy with the engine is left out) times the share of the CPU the hypervisor left
 // (1 - steal). Writes bench-results/soak.json and prints the heap growth per minute after the first
@@ -35,8 +35,9 @@
 //   --sample-s S    seconds between samples (default 10)
 //   --churn-s S     seconds between a video leaving or joining (default 15)
 //   --peer P[,P]    the machine-speed peer: node-wasm (default), node-js (the same kernel in plain JS),
-//                   page-wasm, page-js (on a blank tab of a Chromium of its own); several are all
-//                   sampled and compared, the first is the verdict's
+//                   page-wasm, page-js (on a blank tab of a Chromium of its own), each with :MS for
+//                   its ms of work a probe (default 100); several are all sampled and compared, the
+//                   first is the verdict's
 //   --out FILE      JSON output (default bench-results/soak.json)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -77,7 +78,7 @@ const fail = (msg) => {
 if (!(minutes >= 0) || !(cycles >= 0) || !(sampleMs > 0) || !(churnMs > 0)) fail('--minutes, --cycles >= 0; --sample-s, --churn-s > 0');
 if (!MODES[opt.mode]) fail(`--mode must be one of ${Object.keys(MODES).join(', ')}`);
 const peerNames = opt.peer.split(',');
-if (!peerNames.every((p) => /^(node|page)-(js|wasm)$/.test(p))) fail('--peer: node-js, node-wasm, page-js or page-wasm (comma-separated; the first is the verdict\'s)');
+if (!peerNames.every((p) => /^(node|page)-(js|wasm)(:\d+)?$/.test(p))) fail('--peer: node-js, node-wasm, page-js or page-wasm (comma-separated; the first is the verdict\'s)');
 if (!fs.existsSync(path.join(root, 'packages/core/dist/index.js'))) fail('no build: run `npm run build` first');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -148,8 +149,9 @@ async function streams(browser, server) {
   // The machine-speed peers (scripts/soak/peer.mjs), warm and calibrated before the first sample.
   const peers = [];
   for (const name of peerNames) {
-    const [place, kind] = name.split('-');
-    const peer = await Peer.start({ place, kind });
+    const [place, kind, ms] = name.split(/[-:]/);
+    const peer = await Peer.start({ place, kind, targetMs: ms && Number(ms) });
+    peer.name = name;
     peers.push(peer);
     console.log(`peer ${name}: ${peer.calibration.reps} kernel runs per probe (${round(peer.calibration.msPerRep * peer.calibration.reps, 1)} ms at calibration), one probe a second`);
   }

@@ -7,11 +7,13 @@
 // The work: a 3x3 float32 convolution (multiply-adds) over a 256x256 image, in a single thread, in
 // units of about `unitMs` (a fixed number of passes), `units` of them a probe (about `targetMs`),
 // both set once at the start (after a 2-s warm-up, so every JIT tier is reached) and then fixed.
-// A probe every 0.5-1.5 `periodMs` (a fixed pseudo-random sequence): a duty of 2.5% of one core by
-// default, the same in every minute. Each unit is timed: one that waited for a core (busy with the
-// engine, or stolen by the hypervisor) is slow, so the fastest quarter of the units gives the speed
-// of a core, apart from the engine's own load (on a 2-vCPU machine the probe shares the cores
-// with the engine, so its wall time mostly measured where it fell among the engine's bursts).
+// A probe every 0.5-1.5 `periodMs` (a fixed pseudo-random sequence): by default 100 ms a second,
+// 10% of one core, the same in every minute (25 ms, 2.5%, gave a speed that moved 5-10% between
+// minutes of a steady machine; the noise falls as the probes' time grows). Each unit is timed: one
+// that waited for a core (busy with the engine, or stolen by the hypervisor) is slow, so the
+// fastest quarter of the units gives the speed of a core, apart from the engine's own load (on a
+// 2-vCPU machine the probe shares the cores with the engine, so its wall time mostly measured where
+// it fell among the engine's bursts).
 //
 // Where it runs (`place`): `node` (a worker_thread of the soak script) or `page` (the main thread of
 // a blank tab in a headless Chromium of its own: a tab in the soak's browser would hide the soak's
@@ -22,9 +24,9 @@ import { Worker } from 'node:worker_threads';
 import { launch } from '../lib/chromium.mjs';
 
 /**
- * The probe loop, as source: run in a worker_thread or a browser tab, it calls `post({ at, ms })`
- * after each probe (`at`: Date.now(), `ms`: its wall time) and `post({ reps, msPerRep })` once
- * calibrated. Returns a stop function. Self-contained: no closure over this module.
+ * The probe loop, as source: run in a worker_thread or a browser tab, it calls `post({ reps, ... })`
+ * once calibrated, then `post({ at, ms, units })` after each probe (`at`: Date.now(), `ms`: its
+ * wall time, `units`: each unit's). Returns a stop function. Self-contained: no closure over this module.
  */
 function probeLoop(kind, targetMs, unitMs, periodMs, post) {
   const N = 256;
@@ -146,7 +148,7 @@ export class Peer {
    * Starts a peer of `kind` ('js' | 'wasm') in `place` ('node' | 'page'); resolves once it is warm
    * and calibrated.
    */
-  static async start({ place = 'node', kind = 'js', targetMs = 25, periodMs = 1000 }) {
+  static async start({ place = 'node', kind = 'wasm', targetMs = 100, periodMs = 1000 }) {
     const name = `${place}-${kind}`;
     if (place === 'node') {
       const code = `const { parentPort } = require('node:worker_threads');
@@ -190,9 +192,10 @@ export class Peer {
     const ms = probes.reduce((s, p) => s + p.ms, 0);
     const units = probes.flatMap((p) => p.units).sort((a, b) => a - b);
     const r = (x) => Math.round(x * 100) / 100;
+    const q = (f) => (units.length ? r(1000 / (units[Math.floor(units.length * f)] * this.calibration.units)) : null);
     return {
       probes: probes.length,
-      coreSpeed: units.length ? r(1000 / (units[units.length >> 2] * this.calibration.units)) : null,
+      coreSpeed: q(0.25),
       wallSpeed: ms > 0 ? r((probes.length * 1000) / ms) : null,
     };
   }
