@@ -147,11 +147,9 @@ async function streams(browser, server) {
   const started = await page.call('start', { backend: 'wasm', numThreads, ...MODES[opt.mode] }, 4);
   console.log(`streams: ${opt.mode} (${started.backend}${started.parallel ? ', model worker' : ''}), ${numThreads} threads, isolated ${await page.call('isolated')}, ${minutes} min`);
   // The machine-speed peers (scripts/soak/peer.mjs), warm and calibrated before the first sample.
-  const peers = [];
   for (const name of peerNames) {
     const [place, kind, ms] = name.split(/[-:]/);
-    const peer = await Peer.start({ place, kind, targetMs: ms && Number(ms) });
-    peer.name = name;
+    const peer = await Peer.start({ name, place, kind, targetMs: ms && Number(ms) });
     peers.push(peer);
     console.log(`peer ${name}: ${peer.calibration.reps} kernel runs per probe (${round(peer.calibration.msPerRep * peer.calibration.reps, 1)} ms at calibration), one probe a second`);
   }
@@ -217,7 +215,7 @@ async function streams(browser, server) {
       nextSample += sampleMs;
     }
   }
-  for (const p of peers) await p.stop();
+  await stopPeers();
   await page.call('stop');
   const workersAfterStop = await page.waitForWorkers(0, 10_000);
   const warnings = page.warnings.filter((w) => TOO_MANY_CONTEXTS.test(w)).length;
@@ -397,6 +395,11 @@ function summarise(run) {
 const out = { date: new Date().toISOString(), options: { minutes, cycles, mode: opt.mode, numThreads, sampleS: sampleMs / 1000, churnS: churnMs / 1000, peers: peerNames }, lifecycle: [], streams: null, summary: null };
 const browser = await launchBrowser();
 const servers = [];
+/** The running machine-speed peers (streams()), stopped when it ends or fails. */
+const peers = [];
+const stopPeers = async () => {
+  for (const p of peers.splice(0)) await p.stop().catch(() => undefined);
+};
 try {
   if (cycles > 0) {
     for (const isolate of [true, false]) {
@@ -442,6 +445,7 @@ try {
     );
   }
 } finally {
+  await stopPeers();
   await browser.close();
   for (const s of servers) await s.close();
   fs.mkdirSync(path.dirname(opt.out), { recursive: true });

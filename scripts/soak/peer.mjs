@@ -148,8 +148,7 @@ export class Peer {
    * Starts a peer of `kind` ('js' | 'wasm') in `place` ('node' | 'page'); resolves once it is warm
    * and calibrated.
    */
-  static async start({ place = 'node', kind = 'wasm', targetMs = 100, periodMs = 1000 }) {
-    const name = `${place}-${kind}`;
+  static async start({ place = 'node', kind = 'wasm', targetMs = 100, periodMs = 1000, name = `${place}-${kind}` }) {
     if (place === 'node') {
       const code = `const { parentPort } = require('node:worker_threads');
         const stop = (${probeLoop})(${JSON.stringify(kind)}, ${targetMs}, 1, ${periodMs}, (m) => parentPort.postMessage(m));
