@@ -78,7 +78,7 @@ const fail = (msg) => {
 if (!(minutes >= 0) || !(cycles >= 0) || !(sampleMs > 0) || !(churnMs > 0)) fail('--minutes, --cycles >= 0; --sample-s, --churn-s > 0');
 if (!MODES[opt.mode]) fail(`--mode must be one of ${Object.keys(MODES).join(', ')}`);
 const peerNames = opt.peer.split(',');
-if (!peerNames.every((p) => /^(node|page)-(js|wasm)(:\d+)?$/.test(p))) fail('--peer: node-js, node-wasm, page-js or page-wasm (comma-separated; the first is the verdict\'s)');
+if (!peerNames.every((p) => /^(node|page)-(js|wasm)(:\d+)?$/.test(p))) fail('--peer: node-wasm, node-js, page-wasm or page-js, each with an optional :MS (comma-separated; the first is the verdict\'s)');
 if (!fs.existsSync(path.join(root, 'packages/core/dist/index.js'))) fail('no build: run `npm run build` first');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -100,11 +100,17 @@ function slope(xs, ys) {
 function correlation(xs, ys) {
   const pairs = xs.map((x, i) => [x, ys[i]]).filter(([x, y]) => typeof x === 'number' && typeof y === 'number');
   if (pairs.length < 3) return null;
-  const b = slope(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
-  const sd = (v) => Math.sqrt(v.reduce((a, x) => a + (x - v.reduce((c, y) => c + y, 0) / v.length) ** 2, 0));
-  const sx = sd(pairs.map((p) => p[0]));
-  const sy = sd(pairs.map((p) => p[1]));
-  return sy ? round((b * sx) / sy, 3) : null;
+  const mx = pairs.reduce((a, p) => a + p[0], 0) / pairs.length;
+  const my = pairs.reduce((a, p) => a + p[1], 0) / pairs.length;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (const [x, y] of pairs) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  }
+  return sxx && syy ? round(sxy / Math.sqrt(sxx * syy), 3) : null;
 }
 
 async function lifecycle(browser, server, isolate) {
