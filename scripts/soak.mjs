@@ -20,9 +20,9 @@
 // speed (frames/s divided by the peer's speed, against minute one's), the correlation of frames/s
 // and of the engine's detector pass speed with the peer's speed over the samples, a table of each
 // minute's work, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames
-// per second per machine speed within +-10% of minute one's, 0 errors. (The VM's own speed moves by
-// tens of percent between minutes; an engine that slows down by itself still shows: the peer does
-// not slow with it.)
+// per second within +-10% of minute one, 0 errors. The frames/s per machine speed is a diagnostic,
+// not judged: where raw frames/s moves, it tells the machine (the peer moved too) from the engine
+// (the peer did not); the peer is noisy (5-20% between minutes of a steady machine).
 //
 // Lifecycle (--cycles N): N create()/dispose() cycles in each mode (main thread, worker, parallel)
 // on a cross-origin isolated page and on one that is not: live workers after each dispose(),
@@ -37,7 +37,7 @@
 //   --peer P[,P]    the machine-speed peer: node-wasm (default), node-js (the same kernel in plain JS),
 //                   page-wasm, page-js (on a blank tab of a Chromium of its own), each with :MS for
 //                   its ms of work a probe (default 100); several are all sampled and compared, the
-//                   first is the verdict's
+//                   first is the one printed per minute
 //   --out FILE      JSON output (default bench-results/soak.json)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -78,7 +78,7 @@ const fail = (msg) => {
 if (!(minutes >= 0) || !(cycles >= 0) || !(sampleMs > 0) || !(churnMs > 0)) fail('--minutes, --cycles >= 0; --sample-s, --churn-s > 0');
 if (!MODES[opt.mode]) fail(`--mode must be one of ${Object.keys(MODES).join(', ')}`);
 const peerNames = opt.peer.split(',');
-if (!peerNames.every((p) => /^(node|page)-(js|wasm)(:\d+)?$/.test(p))) fail('--peer: node-wasm, node-js, page-wasm or page-js, each with an optional :MS (comma-separated; the first is the verdict\'s)');
+if (!peerNames.every((p) => /^(node|page)-(js|wasm)(:\d+)?$/.test(p))) fail('--peer: node-wasm, node-js, page-wasm or page-js, each with an optional :MS (comma-separated; the first is the one printed per minute)');
 if (!fs.existsSync(path.join(root, 'packages/core/dist/index.js'))) fail('no build: run `npm run build` first');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -376,7 +376,7 @@ function summarise(run) {
   const heapGrowthMBPerMin = growth((x) => x.heapMB.total);
   const verdict = {
     heap: heapGrowthMBPerMin !== null && heapGrowthMBPerMin < 1,
-    fps: adjusted.every((r) => r !== null && Math.abs(r - 1) <= 0.1),
+    fps: ratios.every((r) => Math.abs(r - 1) <= 0.1),
     errors: errors === 0,
   };
   return {
@@ -394,7 +394,7 @@ function summarise(run) {
     errors,
     workersAfterStop: run.workersAfterStop,
     tooManyContexts: run.tooManyContexts,
-    verdict: { ...verdict, fpsRaw: ratios.every((r) => Math.abs(r - 1) <= 0.1), pass: verdict.heap && verdict.fps && verdict.errors },
+    verdict: { ...verdict, fpsPerPeer: adjusted.every((r) => r !== null && Math.abs(r - 1) <= 0.1), pass: verdict.heap && verdict.fps && verdict.errors },
   };
 }
 
@@ -431,8 +431,8 @@ try {
     console.log(`DOM nodes: ${sum.domNodesGrowthPerMin} per minute`);
     console.log(`frames/s per minute: ${sum.fpsPerMinute.join(', ')}`);
     console.log(`machine speed (peer ${sum.peer}, probes/s) per minute: ${sum.peerSpeedPerMinute.join(', ')}`);
-    console.log(`frames/s against minute one, raw:              ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')}`);
-    console.log(`frames/s per machine speed against minute one: ${sum.fpsPerPeerAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
+    console.log(`frames/s against minute one:                   ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
+    console.log(`frames/s per machine speed against minute one: ${sum.fpsPerPeerAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (diagnostic, not judged)`);
     for (const [n, r] of Object.entries(sum.peerCorrelations)) console.log(`correlation over the samples with peer ${n}'s speed: frames/s r = ${r.fps}, detector pass speed r = ${r.detectionPassSpeed}`);
     const others = peerNames.slice(1);
     console.log(`\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % | peer ${sum.peer} /s |${others.map((n) => ` ${n} /s |`).join('')}`);
@@ -446,8 +446,8 @@ try {
     console.log('');
     console.log(`errors: ${sum.errors} (target 0); workers after stop: ${sum.workersAfterStop}; "too many WebGL contexts": ${sum.tooManyContexts}`);
     console.log(
-      `verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps per machine speed ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'}; ` +
-        `raw fps, not judged: ${sum.verdict.fpsRaw ? 'within' : 'outside'} +-10%)`,
+      `verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'}; ` +
+        `fps per machine speed, not judged: ${sum.verdict.fpsPerPeer ? 'within' : 'outside'} +-10%)`,
     );
   }
 } finally {
