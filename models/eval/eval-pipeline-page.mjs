@@ -78,8 +78,13 @@ function frameFor(c, i) {
     g.fillRect(0, 0, c.width, c.height);
   }
   const side = Math.round(c.size * Math.min(c.width, c.height));
-  const x = c.position === 'centre' ? Math.round((c.width - side) / 2) : 0;
-  const y = c.position === 'corner' ? 0 : Math.round((c.height - side) / 2);
+  let x = c.position === 'centre' ? Math.round((c.width - side) / 2) : 0;
+  let y = c.position === 'corner' ? 0 : Math.round((c.height - side) / 2);
+  if (c.position === 'anywhere') {
+    const rnd = random(1000 + i);
+    x = Math.round(rnd() * (c.width - side));
+    y = Math.round(rnd() * (c.height - side));
+  }
   g.imageSmoothingEnabled = true;
   g.imageSmoothingQuality = 'medium';
   g.drawImage(faceCanvas(i, c.colour), x, y, side, side);
@@ -109,9 +114,9 @@ export async function run(c, from, to) {
   const out = [];
   for (let i = from; i < to; i++) {
     const { canvas, rect } = frameFor(c, i);
-    // Each frame its own stream: every frame is analysed afresh, whatever the engine's rules for
-    // telling stills from videos.
-    const r = await detector.detect(canvas, undefined, { stream: `${c.name}-${i}` });
+    // Each frame a still, as a photo is (analysed afresh, with the full search for small faces; the
+    // first frame of a video gets only part of it: packages/core/README.md, smallFaces).
+    const r = await detector.detect(canvas, undefined, { video: false });
     const inside = r.faces.filter((f) => {
       const cx = f.box.x + f.box.width / 2;
       const cy = f.box.y + f.box.height / 2;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run eval:pipeline`: the expression model as users meet it. FER2013 PublicTest faces are
 // rendered into 640x480 frames the way users' frames look (the face filling the frame's height,
-// at half of it, a fifth, a tenth; centred, at the edge, in the corner; grey, black and textured
+// at half of it, a fifth, a tenth; centred, at the edge, in the corner, anywhere; grey, black and textured
 // backgrounds; grey and colour), and every frame goes through the whole engine (the built
 // packages/core/dist: MediaPipe face detection, the engine's crop, the ONNX model) in headless
 // Chromium, each frame analysed afresh. Printed per condition: how often the face was found, the
@@ -54,7 +54,9 @@ const H = 480;
 /**
  * `size`: the face image's side as a fraction of the frame's height (1: the face fills the frame,
  * as in a webcam close-up or a portrait photo). `position`: centre, edge (against the left edge,
- * centred vertically) or corner (top left). `colour`: the grey face tinted to a skin tone.
+ * centred vertically), corner (top left) or anywhere (a place drawn per face with a fixed seed, so
+ * that faces also fall across the small-face search's tile borders). `colour`: the grey face tinted
+ * to a skin tone.
  */
 const CONDITIONS = [
   ['fill', 1, 'centre', 'grey', false],
@@ -69,10 +71,12 @@ const CONDITIONS = [
   ['half', 0.5, 'centre', 'texture', true],
   ['fifth', 0.2, 'centre', 'grey', false],
   ['fifth', 0.2, 'corner', 'texture', true],
+  ['fifth', 0.2, 'anywhere', 'texture', false],
   ['tenth', 0.1, 'centre', 'grey', false],
   ['tenth', 0.1, 'corner', 'black', false],
   ['tenth', 0.1, 'centre', 'texture', false],
   ['tenth', 0.1, 'edge', 'texture', true],
+  ['tenth', 0.1, 'anywhere', 'texture', true],
 ].map(([label, size, position, background, colour]) => ({
   name: `${label}-${position}-${background}${colour ? '-colour' : ''}`,
   label, size, position, background, colour, width: W, height: H,

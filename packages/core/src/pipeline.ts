@@ -49,6 +49,8 @@ interface StreamState {
   height: number;
   faces: DetectedFace[];
   lastFullSearch: number;
+  /** Frames of this stream so far: the detector searches its finest tiles a few per frame, in turn (face-detector.ts). */
+  sweep: number;
 }
 
 /** The faces expected in this frame, cropped where the crop filter predicts them and being classified while the detector runs. */
@@ -140,7 +142,9 @@ export class Pipeline {
     const expected = continues && this.parallel ? cropFilter.predict(timestamp) : [];
     const guess = expected.length > 0 ? this.guess(frame, expected) : undefined;
     const t1 = performance.now();
-    const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined);
+    // A video's frames take the finest small-face tiles in turn; a still searches them all.
+    const sweep = video ? (continues ? last.sweep + 1 : 0) : undefined;
+    const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined, sweep);
     const detection = performance.now() - t1;
     const tracker = last?.tracker ?? new FaceTracker({ ...this.trackerSettings(), newId: this.newId });
     if (video) {
@@ -155,6 +159,7 @@ export class Pipeline {
         height: frame.height,
         faces: found,
         lastFullSearch: focus ? last.lastFullSearch : timestamp,
+        sweep: sweep!,
       });
     }
     const crops = cropFilter.update(

@@ -1,0 +1,164 @@
+// Small faces: real faces at a tenth of a 640x480 frame's height (a 48-pixel square, the face about
+// 37 pixels wide) are found by detect(), in a still and in a video, wherever they lie in the frame;
+// frames without a face give none.
+import { expect } from '@open-wc/testing';
+import { EmotionDetector } from '../src/index.js';
+import type { Box, DetectionResult } from '../src/types.js';
+import { ASSETS, MODEL, loadImage, photo } from './support/engine.js';
+
+const W = 640;
+const H = 480;
+/** The square each face is drawn into: a tenth of the frame's height. */
+const SIDE = 48;
+/** The square around a face's box that is drawn into SIDE (so the face is SIDE / 1.3 wide). */
+const MARGIN = 1.3;
+
+/** A seeded random number generator (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A room-like background: soft blobs of colour (or grey) with fine noise, as eval:pipeline draws them. */
+function background(seed: number, colour: boolean): HTMLCanvasElement {
+  const rnd = random(seed);
+  const coarse = document.createElement('canvas');
+  coarse.width = 16;
+  coarse.height = 12;
+  const cg = coarse.getContext('2d')!;
+  const img = cg.createImageData(16, 12);
+  for (let i = 0; i < 16 * 12; i++) {
+    const g = 40 + rnd() * 180;
+    for (let c = 0; c < 3; c++) img.data[i * 4 + c] = colour ? 40 + rnd() * 180 : g;
+    img.data[i * 4 + 3] = 255;
+  }
+  cg.putImageData(img, 0, 0);
+  const out = document.createElement('canvas');
+  out.width = W;
+  out.height = H;
+  const g = out.getContext('2d')!;
+  g.drawImage(coarse, 0, 0, W, H);
+  const px = g.getImageData(0, 0, W, H);
+  for (let i = 0; i < px.data.length; i += 4) {
+    const n = (rnd() - 0.5) * 40;
+    for (let c = 0; c < 3; c++) px.data[i + c] += n;
+  }
+  g.putImageData(px, 0, 0);
+  return out;
+}
+
+interface Cut {
+  img: HTMLImageElement;
+  box: Box;
+}
+
+/** A frame: `bg`, with the face `cut` drawn into a SIDE x SIDE square at `at`. */
+function frame(bg: HTMLCanvasElement, cut: Cut, at: { x: number; y: number }): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = W;
+  canvas.height = H;
+  const g = canvas.getContext('2d')!;
+  g.drawImage(bg, 0, 0);
+  const s = Math.max(cut.box.width, cut.box.height) * MARGIN;
+  g.imageSmoothingQuality = 'high';
+  g.drawImage(cut.img, cut.box.x + cut.box.width / 2 - s / 2, cut.box.y + cut.box.height / 2 - s / 2, s, s, at.x, at.y, SIDE, SIDE);
+  return canvas;
+}
+
+/** The faces of `r` whose box centre lies in the square at `at`, and the others. */
+function split(r: DetectionResult, at: { x: number; y: number }) {
+  const inside = (b: Box) => {
+    const cx = b.x + b.width / 2;
+    const cy = b.y + b.height / 2;
+    return cx >= at.x && cx <= at.x + SIDE && cy >= at.y && cy <= at.y + SIDE;
+  };
+  return { face: r.faces.filter((f) => inside(f.box)), others: r.faces.filter((f) => !inside(f.box)) };
+}
+
+describe('small faces (a tenth of a 640x480 frame)', function () {
+  this.timeout(600_000);
+  let detector: EmotionDetector;
+  const cuts: Cut[] = [];
+
+  before(async () => {
+    detector = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1 });
+    // Every face of the six sample photos (22 people), found at the photo's own size.
+    for (let n = 1; n <= 6; n++) {
+      const img = await loadImage(photo(n));
+      for (const f of (await detector.detect(img)).faces) cuts.push({ img, box: f.box });
+    }
+    expect(cuts.length).to.be.at.least(20);
+  });
+  after(() => detector?.dispose());
+
+  it('finds a real face drawn at a tenth of the frame, anywhere, in a still', async () => {
+    const rnd = random(7);
+    let found = 0;
+    let others = 0;
+    const missed: string[] = [];
+    for (const [i, cut] of cuts.entries()) {
+      const at = { x: Math.round(rnd() * (W - SIDE)), y: Math.round(rnd() * (H - SIDE)) };
+      const r = await detector.detect(frame(background(100 + i, i % 2 === 1), cut, at));
+      const { face, others: rest } = split(r, at);
+      if (face.length) found++;
+      else missed.push(`face ${i} at ${at.x},${at.y}`);
+      others += rest.length;
+      // The box is a face's: about the size of the face drawn (BlazeFace's boxes of faces this small vary by up to half).
+      for (const f of face) expect(f.box.width, `face ${i}`).to.be.within(SIDE / MARGIN / 2, SIDE * 1.5);
+    }
+    console.log(`small faces in stills: ${found} of ${cuts.length} found; ${others} other boxes; missed: ${missed.join(', ') || 'none'}`);
+    expect(found, missed.join(', ')).to.be.at.least(Math.ceil(0.9 * cuts.length));
+    expect(others).to.be.at.most(1);
+  });
+
+  it('finds no face in frames without one (the search for small faces adds none to what the whole frame gives)', async () => {
+    // The whole frame alone (smallFaces off) may read a big blob as a face now and then, as it did
+    // before the small-face search: that is BlazeFace's own; the tiles and closer looks must add none.
+    const plain = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1, smallFaces: false });
+    const boxes: string[] = [];
+    const wholeFrame: string[] = [];
+    const describe = (i: number, r: DetectionResult) => r.faces.map((f) => `frame ${i}: ${f.score.toFixed(2)} at ${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)} px`);
+    try {
+      for (let i = 0; i < 16; i++) {
+        const bg = background(200 + i, i % 2 === 1);
+        boxes.push(...describe(i, await detector.detect(bg)));
+        wholeFrame.push(...describe(i, await plain.detect(bg)));
+      }
+    } finally {
+      await plain.dispose();
+    }
+    console.log(`face-free frames: ${boxes.length} boxes (${boxes.join('; ')}); the whole frame alone: ${wholeFrame.length}`);
+    expect(boxes, boxes.join('; ')).to.deep.equal(wholeFrame);
+    expect(boxes.length).to.be.at.most(2);
+  });
+
+  it('in a video, finds a small face within half a second, then keeps it', async () => {
+    const rnd = random(11);
+    let found = 0;
+    const frames = 45;
+    const cut = cuts[0]!;
+    const bg = background(300, true);
+    let first = -1;
+    let kept = 0;
+    // In the lower right part of the frame: not among the first tiles searched.
+    const at = { x: Math.round(W / 2 + rnd() * (W / 2 - SIDE - 4)), y: Math.round(H / 2 + rnd() * (H / 2 - SIDE)) };
+    for (let i = 0; i < frames; i++) {
+      const r = await detector.detect(frame(bg, cut, { x: at.x + (i % 4), y: at.y }), 1000 + 33 * i, { stream: 'video' });
+      const hit = split(r, at).face.length > 0 || split(r, { x: at.x + 3, y: at.y }).face.length > 0;
+      if (hit && first < 0) first = i;
+      if (hit) found++;
+      if (first >= 0 && hit) kept++;
+    }
+    console.log(`video: the small face first found in frame ${first}, then in ${kept} of ${frames - first} frames`);
+    // A video searches the finest tiles two per frame (24 of them in 640x480), so within 12 frames of 33 ms.
+    expect(first, 'first found in frame').to.be.within(0, 15);
+    expect(kept).to.be.at.least(0.9 * (frames - first));
+    expect(found).to.be.greaterThan(0);
+  });
+});
