@@ -2,13 +2,17 @@
 // `npm run soak [-- --minutes N]`: the engine over time, in headless Chromium with the built
 // engine (packages/core/dist; run `npm run build` first). A benchmark, not a test.
 //
-// Streams: four playing videos with faces (the face-api sample photos swaying on canvases, through
-// captureStream) analysed by one engine as four streams, round-robin, as fast as it goes; every
-// --churn-s one video leaves or a new one joins (3 or 4 live). Every --sample-s it samples the JS
-// heap of the page and of each worker (CDP, after a forced GC), DOM nodes, live workers, frames
-// analysed per second and errors. Writes bench-results/soak.json and prints the heap growth per
-// minute after the first minute (least squares), each minute's frames per second against minute
-// one, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames per second
+// Streams: four playing videos with faces (face-api's sample4.jpg and sample6.jpg, 4 faces each,
+// and their mirror images, swaying on canvases through captureStream at 30 frames/s) analysed by
+// one engine as four streams, round-robin, as fast as it goes, each new picture at most once; every
+// --churn-s one video leaves or a new one joins (3 or 4 live, the same number of faces in each).
+// Every --sample-s it samples the JS heap of the page and of each worker (CDP, after a forced GC),
+// DOM nodes, live workers, frames analysed per second and errors, and what the engine did in those
+// frames (`result.work`: faces, detector passes by kind of search, faces classified; `timings`: ms
+// per frame) and what the machine did (CPU of the browser, of other processes, stolen; /proc).
+// Writes bench-results/soak.json and prints the heap growth per minute after the first minute
+// (least squares), each minute's frames per second against minute one, a table of each minute's
+// work, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames per second
 // within +-10% of minute one, 0 errors.
 //
 // Lifecycle (--cycles N): N create()/dispose() cycles in each mode (main thread, worker, parallel)
@@ -111,12 +115,13 @@ async function lifecycle(browser, server, isolate) {
 }
 
 async function streams(browser, server) {
+  const browserPid = browser.process()?.pid;
   const page = await EnginePage.open(browser, server.url);
   const started = await page.call('start', { backend: 'wasm', numThreads, ...MODES[opt.mode] }, 4);
   console.log(`streams: ${opt.mode} (${started.backend}${started.parallel ? ', model worker' : ''}), ${numThreads} threads, isolated ${await page.call('isolated')}, ${minutes} min`);
   const samples = [];
   const t0 = Date.now();
-  let last = { t: 0, frames: (await page.call('counters')).frames };
+  let last = { t: 0, c: await page.call('counters'), cpu: cpuTimes(browserPid) };
   let nextChurn = churnMs;
   let leave = true;
   let nextSample = sampleMs;
@@ -134,8 +139,10 @@ async function streams(browser, server) {
     if (t >= nextSample) {
       const c = await page.call('counters');
       const at = (Date.now() - t0) / 1000;
-      const fps = (c.frames - last.frames) / (at - last.t);
-      last = { t: at, frames: c.frames };
+      const cpu = cpuTimes(browserPid);
+      const work = workBetween(last.c, c, at - last.t);
+      const machine = machineBetween(last.cpu, cpu);
+      last = { t: at, c, cpu };
       const heap = await page.heap();
       const dom = await page.domCounters();
       const workers = (await page.workerTargets()).length;
@@ -147,13 +154,32 @@ async function streams(browser, server) {
         listeners: dom.jsEventListeners,
         workers,
         streams: c.streams,
-        fps: round(fps),
+        scenes: c.scenes,
+        fps: work.fps,
+        facesPerS: work.facesPerS,
+        facesPerFrame: work.facesPerFrame,
+        passesPerFrame: work.passesPerFrame,
+        classifiedPerFrame: work.classifiedPerFrame,
+        waitShare: work.waitShare,
+        videoFps: work.videoFps,
+        videoShownFps: work.videoShownFps,
+        byKind: work.byKind,
+        searches: work.searches,
+        msPerFrame: work.msPerFrame,
+        byScene: work.byScene,
+        machine,
         frames: c.frames,
         errors: c.errors,
         lastError: c.lastError || undefined,
       };
       samples.push(sample);
-      console.log(`  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ${sample.streams} videos, ${sample.fps} fps, ${sample.errors} errors`);
+      console.log(
+        `  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ` +
+          `videos ${sample.scenes.join(',')} (${work.videoFps} drawn, ${work.videoShownFps} shown /s each), ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
+          `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, waited ${Math.round(100 * work.waitShare)}%, ` +
+          `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ` +
+          `${machine ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}${sample.errors} errors`,
+      );
       nextSample += sampleMs;
     }
   }
@@ -164,15 +190,130 @@ async function streams(browser, server) {
   return { mode: opt.mode, numThreads, samples, workersAfterStop, tooManyContexts: warnings };
 }
 
+/**
+ * CPU time (seconds) of the whole machine (busy, and stolen by the hypervisor) and of the browser's
+ * process tree (`pid` and its descendants), from /proc; null where there is none (not Linux).
+ */
+function cpuTimes(pid) {
+  try {
+    const tick = 100; // USER_HZ: 100 on every Linux build that matters
+    const [, ...cpu] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal = 0] = cpu;
+    const procs = new Map();
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        procs.set(Number(d), { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]) });
+      } catch {
+        // a process that ended meanwhile
+      }
+    }
+    const ours = (p) => {
+      for (let q = p; q > 1; q = procs.get(q)?.ppid ?? 0) if (q === pid) return true;
+      return false;
+    };
+    let browser = 0;
+    for (const [p, { cpu: t }] of procs) if (ours(p)) browser += t;
+    return { busy: (user + nice + system + irq + softirq) / tick, idle: (idle + iowait) / tick, steal: steal / tick, browser: browser / tick };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The machine between two cpuTimes() readings: the share of all cores used by the browser (the
+ * engine, the page, the GPU process), by every other process, and stolen (percent).
+ */
+function machineBetween(a, b) {
+  if (!a || !b) return null;
+  const all = b.busy + b.idle + b.steal - (a.busy + a.idle + a.steal);
+  if (!(all > 0)) return null;
+  const pct = (x) => round((100 * x) / all, 1);
+  const browser = b.browser - a.browser;
+  return { browserPct: pct(browser), otherPct: pct(Math.max(0, b.busy - a.busy - browser)), stealPct: pct(b.steal - a.steal) };
+}
+
+/**
+ * What the engine did between two counter readings `dt` seconds apart: frames and faces per second,
+ * faces and detector passes per frame, frames per search kind, and ms per frame by stage (the
+ * means of `result.timings`), overall and per video picture (scene).
+ */
+/** The mean rate of the counts in `b` against `a` (by name) over `dt` s, of the names in both. */
+function rate(a, b, dt) {
+  const rates = Object.keys(b)
+    .filter((k) => b[k] >= (a[k] ?? Infinity))
+    .map((k) => (b[k] - a[k]) / dt);
+  return rates.length ? round(rates.reduce((x, y) => x + y, 0) / rates.length, 1) : null;
+}
+
+function workBetween(a, b, dt) {
+  const frames = b.frames - a.frames;
+  const per = (x, n = frames) => (n ? round(x / n) : null);
+  const byScene = {};
+  for (const [scene, p] of Object.entries(b.byScene)) {
+    const q = a.byScene[scene] ?? { frames: 0, faces: 0, passes: 0, totalMs: 0 };
+    const n = p.frames - q.frames;
+    if (n > 0) byScene[scene] = { frames: n, facesPerFrame: per(p.faces - q.faces, n), passesPerFrame: per(p.passes - q.passes, n), msPerFrame: per(p.totalMs - q.totalMs, n) };
+  }
+  return {
+    fps: round(frames / dt),
+    facesPerS: round((b.faces - a.faces) / dt),
+    facesPerFrame: per(b.faces - a.faces),
+    passesPerFrame: per(b.passes - a.passes),
+    classifiedPerFrame: per(b.classified - a.classified),
+    /** Share of the time the loop waited, no video having a picture not yet analysed. */
+    waitShare: round((b.waitMs - a.waitMs) / 1000 / dt, 3),
+    /** Pictures drawn, and frames shown, per second by a video live throughout (means; 30 at most). */
+    videoFps: rate(a.drawn, b.drawn, dt),
+    videoShownFps: rate(a.shown, b.shown, dt),
+    byKind: Object.fromEntries(
+      Object.entries(b.byKind).map(([k, v]) => {
+        const n = v.frames - a.byKind[k].frames;
+        return [k, { frames: n, passesPerFrame: per(v.passes - a.byKind[k].passes, n), detectionMs: per(v.detectionMs - a.byKind[k].detectionMs, n), totalMs: per(v.totalMs - a.byKind[k].totalMs, n) }];
+      }),
+    ),
+    searches: Object.fromEntries(Object.keys(b.searches).map((k) => [k, b.searches[k] - a.searches[k]])),
+    msPerFrame: { detection: per(b.detectionMs - a.detectionMs), classification: per(b.classificationMs - a.classificationMs), total: per(b.totalMs - a.totalMs) },
+    byScene,
+  };
+}
+
 function summarise(run) {
   const s = run.samples;
   const after = s.filter((x) => x.t >= 60);
   const growth = (pick) => (after.length >= 2 ? round(slope(after.map((x) => x.t / 60), after.map(pick))) : null);
-  const minuteCount = Math.ceil(Math.max(...s.map((x) => x.t)) / 60);
+  // A sample belongs to the minute of its due time (the n-th is due at n x --sample-s; taken a
+  // moment later, as at 180.1 s, it is still the third minute's last).
+  const minuteOf = (i) => Math.floor((i * sampleMs) / 60_000);
+  const minuteCount = s.length ? minuteOf(s.length - 1) + 1 : 0;
   const perMinute = [];
+  // Beside frames/s, the work in those frames (each a mean of the minute's samples, as frames/s):
+  // frames differ in work (the faces, the full search every 500 ms of each video), and the machine
+  // can be busy with other things.
+  const workPerMinute = [];
+  const mean = (xs, pick) => {
+    const v = xs.map(pick).filter((x) => typeof x === 'number');
+    return v.length ? round(v.reduce((a, b) => a + b, 0) / v.length) : null;
+  };
   for (let m = 0; m < minuteCount; m++) {
-    const inMinute = s.filter((x) => x.t > m * 60 && x.t <= (m + 1) * 60);
-    if (inMinute.length) perMinute.push(round(inMinute.reduce((a, x) => a + x.fps, 0) / inMinute.length));
+    const inMinute = s.filter((_, i) => minuteOf(i) === m);
+    if (!inMinute.length) continue;
+    perMinute.push(mean(inMinute, (x) => x.fps));
+    workPerMinute.push({
+      fps: mean(inMinute, (x) => x.fps),
+      facesPerS: mean(inMinute, (x) => x.facesPerS),
+      passesPerS: mean(inMinute, (x) => x.passesPerFrame * x.fps),
+      facesPerFrame: mean(inMinute, (x) => x.facesPerFrame),
+      passesPerFrame: mean(inMinute, (x) => x.passesPerFrame),
+      classifiedPerFrame: mean(inMinute, (x) => x.classifiedPerFrame),
+      msPerFrame: mean(inMinute, (x) => x.msPerFrame.total),
+      detectionMsPerPass: mean(inMinute, (x) => x.msPerFrame.detection / x.passesPerFrame),
+      browserCpuPct: mean(inMinute, (x) => x.machine?.browserPct),
+      otherCpuPct: mean(inMinute, (x) => x.machine?.otherPct),
+      stealCpuPct: mean(inMinute, (x) => x.machine?.stealPct),
+    });
   }
   const ratios = perMinute.map((f) => round(f / perMinute[0], 3));
   const errors = s.length ? s[s.length - 1].errors : 0;
@@ -188,6 +329,7 @@ function summarise(run) {
     domNodesGrowthPerMin: growth((x) => x.domNodes),
     fpsPerMinute: perMinute,
     fpsAgainstMinuteOne: ratios,
+    workPerMinute,
     errors,
     workersAfterStop: run.workersAfterStop,
     tooManyContexts: run.tooManyContexts,
@@ -223,6 +365,12 @@ try {
     console.log(`DOM nodes: ${sum.domNodesGrowthPerMin} per minute`);
     console.log(`frames/s per minute: ${sum.fpsPerMinute.join(', ')}`);
     console.log(`against minute one: ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
+    console.log('\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    sum.workPerMinute.forEach((w, i) =>
+      console.log(`| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} |`),
+    );
+    console.log('');
     console.log(`errors: ${sum.errors} (target 0); workers after stop: ${sum.workersAfterStop}; "too many WebGL contexts": ${sum.tooManyContexts}`);
     console.log(`verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'})`);
   }

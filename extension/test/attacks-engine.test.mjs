@@ -6,14 +6,14 @@
 // sends frames: it must get no answer, learn nothing, and no engine may load. A call page that is
 // cross-origin isolated (COEP require-corp) is still labelled. Then the ticket book itself, with a
 // stand-in browser API: one engine per tab, one use per ticket, the cap on engines.
-//   EXT_DIR=path/to/unpacked/chrome   runs the browser attacks against another build (e.g. main's)
+//   EXTENSION_DIR=path/to/unpacked/chrome (or EXT_DIR)   runs the browser attacks against another build (e.g. main's)
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 import * as h from './lib/harness.mjs';
-import { callSite, launchOnSites, releaseExtension, serveSites } from './lib/sites.mjs';
+import { callSite, launchOnSites, releaseExtension, serveSites } from './lib/callsite.mjs';
 
 const FIRST_ANNOTATION_MS = 90_000;
 /** How long the hostile page listens for an answer; an engine that answers at all does so within a second. */
@@ -141,6 +141,8 @@ describe('attacks on the engine (release build, headless Chromium)', { timeout: 
             };
             // Every shape of handshake either protocol has used, with the page's own nonce.
             frame.contentWindow.postMessage({ type: 'connect', nonce: fragment, ticket: fragment, config }, '*', [port2]);
+            // A liveness ping, which an admitted engine answers in any state (even while loading).
+            port1.postMessage({ type: 'ping', n: 1 });
             port1.postMessage({ type: 'start', id: 1, config });
             port1.postMessage({ type: 'detect', id: 2, frames: [{ key: 1, image: await createImageBitmap(img) }] });
           };

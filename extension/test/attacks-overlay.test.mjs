@@ -135,7 +135,7 @@ describe('the page cannot read, forge, block or hide the overlay (release build 
         '/no-root.html': cs.callWith(ATTACKS.noRoot),
       },
     });
-    ({ browser, extensionId } = await cs.launchForCallSite(ext, server.port));
+    ({ browser, extensionId } = await cs.launchOnSites(ext, server));
     probe = cs.extensionProbe(browser, extensionId);
   });
 

@@ -4,6 +4,13 @@
 // <tmp>/emotion-detector-consumers: inside it, webpack and Vite would find the repository's own
 // tsconfig.json and its path aliases to the sources). npm's own cache is shared by every install;
 // an app's node_modules is kept between runs and brought up to date by `npm install`.
+//
+// Each app commits its package-lock.json, so what the test builds with (Vite, webpack, React,
+// TypeScript and everything under them) changes only when a lock file does, not when one of them
+// publishes a release. The lock names the SDK's own tarballs relatively (`file:../tarballs/...`)
+// and without an `integrity`: with one, npm would install the copy of an earlier build from its
+// cache. To move an app to newer versions: edit its package.json, run its test with
+// UPDATE_CONSUMER_LOCKS=1 (the lock npm writes is copied back), review and commit the lock.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -91,17 +98,33 @@ export async function installApp(app, tarballs) {
   fs.cpSync(path.join(appsDir, app), dir, { recursive: true });
   const pkgFile = path.join(dir, 'package.json');
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+  // Relative to the app's copy, so the committed lock file names the same path on every machine.
+  const spec = (file) => `file:${path.relative(dir, file).split(path.sep).join('/')}`;
   for (const deps of [pkg.dependencies, pkg.devDependencies]) {
     for (const name of Object.keys(deps ?? {})) {
-      if (name === '@emotion-detector/core') deps[name] = `file:${tarballs.core}`;
-      if (name === '@emotion-detector/element') deps[name] = `file:${tarballs.element}`;
+      if (name === '@emotion-detector/core') deps[name] = spec(tarballs.core);
+      if (name === '@emotion-detector/element') deps[name] = spec(tarballs.element);
     }
   }
   fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+  const lockFile = path.join(dir, 'package-lock.json');
+  if (fs.existsSync(lockFile)) fs.writeFileSync(lockFile, JSON.stringify(withoutOwnIntegrity(JSON.parse(fs.readFileSync(lockFile, 'utf8'))), null, 2));
   // A fresh tarball of the same version: npm must take it, not the copy it installed last time.
   for (const name of ['core', 'element']) fs.rmSync(path.join(dir, 'node_modules/@emotion-detector', name), { recursive: true, force: true });
-  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], { cwd: dir });
+  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir });
+  if (process.env.UPDATE_CONSUMER_LOCKS) {
+    const lock = withoutOwnIntegrity(JSON.parse(fs.readFileSync(lockFile, 'utf8')));
+    fs.writeFileSync(path.join(appsDir, app, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
+  }
   return dir;
+}
+
+/** The lock file without the integrity of the SDK's own tarballs (a new build has new bytes). */
+function withoutOwnIntegrity(lock) {
+  for (const [key, entry] of Object.entries(lock.packages ?? {})) {
+    if (key.startsWith('node_modules/@emotion-detector/')) delete entry.integrity;
+  }
+  return lock;
 }
 
 /** A TCP port free on 127.0.0.1 now. */

@@ -94,6 +94,7 @@ export class Analyzer {
       engineError: this.engine.error,
       engineStarts: this.engine.starts,
       gaveUp: this.engine.gaveUp,
+      engineHeard: this.engine.heard,
       // Times as "ms ago", so the reader needs no clock of ours.
       engineLog: this.engine.log.map((e) => ({ ...e, agoMs: Math.round(now - e.at), silentMs: e.silentMs === undefined ? undefined : Math.round(e.silentMs) })),
     };

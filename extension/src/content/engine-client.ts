@@ -51,6 +51,9 @@ export class EngineClient {
   private config: EngineConfig;
   /** The `start` request went out: later requests queue behind it on the engine's side. */
   private started = false;
+  /** Pings waiting for their pong, by number. */
+  private readonly pongs = new Map<number, () => void>();
+  private pingSeq = 0;
 
   /** `transport`: 'pixels' skips the ImageBitmap probe (a setting; also how tests cover that path). */
   constructor(parent: ShadowRoot, config: EngineConfig, private readonly onState: () => void = () => {}, transport: FrameTransport | 'auto' = 'auto') {
@@ -60,6 +63,7 @@ export class EngineClient {
       onEvent: (data) => {
         const e = data as EngineEvent | null;
         if (e?.type === 'probe') this.probeAnswer?.(e.ok);
+        if (e?.type === 'pong') this.pongs.get(e.n)?.();
       },
       end: () => this.ports.port1.close(),
     });
@@ -142,6 +146,30 @@ export class EngineClient {
     }
   }
 
+  /**
+   * Resolves when the engine answers: in any state, loading included (the engine answers pings
+   * as soon as it listens on its port, out of band of its requests). One sent before the engine
+   * frame is connected waits in the port and is answered once the engine is admitted. Rejects
+   * only when the channel is closed or failed; a dead engine simply never answers.
+   */
+  ping(): Promise<void> {
+    if (this.disposed || this.channel.failed) return Promise.reject(new Error(`engine ${this.disposed ? 'disposed' : 'failed'}`));
+    const n = ++this.pingSeq;
+    return new Promise<void>((resolve, reject) => {
+      this.pongs.set(n, () => {
+        this.pongs.delete(n);
+        resolve();
+      });
+      try {
+        const ping: EngineNotice = { type: 'ping', n };
+        this.channel.post(ping);
+      } catch (e) {
+        this.pongs.delete(n);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
   configure(config: EngineConfig): void {
     this.config = config;
     if (this.started && !this.channel.failed) this.channel.request({ type: 'configure', config }).catch(() => undefined);
@@ -154,6 +182,7 @@ export class EngineClient {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.pongs.clear();
     void this.channel.close();
     this.iframe?.remove();
     browser.runtime.onMessage.removeListener(this.onRuntimeMessage);

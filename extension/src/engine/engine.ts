@@ -78,7 +78,10 @@ addEventListener('message', (ev: MessageEvent) => {
 
 function listen(p: MessagePort): void {
   serve<EngineRequest, object, EngineProgress>(p, (msg, progress) => handle(msg, progress), (other) => {
-    const n = other as { type?: string; image?: ImageBitmap } | null;
+    const n = other as { type?: string; image?: ImageBitmap; n?: unknown } | null;
+    // Liveness, answered here and now (not queued behind a `start` that is still loading): the
+    // content script's supervisor takes silence for a dead engine, loading or not.
+    if (n?.type === 'ping' && typeof n.n === 'number') return event(p, { type: 'pong', n: n.n });
     if (n?.type !== 'probe') return;
     event(p, { type: 'probe', ok: n.image instanceof ImageBitmap && n.image.width > 0 });
     n.image?.close?.();

@@ -78,9 +78,12 @@ export type EngineProgress = { fraction: number } | { frame: FrameOut; engineMs:
 /**
  * Notices without a reply. `probe`: can an ImageBitmap reach the engine? The engine answers with
  * the event `{ type: 'probe', ok }` (also when the message could not be read at all).
+ * `ping`: is the engine alive? Answered at once with the event `{ type: 'pong', n }`, in any
+ * state: from the moment the engine listens on its port (admitted), also while it is still loading
+ * its runtimes and models (a `start` in progress), as the answer does not queue behind requests.
  */
-export type EngineNotice = { type: 'probe'; image: ImageBitmap };
-export type EngineEvent = { type: 'probe'; ok: boolean };
+export type EngineNotice = { type: 'probe'; image: ImageBitmap } | { type: 'ping'; n: number };
+export type EngineEvent = { type: 'probe'; ok: boolean } | { type: 'pong'; n: number };
 
 /** Posted to the engine frame's window, with the port as the one transferable. */
 export interface ConnectMessage {

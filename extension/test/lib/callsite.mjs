@@ -1,10 +1,11 @@
-// The release build of the extension on a real call-site origin: the fake call (fixtures/) served
-// over HTTPS with a self-signed certificate as https://meet.jit.si/ (and https://evil.example/),
-// which Chromium reaches through --host-resolver-rules. The release build's content script is
-// declared for meet.jit.si, so nothing test-only is involved.
+// The release build of the extension on real-looking origins: one local HTTPS server with a
+// self-signed certificate answers as several hosts (the call site https://meet.jit.si/, a hostile
+// https://evil.example/), which Chromium reaches through --host-resolver-rules. The release build's
+// content script is declared for meet.jit.si, so nothing test-only is involved. Used by the overlay
+// attack, fault and engine attack tests.
 //
-// EXTENSION_DIR=/path/to/unpacked runs the tests against another build (e.g. main's, to show a
-// test fails there).
+// EXTENSION_DIR=/path/to/unpacked (or EXT_DIR) runs the tests against another build (e.g. main's,
+// to show a test fails there).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -19,54 +20,83 @@ const root = path.resolve(here, '../../..');
 export const CALL_ORIGIN = 'https://meet.jit.si';
 export const EVIL_ORIGIN = 'https://evil.example';
 
-/** The release build for Chromium (call sites only, minified), or EXTENSION_DIR. */
+/** The release build for Chromium (call sites only, minified), or EXTENSION_DIR (EXT_DIR). */
 export async function releaseExtension() {
-  if (process.env.EXTENSION_DIR) return path.resolve(process.env.EXTENSION_DIR);
-  const dirs = await buildExtension({ browsers: ['chrome'], outDir: path.join(root, 'extension/build/release'), zip: false });
+  const other = process.env.EXTENSION_DIR || process.env.EXT_DIR;
+  if (other) return path.resolve(other);
+  const dirs = await buildExtension({ test: false, browsers: ['chrome'], outDir: path.join(root, 'extension/build/release'), zip: false });
   return dirs.chrome;
 }
 
-function selfSignedCert() {
+/** A self-signed certificate for `hosts` (the first is the CN), made with openssl. */
+function certificate(hosts) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callsite-cert-'));
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
-    '-subj', '/CN=meet.jit.si', '-addext', 'subjectAltName=DNS:meet.jit.si,DNS:evil.example',
+    '-subj', `/CN=${hosts[0]}`, '-addext', `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(',')}`,
   ], { stdio: 'ignore' });
   const out = { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
   fs.rmSync(dir, { recursive: true, force: true });
   return out;
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.jpg': 'image/jpeg' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.jpg': 'image/jpeg', '.png': 'image/png' };
 
 /**
- * The fake call over HTTPS. `pages`: extra pages by path, as HTML strings or functions of the
- * request URL. `callWith(scripts)` gives the call page with extra scripts run before anything
- * else (an attacker's setup).
+ * One HTTPS server for several hosts. `sites[host]`: `{ roots: { '/prefix/': dir }, pages?: { '/path': page } }`,
+ * a page being HTML or a function of the request URL that returns it. A document asked for with
+ * `?isolated` gets `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy:
+ * require-corp` (its same-origin subresources need nothing more). Nothing is cached.
+ * Returns `{ port, hosts, close }`; `launchOnSites` maps every host to it.
  */
-export async function serveCallSite({ pages = {} } = {}) {
-  const roots = [['/samples/', path.join(root, 'node_modules/@vladmandic/face-api/demo')], ['/', path.join(here, '../fixtures')]];
-  const server = https.createServer(selfSignedCert(), (req, res) => {
-    const url = new URL(req.url ?? '/', CALL_ORIGIN);
-    const page = pages[url.pathname];
-    if (page) {
-      const body = typeof page === 'function' ? page(url) : page;
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-      return res.end(body);
+export async function serveSites(sites) {
+  const server = https.createServer(certificate(Object.keys(sites)), (req, res) => {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const site = sites[host];
+    const url = new URL(req.url ?? '/', `https://${host}`);
+    const headers = { 'Cache-Control': 'no-store' };
+    if (url.searchParams.has('isolated')) Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+    const page = site?.pages?.[url.pathname];
+    if (page !== undefined) {
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] });
+      return res.end(typeof page === 'function' ? page(url) : page);
     }
-    const hit = roots.find(([prefix]) => url.pathname.startsWith(prefix));
-    if (!hit) return res.writeHead(404).end();
-    const base = path.resolve(hit[1]);
-    const file = path.resolve(base, '.' + decodeURIComponent(url.pathname).slice(hit[0].length - 1));
-    if (!file.startsWith(base) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+    const prefix = Object.keys(site?.roots ?? {}).sort((a, b) => b.length - a.length).find((p) => url.pathname.startsWith(p));
+    if (!site || !prefix) {
+      res.writeHead(404, headers);
+      return res.end('not found');
+    }
+    const dir = path.resolve(site.roots[prefix]);
+    const file = path.resolve(dir, '.' + decodeURIComponent(url.pathname.slice(prefix.length - 1)));
+    if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404, headers);
+      return res.end('not found');
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(file).pipe(res);
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address();
-  return { port, origin: CALL_ORIGIN, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }) };
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    hosts: Object.keys(sites),
+    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+  };
+}
+
+/** The call fixture (the fake call of face photos, fixtures/) as a site, with extra `pages` (see serveSites). */
+export function callSite({ pages = {} } = {}) {
+  return { roots: { '/': path.join(here, '../fixtures'), '/samples/': path.join(root, 'node_modules/@vladmandic/face-api/demo') }, pages };
+}
+
+/**
+ * The fake call as https://meet.jit.si/ (and the same on https://evil.example/). `pages`: extra
+ * pages by path (see serveSites; `callWith` makes the call page with an attacker's setup).
+ */
+export async function serveCallSite({ pages = {} } = {}) {
+  const server = await serveSites({ 'meet.jit.si': callSite({ pages }), 'evil.example': callSite({ pages }) });
+  return { ...server, origin: CALL_ORIGIN };
 }
 
 /** The call page with `headScripts` (source text) run first, inline, before the call starts. */
@@ -76,20 +106,19 @@ export function callWith(...headScripts) {
   return html.replace('<head>', `<head>\n${inject}`);
 }
 
-/** Chromium with the unpacked extension, meet.jit.si and evil.example mapped to the local server. */
-export async function launchForCallSite(extDir, port) {
+/** Chromium with the unpacked extension, every host of `server` (serveSites) mapped to it. */
+export async function launchOnSites(extDir, server) {
+  const rules = server.hosts.map((h) => `MAP ${h}:443 127.0.0.1:${server.port}`).join(', ');
   const browser = await launch({
     headless: true,
     args: [
       `--load-extension=${extDir}`, `--disable-extensions-except=${extDir}`, '--window-size=1200,800',
-      `--host-resolver-rules=MAP meet.jit.si:443 127.0.0.1:${port}, MAP evil.example:443 127.0.0.1:${port}`,
-      '--ignore-certificate-errors',
+      `--host-resolver-rules=${rules}`, '--ignore-certificate-errors',
     ],
     ignoreDefaultArgs: ['--disable-extensions'],
   });
   const sw = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 30_000 });
-  const extensionId = new URL(sw.url()).host;
-  return { browser, extensionId, serviceWorker: sw };
+  return { browser, extensionId: new URL(sw.url()).host, serviceWorker: sw };
 }
 
 /** Every engine frame the browser starts (a target per frame: extension frames run out of process). */

@@ -83,9 +83,11 @@ export class EmotionDetector {
    * smoothing; pass the video's time for recorded media. One detector serving several videos
    * should name each one's `stream`.
    *
-   * Frames are analysed one at a time. Backpressure: per stream, the latest frame wins: a frame
-   * still waiting for its turn when a newer frame of the same stream arrives is skipped, and its
-   * call rejects with 'superseded' (so at most one frame per stream waits). Every call settles
+   * Frames are analysed one at a time, in call order. Backpressure for video: per stream, the
+   * latest frame wins: a video frame still waiting for its turn when a newer frame of the same
+   * stream arrives is skipped, and its call rejects with 'superseded' (so at most one frame per
+   * stream waits). Stills are never skipped: each is a photo of its own, so a burst of un-awaited
+   * stills is analysed in full, one after another (the caller bounds how many it sends). Every call settles
    * within `detectTimeoutMs` of its turn: a hung runtime rejects it with 'timeout', and the
    * detector then rejects every later call with 'timeout' (dispose() it and create() another).
    *
@@ -97,7 +99,8 @@ export class EmotionDetector {
     if (this.disposed) return Promise.reject(new EmotionDetectorError('disposed', 'detect() was called after dispose()'));
     const timestamp = timestampMs ?? performance.now();
     const video = options.video ?? (options.stream !== undefined || isVideoSource(source));
-    return this.queue.frame(options.stream ?? '', () => this.host.process(source, timestamp, options.stream, video));
+    const work = () => this.host.process(source, timestamp, options.stream, video);
+    return video ? this.queue.frame(options.stream ?? '', work) : this.queue.task(work);
   }
 
   /**

@@ -23,7 +23,7 @@ import { FaceTracker, idCounter } from './tracking/tracker.js';
 import type { Frame } from './frame/frame.js';
 
 export function emptyResult(timestamp: number): DetectionResult {
-  return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, width: 0, height: 0, timestamp };
+  return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, work: { search: 'none', detectorPasses: 0, facesClassified: 0 }, width: 0, height: 0, timestamp };
 }
 
 /** In a video, the full (tiled) search for small faces runs at least this often (ms of video time). */
@@ -146,6 +146,8 @@ export class Pipeline {
     const sweep = video ? (continues ? last.sweep + 1 : 0) : undefined;
     const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined, sweep);
     const detection = performance.now() - t1;
+    const search = this.detector.lastSearch;
+    const detectorPasses = this.detector.lastPassCount;
     const tracker = last?.tracker ?? new FaceTracker({ ...this.trackerSettings(), newId: this.newId });
     if (video) {
       // Re-inserted, so the map's first entry is the least recently seen stream.
@@ -167,7 +169,7 @@ export class Pipeline {
       this.batcher.cropsOf(found),
       timestamp,
     );
-    const { scores, ms } = await this.classify(frame, crops, guess);
+    const { scores, ms, classified } = await this.classify(frame, crops, guess);
     const faces = tracker.update(
       found.map((f, i) => ({ ...f, probabilities: scores[i]! })),
       timestamp,
@@ -175,6 +177,7 @@ export class Pipeline {
     return {
       faces,
       timings: { detection, classification: ms, total: performance.now() - t0 },
+      work: { search, detectorPasses, facesClassified: classified },
       width: frame.width,
       height: frame.height,
       timestamp,
@@ -194,11 +197,13 @@ export class Pipeline {
   /**
    * Scores for the faces at `crops`: a face whose crop is about where it was guessed keeps its
    * guessed scores, the rest are classified now. `ms` is the time spent classifying (cropping and
-   * the model), wherever it ran: in parallel it overlaps the detection.
+   * the model), wherever it ran: in parallel it overlaps the detection. `classified`: the crops the
+   * model ran on (guessed and classified now).
    */
-  private async classify(frame: Frame, crops: readonly CropGeometry[], guess?: Guess): Promise<{ scores: EmotionScores[]; ms: number }> {
+  private async classify(frame: Frame, crops: readonly CropGeometry[], guess?: Guess): Promise<{ scores: EmotionScores[]; ms: number; classified: number }> {
     const scores: EmotionScores[] = new Array(crops.length);
     let ms = 0;
+    let classified = guess?.crops.length ?? 0;
     let rest = crops.map((_, i) => i);
     if (guess) {
       const guessed = await guess.result;
@@ -218,9 +223,10 @@ export class Pipeline {
       const prepareMs = performance.now() - t0;
       const now = await this.model.score(input);
       ms += prepareMs + now.ms;
+      classified += rest.length;
       rest.forEach((i, k) => (scores[i] = now.scores[k]!));
     }
-    return { scores, ms };
+    return { scores, ms, classified };
   }
 
   async close(): Promise<void> {

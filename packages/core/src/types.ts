@@ -89,9 +89,36 @@ export interface Timings {
   total: number;
 }
 
+/**
+ * What the engine did for one frame (see "Stills and videos" in the README). The work per frame
+ * follows the faces and the search, so frames per second alone is no measure of speed.
+ */
+export interface FrameWork {
+  /**
+   * The face search: `tiles`, the full search (the whole frame, then overlapping tiles for small
+   * faces); `frame`, the whole frame alone (`smallFaces` off, a close-up, or a video frame after
+   * one without faces); `focus`, only squares around the previous frame's faces of the same video,
+   * up to four in one pass; `none`, nothing (a frame of size 0). In a video (not a close-up) every
+   * frame also searches two of the finest small-face tiles in turn (`smallFaces` in the README).
+   */
+  search: 'tiles' | 'frame' | 'focus' | 'none';
+  /**
+   * Detector (BlazeFace) passes: 1 + the tiles searched + the closer looks at unsure finds in them,
+   * or one per four faces in focus (+ the video's tiles in turn and their closer looks).
+   */
+  detectorPasses: number;
+  /**
+   * Face crops run through the expression model. With `parallel`, in a video, the crops guessed
+   * ahead of detection plus those classified again because a face was elsewhere.
+   */
+  facesClassified: number;
+}
+
 export interface DetectionResult {
   faces: Face[];
   timings: Timings;
+  /** What the engine did for this frame: its face search, detector passes and faces classified. */
+  work: FrameWork;
   /** Size of the analysed frame in pixels (0x0 for a video that is not ready yet). */
   width: number;
   height: number;

@@ -88,21 +88,31 @@ describe('detect() faster than frames are analysed', () => {
   });
   after(() => d.dispose());
 
-  it("per stream, the latest frame wins: a waiting frame superseded by a newer one rejects 'superseded'", async () => {
+  it("video: per stream, the latest frame wins: a waiting frame superseded by a newer one rejects 'superseded'", async () => {
     const img = await loadImage(photo(2));
+    const video = { video: true };
     // A burst while idle: only the last frame of the stream is analysed.
-    const burst = await Promise.all([0, 10, 20].map((t) => settle(d.detect(img, t))));
+    const burst = await Promise.all([0, 10, 20].map((t) => settle(d.detect(img, t, video))));
     expect(burst.map(code)).to.deep.equal(['superseded', 'superseded', 'ok']);
     // While a frame runs, four more of stream '' and one of 'b': the running one finishes, '' frames
     // 2-4 are each replaced by the next while they wait, the fifth and b's run.
-    const running = settle(d.detect(img, 100));
+    const running = settle(d.detect(img, 100, video));
     await new Promise((r) => setTimeout(r, 0));
-    const calls = [110, 120, 130, 140].map((t) => settle(d.detect(img, t)));
+    const calls = [110, 120, 130, 140].map((t) => settle(d.detect(img, t, video)));
     const other = settle(d.detect(img, 105, { stream: 'b' }));
     const results = await Promise.all([running, ...calls]);
     expect(results.map(code)).to.deep.equal(['ok', 'superseded', 'superseded', 'superseded', 'ok']);
     expect(results[4]!.value!.timestamp).to.equal(140);
     expect((await other).error, 'another stream keeps its place').to.equal(undefined);
     expect((await other).value!.faces.length).to.be.greaterThan(0);
+  });
+
+  it('stills are never skipped: a burst of un-awaited photos is analysed in full, in call order', async () => {
+    const photos = await Promise.all([1, 2, 3, 2].map((n) => loadImage(photo(n))));
+    const alone = [];
+    for (const p of photos) alone.push((await d.detect(p)).faces.length);
+    const burst = await Promise.all(photos.map((p) => settle(d.detect(p))));
+    expect(burst.map(code)).to.deep.equal(['ok', 'ok', 'ok', 'ok']);
+    expect(burst.map((r) => r.value!.faces.length), 'each photo as when sent alone').to.deep.equal(alone);
   });
 });

@@ -191,19 +191,39 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
       return c;
     };
     const streams = [await video(1), await video(5)];
-    // Each alone, as a still (full search).
+    // Each alone, as a still (full search: the whole frame and the tiles, as `work` says).
     const alone: number[] = [];
-    for (const c of streams) alone.push((await detector.detect(c, 0)).faces.length);
+    for (const c of streams) {
+      const r = await detector.detect(c, 0);
+      alone.push(r.faces.length);
+      expect(r.work.search, 'a still').to.equal('tiles');
+      expect(r.work.detectorPasses, 'a still').to.be.greaterThan(1);
+    }
     expect(alone.every((n) => n >= 3)).to.equal(true);
     // Interleaved at 30 fps for a second: full searches at 0 and 500 ms, focused frames between.
     const seen: number[][] = [[], []];
     const ids: Set<number>[] = [new Set(), new Set()];
+    const work: DetectionResult['work'][][] = [[], []];
     let t = 1000;
     for (let i = 0; i < 30; i++) {
       for (const k of [0, 1]) {
-        const { faces } = await detector.detect(streams[k]!, (t += 17), { stream: k });
-        seen[k]!.push(faces.length);
-        for (const f of faces) ids[k]!.add(f.id);
+        const r = await detector.detect(streams[k]!, (t += 17), { stream: k });
+        seen[k]!.push(r.faces.length);
+        work[k]!.push(r.work);
+        for (const f of r.faces) ids[k]!.add(f.id);
+      }
+    }
+    // `work` tells the frames apart: per stream, a full search with tiles on its first frame and
+    // every 500 ms (frames 0, 15, 30 ms... apart by 34 ms: 0 and 15), a focus pass per four faces
+    // on the others, and every face classified (again, where a parallel guess missed it).
+    for (const k of [0, 1]) {
+      const kinds = work[k]!.map((w) => w.search);
+      expect(kinds.flatMap((s, i) => (s === 'tiles' ? [i] : [])), `stream ${k}: ${kinds.join(',')}`).to.deep.equal([0, 15]);
+      for (const [i, w] of work[k]!.entries()) {
+        if (w.search === 'focus') expect(w.detectorPasses, `stream ${k} frame ${i}`).to.equal(Math.ceil(seen[k]![i - 1]! / 4));
+        else expect(w.detectorPasses, `stream ${k} frame ${i}`).to.be.greaterThan(1);
+        if (detector.parallel) expect(w.facesClassified).to.be.within(seen[k]![i]!, 2 * seen[k]![i]!);
+        else expect(w.facesClassified, `stream ${k} frame ${i}`).to.equal(seen[k]![i]);
       }
     }
     expect(seen[0]!.every((n) => n === alone[0]), `sample1 as a video: ${seen[0]!.join(',')}`).to.equal(true);
@@ -217,7 +237,7 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
   it('gives an empty result (not an error) for a video or image with no frame yet', async () => {
     const video = document.createElement('video');
     const r = await detector.detect(video, 1);
-    expect(r).to.deep.include({ faces: [], width: 0, height: 0, timestamp: 1 });
+    expect(r).to.deep.include({ faces: [], width: 0, height: 0, timestamp: 1, work: { search: 'none', detectorPasses: 0, facesClassified: 0 } });
     expect((await detector.detect(new Image())).faces).to.deep.equal([]);
     expect((await detector.detect(new OffscreenCanvas(0, 0))).width).to.equal(0);
   });

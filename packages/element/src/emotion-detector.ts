@@ -33,7 +33,7 @@ export type LoadingMode = 'eager' | 'lazy';
  *
  * @fires {CustomEvent<EmotionProgressDetail>} emotion-progress - While the models download: `{ asset, loaded, total, fraction }`.
  * @fires {CustomEvent<EmotionReadyDetail>} emotion-ready - The engine is loaded: `{ backend, loadTime }`.
- * @fires {CustomEvent<EmotionFacesDetail>} emotion-faces - Every analysed frame: `{ faces, timings, width, height, timestamp, fps, backend }`.
+ * @fires {CustomEvent<EmotionFacesDetail>} emotion-faces - Every analysed frame: `{ faces, timings, work, width, height, timestamp, fps, backend }`.
  * @fires {CustomEvent<EmotionChangeDetail>} emotion-change - A face's dominant emotion changed (or a face appeared): `{ id, from, to, face }`.
  * @fires {CustomEvent<EmotionErrorDetail>} emotion-error - Loading, camera or analysis failed, or the camera ended by itself: `{ error, code, message }`.
  * @fires {CustomEvent<EmotionCameraDetail>} emotion-camera - The webcam started or stopped: `{ active, track }`.

@@ -5,7 +5,7 @@
 import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
-import type { Box, DetectedFace } from '../types.js';
+import type { Box, DetectedFace, FrameWork } from '../types.js';
 import { cellAround, focusPasses, type FocusPass } from './focus.js';
 import { iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
@@ -158,6 +158,7 @@ export class MediaPipeFaceDetector {
   private frameCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
   private closed = false;
   private passes = 0;
+  private searchKind: FrameWork['search'] = 'none';
 
   private settings: DetectorSettings;
 
@@ -279,26 +280,33 @@ export class MediaPipeFaceDetector {
   detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[], sweep?: number): DetectedFace[] {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
     this.passes = 0;
+    this.searchKind = 'none';
     if (!(width > 0 && height > 0)) return [];
     const drawable = image instanceof ImageData ? this.imageDataCanvas(image) : image;
     const { minConfidence, smallFaces, maxFaces } = this.settings;
     // Many tiles are many chances for a false positive: a new face found in a tile or region needs more confidence.
     const tileConfidence = Math.max(minConfidence, TILE_CONFIDENCE);
     const levels = smallFaces ? tileLevels(width, height) : [];
-    // A video sweeps its finest level a few tiles per frame (when it has more than one level).
+    // A video sweeps its finest level a few tiles per frame (when it has more than one level), but
+    // not while it shows a close-up.
     const swept = sweep !== undefined && levels.length > 1 ? levels.pop()! : [];
-    const turn = swept.length ? Array.from({ length: Math.min(SWEEP_TILES, swept.length) }, (_, k) => swept[(sweep! * SWEEP_TILES + k) % swept.length]!) : [];
+    const closeUpBefore = previous?.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
+    const turn = swept.length && !closeUpBefore ? Array.from({ length: Math.min(SWEEP_TILES, swept.length) }, (_, k) => swept[(sweep! * SWEEP_TILES + k) % swept.length]!) : [];
     let faces: DetectedFace[];
     if (smallFaces && previous && previous.length > 0) {
       // A face seen in the last frame keeps the frame's own threshold; anything else is new.
       const seen = (f: DetectedFace) => previous.some((b) => iou(b, f.box) >= SEEN_IOU);
+      this.searchKind = 'focus';
       const found = focusPasses(previous, width, height).flatMap((p) => this.detectInPass(drawable, p, minConfidence));
       faces = mergeDetections(found).filter((f) => f.score >= tileConfidence || seen(f));
       if (turn.length) faces = this.searchTiles(drawable, width, height, faces, turn, tileConfidence);
     } else {
+      this.searchKind = 'frame';
       faces = this.detectIn(drawable, { x: 0, y: 0, width, height }, minConfidence);
       const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height) && f.score >= tileConfidence);
-      const tiles = previous || closeUp ? turn : [...levels.flat(), ...turn];
+      const full = !previous && !closeUp && levels.length > 0;
+      const tiles = full ? [...levels.flat(), ...turn] : closeUp ? [] : turn;
+      if (full) this.searchKind = 'tiles';
       if (tiles.length) faces = this.searchTiles(drawable, width, height, faces, tiles, tileConfidence);
     }
     return faces
@@ -354,6 +362,11 @@ export class MediaPipeFaceDetector {
   /** How many times the last detect() ran the model (1 + tiles searched). */
   get lastPassCount(): number {
     return this.passes;
+  }
+
+  /** What the last detect() searched (see FrameWork). */
+  get lastSearch(): FrameWork['search'] {
+    return this.searchKind;
   }
 
   close(): void {
