@@ -142,8 +142,9 @@ export class Pipeline {
     const expected = continues && this.parallel ? cropFilter.predict(timestamp) : [];
     const guess = expected.length > 0 ? this.guess(frame, expected) : undefined;
     const t1 = performance.now();
-    // A video's frames take the finest small-face tiles in turn; a still searches them all.
-    const sweep = video ? (continues ? last.sweep + 1 : 0) : undefined;
+    // A video's frames take the finest small-face tiles in turn; a still, and a video's first frame,
+    // search them all.
+    const sweep = video && continues ? last.sweep + 1 : undefined;
     const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined, sweep);
     const detection = performance.now() - t1;
     const search = this.detector.lastSearch;
@@ -161,7 +162,7 @@ export class Pipeline {
         height: frame.height,
         faces: found,
         lastFullSearch: focus ? last.lastFullSearch : timestamp,
-        sweep: sweep!,
+        sweep: sweep ?? 0,
       });
     }
     const crops = cropFilter.update(
