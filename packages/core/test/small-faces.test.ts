@@ -100,7 +100,7 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
   it('finds a real face drawn at a tenth of the frame, anywhere, in a still', async () => {
     const rnd = random(7);
     let found = 0;
-    let others = 0;
+    const others: string[] = [];
     const missed: string[] = [];
     for (const [i, cut] of cuts.entries()) {
       const at = { x: Math.round(rnd() * (W - SIDE)), y: Math.round(rnd() * (H - SIDE)) };
@@ -108,13 +108,15 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
       const { face, others: rest } = split(r, at);
       if (face.length) found++;
       else missed.push(`face ${i} at ${at.x},${at.y}`);
-      others += rest.length;
+      others.push(...rest.map((f) => `frame ${i}: ${f.score.toFixed(2)} at ${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)} px`));
       // The box is a face's: about the size of the face drawn (BlazeFace's boxes of faces this small vary by up to half).
       for (const f of face) expect(f.box.width, `face ${i}`).to.be.within(SIDE / MARGIN / 2, SIDE * 1.5);
     }
-    console.log(`small faces in stills: ${found} of ${cuts.length} found; ${others} other boxes; missed: ${missed.join(', ') || 'none'}`);
+    console.log(`small faces in stills: ${found} of ${cuts.length} found; other boxes: ${others.join('; ') || 'none'}; missed: ${missed.join(', ') || 'none'}`);
     expect(found, missed.join(', ')).to.be.at.least(Math.ceil(0.9 * cuts.length));
-    expect(others).to.be.at.most(1);
+    // No small false face (the small-face search's own); the whole frame alone may read a big blob
+    // of the background as a face now and then (BlazeFace's own, as before that search).
+    expect(others.filter((o) => Number(/(\d+) px$/.exec(o)![1]) < 2 * SIDE), others.join('; ')).to.deep.equal([]);
   });
 
   it('finds no face in frames without one (the search for small faces adds none to what the whole frame gives)', async () => {
@@ -138,27 +140,36 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
     expect(boxes.length).to.be.at.most(2);
   });
 
-  it('in a video, finds a small face within half a second, then keeps it', async () => {
+  it('in a video, finds a small face that appears within half a second, then keeps it', async () => {
+    // The video starts without the face (its first frame gets the full search, as a still); the
+    // face appears in frame 3. Only the finest tiles, searched two per frame in turn (24 of them in
+    // 640x480), see a face this small: it is found within 12 frames of 33 ms, then followed.
     const rnd = random(11);
-    let found = 0;
     const frames = 45;
+    const appears = 3;
     const cut = cuts[0]!;
     const bg = background(300, true);
     let first = -1;
     let kept = 0;
-    // In the lower right part of the frame: not among the first tiles searched.
-    const at = { x: Math.round(W / 2 + rnd() * (W / 2 - SIDE - 4)), y: Math.round(H / 2 + rnd() * (H / 2 - SIDE)) };
+    const at = { x: Math.round(rnd() * (W - SIDE - 4)), y: Math.round(rnd() * (H - SIDE)) };
+    const passes: number[] = [];
+    const between: number[] = [];
     for (let i = 0; i < frames; i++) {
-      const r = await detector.detect(frame(bg, cut, { x: at.x + (i % 4), y: at.y }), 1000 + 33 * i, { stream: 'video' });
-      const hit = split(r, at).face.length > 0 || split(r, { x: at.x + 3, y: at.y }).face.length > 0;
+      const moved = { x: at.x + (i % 4), y: at.y };
+      const r = await detector.detect(i < appears ? bg : frame(bg, cut, moved), 1000 + 33 * i, { stream: 'video' });
+      passes.push(r.work.detectorPasses);
+      if (r.work.search !== 'tiles') between.push(r.work.detectorPasses);
+      if (i < appears) continue;
+      const hit = split(r, moved).face.length > 0;
       if (hit && first < 0) first = i;
-      if (hit) found++;
       if (first >= 0 && hit) kept++;
     }
-    console.log(`video: the small face first found in frame ${first}, then in ${kept} of ${frames - first} frames`);
-    // A video searches the finest tiles two per frame (24 of them in 640x480), so within 12 frames of 33 ms.
-    expect(first, 'first found in frame').to.be.within(0, 15);
+    console.log(`video: the small face (from frame ${appears}) first found in frame ${first}, then in ${kept} of ${frames - first} frames; detector passes per frame ${passes.join(',')}`);
+    expect(first, 'first found in frame').to.be.within(appears, appears + 13);
     expect(kept).to.be.at.least(0.9 * (frames - first));
-    expect(found).to.be.greaterThan(0);
+    // Between the full searches (every 500 ms): the whole frame or the focus, and two tiles (and at
+    // most three closer looks at a find in each).
+    expect(between.length).to.be.at.least(frames - 4);
+    expect(Math.max(...between)).to.be.at.most(1 + 2 + 2 * 3);
   });
 });

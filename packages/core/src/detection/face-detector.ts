@@ -50,9 +50,13 @@ function needsFinder({ smallFaces, minConfidence }: DetectorSettings): boolean {
   return smallFaces && candidateThreshold(minConfidence) < minConfidence;
 }
 
-/** Whether two boxes are one face (as the merging sees it, nms.ts). */
+/**
+ * Whether two boxes are one face: they overlap (IoU over 0.3), or one lies in the other and they are
+ * of about a size (a small face inside a big box, e.g. a false find in the whole frame, is another).
+ */
 function sameFace(a: Box, b: Box): boolean {
-  return iou(a, b) > 0.3 || overlapOfSmaller(a, b) > 0.7;
+  const sizes = Math.max(a.width, b.width) / Math.max(1e-6, Math.min(a.width, b.width));
+  return iou(a, b) > 0.3 || (overlapOfSmaller(a, b) > 0.7 && sizes < 2);
 }
 
 /**
