@@ -22,6 +22,7 @@
 //     --json out.json     also write the figures as JSON
 //     --split Training    Training rows instead (to choose the engine's crop without looking at PublicTest)
 //     --dump out.json     also write every frame's outcome (face found, box, keypoints, probabilities)
+//     --misses DIR        also write the frames where the face was not found (PNG, at most 20 per condition)
 // Needs a build first (`npm run build`). About 25 frames a second on one free core.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,7 +41,7 @@ const { values: opt } = parseArgs({
   options: {
     faces: { type: 'string', default: '400' }, seed: { type: 'string', default: '1' }, only: { type: 'string' },
     model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string', default: '1' }, json: { type: 'string' },
-    dump: { type: 'string' }, split: { type: 'string', default: 'PublicTest' },
+    dump: { type: 'string' }, split: { type: 'string', default: 'PublicTest' }, misses: { type: 'string' },
   },
 });
 const fail = (msg) => {
@@ -161,6 +162,12 @@ try {
     const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, agreement: found ? agree / found : 0, seconds: (performance.now() - tc) / 1000 };
     results.push(r);
     dumped.push({ name: c.name, frames: out });
+    if (opt.misses) {
+      const missed = out.flatMap((o, k) => (o.found ? [] : [k])).slice(0, 20);
+      const pngs = await page.evaluate(async (c, m) => (await import('/models/eval/eval-pipeline-page.mjs')).frames(c, m), c, missed);
+      fs.mkdirSync(opt.misses, { recursive: true });
+      missed.forEach((k, j) => fs.writeFileSync(path.join(opt.misses, `${c.name}-${k}.png`), Buffer.from(pngs[j], 'base64')));
+    }
     console.log(
       `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)})  same top emotion as the model alone ${pct(r.agreement)}  [${r.seconds.toFixed(0)} s]`,
     );
