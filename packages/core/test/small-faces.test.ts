@@ -142,11 +142,12 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
 
   it('in a video, finds a small face that appears within half a second, then keeps it', async () => {
     // The video starts without the face (its first frame gets the full search, as a still); the
-    // face appears in frame 3. Only the finest tiles, searched two per frame in turn (24 of them in
-    // 640x480), see a face this small: it is found within 12 frames of 33 ms, then followed.
+    // face appears in the next frame. The finest tiles, searched two per frame in turn (24 of them in
+    // 640x480), find a face this small within 12 frames of 33 ms, then it is followed. (Without
+    // them, a face like this one waited for the next full search, 500 ms on: frame 16.)
     const rnd = random(11);
     const frames = 45;
-    const appears = 3;
+    const appears = 1;
     const cut = cuts[0]!;
     const bg = background(300, true);
     let first = -1;
@@ -165,7 +166,7 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
       if (first >= 0 && hit) kept++;
     }
     console.log(`video: the small face (from frame ${appears}) first found in frame ${first}, then in ${kept} of ${frames - first} frames; detector passes per frame ${passes.join(',')}`);
-    expect(first, 'first found in frame').to.be.within(appears, appears + 13);
+    expect(first, 'first found in frame').to.be.within(appears, appears + 12);
     expect(kept).to.be.at.least(0.9 * (frames - first));
     // Between the full searches (every 500 ms): the whole frame or the focus, and two tiles (and at
     // most three closer looks at a find in each).
