@@ -155,18 +155,7 @@ async function streams(browser, server) {
         workers,
         streams: c.streams,
         scenes: c.scenes,
-        fps: work.fps,
-        facesPerS: work.facesPerS,
-        facesPerFrame: work.facesPerFrame,
-        passesPerFrame: work.passesPerFrame,
-        classifiedPerFrame: work.classifiedPerFrame,
-        waitShare: work.waitShare,
-        videoFps: work.videoFps,
-        videoShownFps: work.videoShownFps,
-        byKind: work.byKind,
-        searches: work.searches,
-        msPerFrame: work.msPerFrame,
-        byScene: work.byScene,
+        ...work,
         machine,
         frames: c.frames,
         errors: c.errors,
@@ -235,11 +224,6 @@ function machineBetween(a, b) {
   return { browserPct: pct(browser), otherPct: pct(Math.max(0, b.busy - a.busy - browser)), stealPct: pct(b.steal - a.steal) };
 }
 
-/**
- * What the engine did between two counter readings `dt` seconds apart: frames and faces per second,
- * faces and detector passes per frame, frames per search kind, and ms per frame by stage (the
- * means of `result.timings`), overall and per video picture (scene).
- */
 /** The mean rate of the counts in `b` against `a` (by name) over `dt` s, of the names in both. */
 function rate(a, b, dt) {
   const rates = Object.keys(b)
@@ -248,6 +232,11 @@ function rate(a, b, dt) {
   return rates.length ? round(rates.reduce((x, y) => x + y, 0) / rates.length, 1) : null;
 }
 
+/**
+ * What the engine did between two counter readings `dt` seconds apart: frames and faces per second,
+ * faces and detector passes per frame, frames per search kind, and ms per frame by stage (the
+ * means of `result.timings`), overall and per video picture (scene).
+ */
 function workBetween(a, b, dt) {
   const frames = b.frames - a.frames;
   const per = (x, n = frames) => (n ? round(x / n) : null);

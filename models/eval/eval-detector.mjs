@@ -9,12 +9,14 @@
 // - face-free frames: the textured backgrounds of eval:pipeline alone (grey and colour), flat grey
 //   and black, at 640x480: every box there is a false positive;
 // - a video: sample5 fitted into 640x480 and swaying, 60 frames at 30 frames/s as the engine runs it
-//   (a full search every 500 ms, the focus search around the last faces between, the finest tiles in
-//   turn): passes per frame, mean and most, and faces per frame.
+//   (the full search on the first frame, then the focus search around the last faces with the full
+//   search's pieces spread over the frames): passes per frame, mean and most, and faces per frame;
+//   and a textured room without faces, swaying, 62 frames: passes per frame and (false) boxes.
 //
-//   npm run eval:detector [-- --base ../main/packages/core/src] [--runs 7] [--out DIR]
+//   npm run eval:detector [-- --base ../main/packages/core/src] [--level tiny] [--runs 7] [--out DIR]
 //     --src DIR    the detector's sources (default: this checkout's packages/core/src)
-//     --base DIR   a second build to compare with (its packages/core/src)
+//     --base DIR   a second build to compare with (its packages/core/src), at smallFaces true
+//     --level L    this build's smallFaces: true (the default), false or tiny
 //     --runs N     timed calls per still (default 7; the median is printed)
 //     --out DIR    also write each still with its boxes drawn (PNG) there
 // Needs `npm run build` (for the MediaPipe assets in packages/core/dist/assets).
@@ -27,7 +29,7 @@ import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
 
 const { values: opt } = parseArgs({
-  options: { src: { type: 'string' }, base: { type: 'string' }, runs: { type: 'string', default: '7' }, out: { type: 'string' } },
+  options: { src: { type: 'string' }, base: { type: 'string' }, runs: { type: 'string', default: '7' }, level: { type: 'string', default: 'true' }, out: { type: 'string' } },
 });
 if (!fs.existsSync(path.join(root, 'packages/core/dist/assets/mediapipe'))) {
   console.error('eval-detector: packages/core/dist/assets is missing: run `npm run build` first');
@@ -45,8 +47,13 @@ async function bundle(src, name) {
   });
   return `/build/${name}.js`;
 }
-const builds = [{ name: 'this', url: await bundle(opt.src ?? path.join(root, 'packages/core/src'), 'this') }];
-if (opt.base) builds.unshift({ name: 'base', url: await bundle(opt.base, 'base') });
+const level = { true: true, false: false, tiny: 'tiny' }[opt.level];
+if (level === undefined) {
+  console.error(`eval-detector: --level takes true, false or tiny, not ${opt.level}`);
+  process.exit(2);
+}
+const builds = [{ name: 'this', level, url: await bundle(opt.src ?? path.join(root, 'packages/core/src'), 'this') }];
+if (opt.base) builds.unshift({ name: 'base', level: true, url: await bundle(opt.base, 'base') });
 
 const server = await serveStatic({ roots: { '/build/': tmp, '/': root } });
 const browser = await launch();
@@ -82,6 +89,9 @@ try {
   line('video: passes per frame', r.video.mean, (v) => v.toFixed(2));
   line('video: most passes', r.video.most, (v) => v);
   line('video: faces per frame', r.video.faces, (v) => v.toFixed(2), false);
+  line('faceless video: passes/frame', r.emptyVideo.mean, (v) => v.toFixed(2));
+  line('faceless video: most passes', r.emptyVideo.most, (v) => v);
+  line('faceless video: boxes', r.emptyVideo.boxes, (v) => v, false);
   if (opt.out) {
     fs.mkdirSync(opt.out, { recursive: true });
     for (const [file, b64] of Object.entries(r.drawn)) fs.writeFileSync(path.join(opt.out, file), Buffer.from(b64, 'base64'));

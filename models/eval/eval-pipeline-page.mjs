@@ -91,7 +91,7 @@ function frameFor(c, i) {
   return { canvas, rect: { x, y, width: side, height: side } };
 }
 
-export async function start({ facesUrl, model, threads }) {
+export async function start({ facesUrl, model, threads, smallFaces }) {
   const res = await fetch(facesUrl);
   if (!res.ok) throw new Error(`${facesUrl}: HTTP ${res.status}`);
   faces = new Uint8Array(await res.arrayBuffer());
@@ -101,6 +101,7 @@ export async function start({ facesUrl, model, threads }) {
     numThreads: threads,
     assetsBase: '/packages/core/dist/assets/',
     ...(model ? { model } : {}),
+    ...(smallFaces === undefined ? {} : { smallFaces }),
   });
   return { model: detector.modelCard.name, backend: detector.backend, parallel: detector.parallel, emotions: [...EMOTIONS] };
 }
@@ -114,8 +115,7 @@ export async function run(c, from, to) {
   const out = [];
   for (let i = from; i < to; i++) {
     const { canvas, rect } = frameFor(c, i);
-    // Each frame a still, as a photo is (analysed afresh, with the full search for small faces; the
-    // first frame of a video gets only part of it: packages/core/README.md, smallFaces).
+    // Each frame a still, as a photo is (analysed afresh, with the full search for small faces).
     const r = await detector.detect(canvas, undefined, { video: false });
     const inside = r.faces.filter((f) => {
       const cx = f.box.x + f.box.width / 2;

@@ -23,6 +23,7 @@
 //     --split Training    Training rows instead (to choose the engine's crop without looking at PublicTest)
 //     --dump out.json     also write every frame's outcome (face found, box, keypoints, probabilities)
 //     --misses DIR        also write the frames where the face was not found (PNG, at most 20 per condition)
+//     --small-faces L     the engine's smallFaces level: true (the default), false or tiny
 // Needs a build first (`npm run build`). About 25 frames a second on one free core.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,7 +42,7 @@ const { values: opt } = parseArgs({
   options: {
     faces: { type: 'string', default: '400' }, seed: { type: 'string', default: '1' }, only: { type: 'string' },
     model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string', default: '1' }, json: { type: 'string' },
-    dump: { type: 'string' }, split: { type: 'string', default: 'PublicTest' }, misses: { type: 'string' },
+    dump: { type: 'string' }, 'small-faces': { type: 'string' }, split: { type: 'string', default: 'PublicTest' }, misses: { type: 'string' },
   },
 });
 const fail = (msg) => {
@@ -86,6 +87,8 @@ const CONDITIONS = [
 const only = opt.only?.split(',').filter(Boolean);
 const conditions = only ? CONDITIONS.filter((c) => only.some((o) => c.name.includes(o))) : CONDITIONS;
 if (!conditions.length) fail(`no condition matches --only ${opt.only} (${CONDITIONS.map((c) => c.name).join(', ')})`);
+const smallFaces = { true: true, false: false, tiny: 'tiny', undefined }[opt['small-faces']];
+if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
 if (!hasPublicTest(dataDir)) fail(`no FER2013 PublicTest files in ${dataDir} (pass --data DIR)`);
 const dist = path.join(root, 'packages/core/dist');
@@ -142,9 +145,9 @@ try {
   await page.goto(`${server.url}/scripts/bench/pipeline.html`);
   const info = await page.evaluate(
     async (a) => (await import('/models/eval/eval-pipeline-page.mjs')).start(a),
-    { facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads) },
+    { facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads), smallFaces },
   );
-  console.log(`model ${info.model} (${info.backend}); ${n} ${opt.split} faces (seed ${opt.seed}, FER+ labels${dup ? ', no Training copies' : ''}); frames ${W}x${H}`);
+  console.log(`smallFaces ${smallFaces ?? 'default'}; model ${info.model} (${info.backend}); ${n} ${opt.split} faces (seed ${opt.seed}, FER+ labels${dup ? ', no Training copies' : ''}); frames ${W}x${H}`);
   console.log(`model alone on the original 48x48 crops: ${pct(aloneAcc)}`);
   for (const c of conditions) {
     const tc = performance.now();

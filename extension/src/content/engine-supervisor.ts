@@ -27,6 +27,7 @@
  *
  * Pure logic over an injected clock and factory: unit-tested in Node (test/supervisor.test.mjs).
  */
+import { INIT_TIMEOUT_MS } from '@emotion-detector/core/channel';
 import type { FrameIn, FrameOut, FrameTransport } from '../shared/engine-protocol.js';
 
 export const TICK_MS = 250;
@@ -50,8 +51,11 @@ export const FIRST_ANSWER_MS = 15_000;
  * included, was 2.1 s), and a healthy engine taken for dead would never get to load.
  */
 export const LOADING_PING_TIMEOUT_MS = 5000;
-/** An engine that keeps answering but is not ready after this long fails (alive but too slow). */
-export const LOAD_TIMEOUT_MS = 120_000;
+/**
+ * An engine that keeps answering but is not ready after this long fails (alive but too slow): the
+ * bound of the engine's `start` request (engine-client.ts), counted here from the launch.
+ */
+export const LOAD_TIMEOUT_MS = INIT_TIMEOUT_MS;
 
 /** What the supervisor needs of an engine (EngineClient has it). */
 export interface SupervisedEngine {

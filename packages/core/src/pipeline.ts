@@ -26,8 +26,6 @@ export function emptyResult(timestamp: number): DetectionResult {
   return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, work: { search: 'none', detectorPasses: 0, facesClassified: 0 }, width: 0, height: 0, timestamp };
 }
 
-/** In a video, the full (tiled) search for small faces runs at least this often (ms of video time). */
-const FULL_SEARCH_MS = 500;
 /** Streams remembered (the least recently seen is forgotten first: it then gets a full search and new ids). */
 const MAX_STREAMS = 32;
 /**
@@ -48,9 +46,11 @@ interface StreamState {
   width: number;
   height: number;
   faces: DetectedFace[];
-  lastFullSearch: number;
-  /** Frames of this stream so far: the detector searches its finest tiles a few per frame, in turn (face-detector.ts). */
-  sweep: number;
+  /**
+   * Frames since the stream's last full search, which numbers the pieces of the full search spread
+   * over its frames (face-detector.ts, SWEEP_FRAMES); undefined: the next frame gets a full search.
+   */
+  sweep: number | undefined;
 }
 
 /** The faces expected in this frame, cropped where the crop filter predicts them and being classified while the detector runs. */
@@ -98,7 +98,7 @@ export class Pipeline {
    * New runtime settings from the next frame on; each stream keeps its faces. When the face search
    * changes (maxFaces, minFaceConfidence, smallFaces), each stream's next frame gets a full search:
    * a search focused on the last frame's faces would keep the old face set (a raised maxFaces or a
-   * lowered threshold would show no new face until the next periodic full search).
+   * lowered threshold would show no new face until the spread full search came round).
    */
   async configure(settings: RuntimeSettings): Promise<void> {
     await this.detector.configure({ minConfidence: settings.minFaceConfidence, maxFaces: settings.maxFaces, smallFaces: settings.smallFaces });
@@ -109,7 +109,7 @@ export class Pipeline {
     this.settings = settings;
     for (const state of this.streams.values()) {
       state.tracker.configure(this.trackerSettings());
-      if (searchChanged) state.lastFullSearch = -Infinity;
+      if (searchChanged) state.sweep = undefined;
     }
   }
 
@@ -135,17 +135,18 @@ export class Pipeline {
     const t0 = performance.now();
     const last = video ? this.streams.get(stream) : undefined;
     const continues = Pipeline.continues(last, frame, timestamp);
-    // Small faces are searched for only around the last frame's faces, but every FULL_SEARCH_MS the
-    // whole frame is searched, so a face that appears is found within that time.
-    const focus = continues && timestamp - last.lastFullSearch < FULL_SEARCH_MS;
+    // A video's frames are searched around the last frame's faces, each with its piece of the full
+    // search spread over its frames (the whole frame or one tile; face-detector.ts, SWEEP_FRAMES),
+    // so that a face that appears is found within one cycle, and the work per frame does not depend
+    // on the frame rate. A still, a video's first frame and one after a change of the search get it
+    // all at once.
+    const sweep = continues && last.sweep !== undefined ? last.sweep + 1 : undefined;
+    const previous = continues && sweep !== undefined ? last.faces.map((f) => f.box) : undefined;
     const cropFilter = continues ? last.crops : new CropFilter();
     const expected = continues && this.parallel ? cropFilter.predict(timestamp) : [];
     const guess = expected.length > 0 ? this.guess(frame, expected) : undefined;
     const t1 = performance.now();
-    // A video's frames take the finest small-face tiles in turn; a still, and a video's first frame,
-    // search them all.
-    const sweep = video && continues ? last.sweep + 1 : undefined;
-    const found = this.detector.detect(frame.image, frame.width, frame.height, focus ? last.faces.map((f) => f.box) : undefined, sweep);
+    const found = this.detector.detect(frame.image, frame.width, frame.height, previous, sweep);
     const detection = performance.now() - t1;
     const search = this.detector.lastSearch;
     const detectorPasses = this.detector.lastPassCount;
@@ -161,7 +162,6 @@ export class Pipeline {
         width: frame.width,
         height: frame.height,
         faces: found,
-        lastFullSearch: focus ? last.lastFullSearch : timestamp,
         sweep: sweep ?? 0,
       });
     }

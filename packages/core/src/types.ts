@@ -97,14 +97,15 @@ export interface FrameWork {
   /**
    * The face search: `tiles`, the full search (the whole frame, then overlapping tiles for small
    * faces); `frame`, the whole frame alone (`smallFaces` off, a close-up, or a video frame after
-   * one without faces); `focus`, only squares around the previous frame's faces of the same video,
-   * up to four in one pass; `none`, nothing (a frame of size 0). In a video (not a close-up) every
-   * frame also searches two of the finest small-face tiles in turn (`smallFaces` in the README).
+   * one without faces); `focus`, squares around the previous frame's faces of the same video, up
+   * to four in one pass; `none`, nothing (a frame of size 0). In a video, `frame` and `focus` may
+   * add that frame's piece of the full search spread over its frames (the whole frame or one tile:
+   * `smallFaces` in the README).
    */
   search: 'tiles' | 'frame' | 'focus' | 'none';
   /**
    * Detector (BlazeFace) passes: 1 + the tiles searched + the closer looks at unsure finds in them,
-   * or one per four faces in focus (+ the video's tiles in turn and their closer looks).
+   * or one per four faces in focus (+ 1 for a piece of the spread search, and its closer looks).
    */
   detectorPasses: number;
   /**
@@ -180,13 +181,17 @@ export interface RuntimeOptions {
    */
   smoothing?: number;
   /**
-   * Also search overlapping tiles of the frame (of half and a quarter of its longer side), so that
-   * faces down to about a thirteenth of the longer side are found (group photos, wide shots); an
-   * unsure find is confirmed by up to three closer looks. Costs about 45 detector passes per still
-   * instead of 7 (a video spreads the finer tiles over its frames, two per frame), and a second
-   * MediaPipe graph. A close-up costs one pass. Default true.
+   * The search for small faces (group photos, wide shots). `false`: the whole frame only (faces
+   * down to about a sixth of the frame). `true` (the default): also overlapping tiles of half the
+   * frame's longer side (down to about an eighth), and, only where neither found a face, tiles of a
+   * quarter of it with closer looks at unsure finds (down to about a thirteenth); a still with a
+   * face costs what `false` plus 6 tiles cost (7 detector passes in 640x480). `'tiny'`: both tile
+   * levels always, with closer looks at finds from a score of 0.3, on a second MediaPipe graph (one
+   * more WASM instance and WebGL context): small faces beside bigger ones too, for about 45
+   * detector passes per still. A close-up costs one pass at any level. A video spreads the search
+   * over its frames. Default true.
    */
-  smallFaces?: boolean;
+  smallFaces?: boolean | 'tiny';
   /**
    * Classify each face also as its mirror image and average the two scores: a little more
    * accurate, for twice the expression model's time per face (figures in models/README.md,

@@ -200,7 +200,8 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
       expect(r.work.detectorPasses, 'a still').to.be.greaterThan(1);
     }
     expect(alone.every((n) => n >= 3)).to.equal(true);
-    // Interleaved at 30 fps for a second: full searches at 0 and 500 ms, focused frames between.
+    // Interleaved at 30 fps for a second: a full search on each stream's first frame, then focused
+    // frames, each of the first 7 of every 15 with a piece of the spread full search.
     const seen: number[][] = [[], []];
     const ids: Set<number>[] = [new Set(), new Set()];
     const work: DetectionResult['work'][][] = [[], []];
@@ -213,17 +214,18 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
         for (const f of r.faces) ids[k]!.add(f.id);
       }
     }
-    // `work` tells the frames apart: per stream, a full search with tiles on its first frame and
-    // every 500 ms (frames 0, 15, 30 ms... apart by 34 ms: 0 and 15), a focus pass per four faces
-    // on the others plus two of the finest tiles in turn (and a closer look or three at an unsure
-    // find there), and every face classified (again, where a parallel guess missed it).
+    // `work` tells the frames apart: per stream, the full search with tiles on its first frame only,
+    // then a focus pass per four faces, plus one pass on frames 0-6 of every 15 (the whole frame on
+    // 15, one of the six tiles of 1280x720 on 1-6), and every face classified (again, where a
+    // parallel guess missed it).
     for (const k of [0, 1]) {
       const kinds = work[k]!.map((w) => w.search);
-      expect(kinds.flatMap((s, i) => (s === 'tiles' ? [i] : [])), `stream ${k}: ${kinds.join(',')}`).to.deep.equal([0, 15]);
+      expect(kinds.flatMap((s, i) => (s === 'tiles' ? [i] : [])), `stream ${k}: ${kinds.join(',')}`).to.deep.equal([0]);
       for (const [i, w] of work[k]!.entries()) {
-        const focus = Math.ceil(seen[k]![i - 1]! / 4) + 2;
-        if (w.search === 'focus') expect(w.detectorPasses, `stream ${k} frame ${i}`).to.be.within(focus, focus + 2 * 3);
-        else expect(w.detectorPasses, `stream ${k} frame ${i}`).to.be.greaterThan(1);
+        const piece = i % 15 <= 6 ? 1 : 0;
+        if (i > 0) expect(w.search, `stream ${k} frame ${i}`).to.equal('focus');
+        if (i > 0) expect(w.detectorPasses, `stream ${k} frame ${i}`).to.equal(Math.ceil(seen[k]![i - 1]! / 4) + piece);
+        else expect(w.detectorPasses, `stream ${k} frame ${i}`).to.equal(7);
         if (detector.parallel) expect(w.facesClassified).to.be.within(seen[k]![i]!, 2 * seen[k]![i]!);
         else expect(w.facesClassified, `stream ${k} frame ${i}`).to.equal(seen[k]![i]);
       }
@@ -234,6 +236,47 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
     expect(ids[0]!.size, 'sample1 ids').to.equal(alone[0]);
     expect(ids[1]!.size, 'sample5 ids').to.equal(alone[1]);
     expect([...ids[0]!].some((id) => ids[1]!.has(id))).to.equal(false);
+  });
+
+  it("a video's work per frame does not depend on its frame rate, and a face that appears is found within 15 frames", async () => {
+    // sample1 fitted into 1280x720 (three small faces); its first 3 frames show only the left
+    // third (one face), the rest all of it. At 30 and at 5 frames/s the same frames get the same
+    // detector passes: the full search is spread over frames, not time (with a 500 ms schedule, 5
+    // frames/s gave a full search every 3rd frame, 30 frames/s every 15th).
+    const img = await loadImage(photo(1));
+    const k = Math.min(1280 / img.naturalWidth, 720 / img.naturalHeight);
+    const frame = (all: boolean) => {
+      const c = document.createElement('canvas');
+      c.width = 1280;
+      c.height = 720;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0, img.naturalWidth * k, img.naturalHeight * k);
+      if (!all) g.clearRect(1280 / 3, 0, 1280, 720);
+      return c;
+    };
+    const [part, whole] = [frame(false), frame(true)];
+    const alone = (await detector.detect(whole, 0)).faces.length;
+    const first = (await detector.detect(part, 0)).faces.length;
+    expect(first, 'faces in the left third').to.be.within(1, alone - 1);
+    const run = async (stream: string, msPerFrame: number) => {
+      const passes: number[] = [];
+      const faces: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const r = await detector.detect(i < 3 ? part : whole, 1000 + i * msPerFrame, { stream });
+        passes.push(r.work.detectorPasses);
+        faces.push(r.faces.length);
+      }
+      detector.forget(stream);
+      return { passes, faces };
+    };
+    const fast = await run('30fps', 1000 / 30);
+    const slow = await run('5fps', 200);
+    expect(slow.passes, `detector passes a frame at 5 frames/s against 30`).to.deep.equal(fast.passes);
+    for (const { faces } of [fast, slow]) {
+      const found = faces.findIndex((n) => n === alone);
+      expect(found, `faces a frame: ${faces.join(',')}`).to.be.within(3, 3 + 15);
+      expect(faces.slice(found).every((n) => n === alone), `faces a frame: ${faces.join(',')}`).to.equal(true);
+    }
   });
 
   it('gives an empty result (not an error) for a video or image with no frame yet', async () => {

@@ -33,21 +33,28 @@ export interface FaceDetectorConfig {
   minConfidence: number;
   /** Most faces returned (largest first). */
   maxFaces: number;
-  /** Also search overlapping tiles for small faces. */
-  smallFaces: boolean;
+  /**
+   * The search for small faces: `false`, the whole frame only; `true`, also tiles of half the
+   * frame's longer side, and of a quarter of it where nothing bigger was found; `'tiny'`, both
+   * levels always, unsure finds from 0.3 confirmed by closer looks (a second MediaPipe graph).
+   */
+  smallFaces: SmallFaces;
 }
+
+/** The levels of the small-face search (RuntimeOptions.smallFaces). */
+export type SmallFaces = boolean | 'tiny';
 
 /** What can change between frames (the options module checked the values). */
 export type DetectorSettings = Pick<FaceDetectorConfig, 'minConfidence' | 'maxFaces' | 'smallFaces'>;
 
-/** The threshold of the tiles' finds. */
-function candidateThreshold(minConfidence: number): number {
-  return Math.min(minConfidence, CANDIDATE);
+/** The threshold of the tiles' finds at the level `smallFaces`: 0.3 for 'tiny', else the frame's own. */
+function candidateThreshold({ smallFaces, minConfidence }: DetectorSettings): number {
+  return smallFaces === 'tiny' ? Math.min(minConfidence, CANDIDATE) : minConfidence;
 }
 
-/** Whether the tiles need a graph of their own (one with a lower threshold than the frame's). */
-function needsFinder({ smallFaces, minConfidence }: DetectorSettings): boolean {
-  return smallFaces && candidateThreshold(minConfidence) < minConfidence;
+/** Whether the tiles need a graph of their own (one with a lower threshold than the frame's): 'tiny' only. */
+function needsFinder(settings: DetectorSettings): boolean {
+  return candidateThreshold(settings) < settings.minConfidence;
 }
 
 /**
@@ -78,8 +85,9 @@ const EDGE_MARGIN = 0.02;
 /** Least score of a new detection made in a focus region (see detect()). */
 const TILE_CONFIDENCE = 0.75;
 /**
- * Least score of a tile's find worth a closer look. The tiles and closer looks run on a second
- * MediaPipe graph with this threshold: lowering the first graph's would change its boxes (MediaPipe
+ * Least score of a tile's find worth a closer look at the 'tiny' level (at the default level, the
+ * frame's own threshold). The tiles and closer looks then run on a second MediaPipe graph with this
+ * threshold: lowering the first graph's would change its boxes (MediaPipe
  * averages every box over its threshold that overlaps a face into that face's box, and boxes of
  * 0.3-0.5 are often larger: measured, whole-frame boxes of sample1 grew from about 190 to 300 px).
  */
@@ -104,10 +112,23 @@ const CONFIRM = 0.58;
 const UNSURE_MAX = 0.6;
 /** Most tile finds looked at more closely in one frame (the best-scored first). */
 const MAX_CLOSER_LOOKS = 16;
-/** In a video, fine tiles searched per frame, in turn (the finest level is not searched all at once). */
-const SWEEP_TILES = 2;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
 const SEEN_IOU = 0.3;
+/**
+ * In a video, the full search is spread over its frames: its pieces (the whole frame, then each
+ * tile of the coarse level, then each of the fine level where it is searched) take one frame each,
+ * in turn, on top of that frame's search around the last faces, in a cycle of this many frames, or
+ * of as many frames as there are pieces where they are more (31 in 640x480 with the fine level: see
+ * sweepCycle); the cycle's other frames search around the last faces only. Counted in frames, not
+ * time, so the work per frame does not depend on the frame rate (a slower machine does not spend a
+ * larger share of its frames on full searches), and no frame pays for the whole search at once.
+ */
+export const SWEEP_FRAMES = 15;
+
+/** The frames of a video's sweep cycle for `pieces` pieces of the full search. */
+export function sweepCycle(pieces: number): number {
+  return Math.max(SWEEP_FRAMES, pieces);
+}
 
 async function loadModel(model: string | Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   let bytes: Uint8Array;
@@ -272,20 +293,23 @@ export class MediaPipeFaceDetector {
    * Faces in `image` (of size `width` x `height`), largest first, in source pixels. A frame of
    * size 0 (a video not ready yet) has none.
    *
-   * A still (neither `previous` nor `sweep`) gets the full search: the whole frame, then (unless it
-   * holds a close-up) the overlapping tiles of every level (tiles.ts) for small faces. A tile's find
-   * is taken as it is when it scores at least 0.75 (and minConfidence) and is not cut by the tile's
-   * inner edge; an unsure one (from 0.3) gets a closer look, a pass on a square around it where the
-   * face fills about 40% of the detector's input, and is kept only if that look finds it with at
-   * least minConfidence (then with the closer look's box, keypoints and score).
+   * Without `previous`, the full search: the whole frame, then (unless it holds a close-up) the
+   * overlapping tiles for small faces (tiles.ts). A tile's find is taken as it is when it scores at
+   * least 0.75 (and minConfidence) and is not cut by the tile's inner edge. At the default level
+   * (`smallFaces` true) the coarse tiles (half the frame's longer side) are searched; only where
+   * neither they nor the whole frame found a face are the fine tiles (a quarter of the longer side)
+   * searched too, and an unsure find of either level (from minConfidence, or cut by the tile's
+   * edge) gets closer looks (closerLook). At 'tiny', both levels are always searched, on a second
+   * graph that reports finds from 0.3, each unsure one confirmed by closer looks.
    *
-   * In a video, `sweep` counts its frames: the finest level's tiles are searched SWEEP_TILES per
-   * frame in turn instead of all at once (its full search is the whole frame and the coarser
-   * levels), and a face found there is followed from then on. With `previous` (the faces of the
-   * previous frame of the same video, between two full searches), only a square around each of them
-   * is searched, up to four of them in one pass (focus.ts), plus the sweep's tiles. A face that
-   * enters the picture meanwhile waits for the next full search or the sweep, unless the previous
-   * frame had none: then the whole frame is searched, which costs the same single pass.
+   * With `previous` (the faces of the previous frame of the same video), only a square around each
+   * of them is searched, up to four of them in one pass (focus.ts), instead of a pass for the frame
+   * plus one per tile; when the previous frame had none, the whole frame is searched instead, which
+   * costs the same single pass. `sweep` (the frame's number in its video since its last full
+   * search) adds that frame's piece of the full search spread over the frames (SWEEP_FRAMES): the
+   * whole frame, a coarse tile, or a fine tile (at the default level only while the previous frame
+   * had no face; at 'tiny' always). A face that enters the picture is found when the sweep reaches
+   * the whole frame or its tile.
    */
   detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[], sweep?: number): DetectedFace[] {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
@@ -296,28 +320,58 @@ export class MediaPipeFaceDetector {
     const { minConfidence, smallFaces, maxFaces } = this.settings;
     // Many tiles are many chances for a false positive: a new face found in a tile or region needs more confidence.
     const tileConfidence = Math.max(minConfidence, TILE_CONFIDENCE);
-    const levels = smallFaces ? tileLevels(width, height) : [];
-    // A video sweeps its finest level a few tiles per frame (when it has more than one level), but
-    // not while it shows a close-up.
-    const swept = sweep !== undefined && levels.length > 1 ? levels.pop()! : [];
-    const closeUpBefore = previous?.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
-    const turn = swept.length && !closeUpBefore ? Array.from({ length: Math.min(SWEEP_TILES, swept.length) }, (_, k) => swept[(sweep! * SWEEP_TILES + k) % swept.length]!) : [];
+    const tiny = smallFaces === 'tiny';
+    const [coarse = [], fine = []] = smallFaces ? tileLevels(width, height) : [];
+    const whole = { x: 0, y: 0, width, height };
     let faces: DetectedFace[];
-    if (smallFaces && previous && previous.length > 0) {
+    if (smallFaces && previous) {
       // A face seen in the last frame keeps the frame's own threshold; anything else is new.
       const seen = (f: DetectedFace) => previous.some((b) => iou(b, f.box) >= SEEN_IOU);
-      this.searchKind = 'focus';
-      const found = focusPasses(previous, width, height).flatMap((p) => this.detectInPass(drawable, p, minConfidence));
-      faces = mergeDetections(found).filter((f) => f.score >= tileConfidence || seen(f));
-      if (turn.length) faces = this.searchTiles(drawable, width, height, faces, turn, tileConfidence);
+      // Around the last faces (a new face there needs the tiles' confidence), or, with none, the
+      // whole frame in one pass, at the frame's own threshold.
+      const found =
+        previous.length > 0
+          ? focusPasses(previous, width, height)
+              .flatMap((p) => this.detectInPass(drawable, p, minConfidence))
+              .filter((f) => f.score >= tileConfidence || seen(f))
+          : this.detectIn(drawable, whole, minConfidence);
+      this.searchKind = previous.length > 0 ? 'focus' : 'frame';
+      // This frame's piece of the spread full search: the whole frame (at the frame's own threshold,
+      // as in the full search) or one tile; none past the pieces, and no tiles while a close-up shows.
+      const closeUp = previous.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
+      const fineNow = tiny || previous.length === 0 ? fine : [];
+      const pieces: (Tile | 'frame')[] = ['frame', ...(closeUp ? [] : [...coarse, ...fineNow])];
+      const piece = sweep === undefined ? undefined : pieces[sweep % sweepCycle(pieces.length)];
+      if (piece === 'frame') {
+        if (previous.length > 0) found.push(...this.detectIn(drawable, whole, minConfidence));
+        faces = mergeDetections(found);
+      } else if (piece) {
+        // A coarse tile at the default level takes its sure finds only; any other also confirms its unsure ones.
+        const scan = this.scanTiles(drawable, [piece], tileConfidence);
+        const known = mergeDetections([...found, ...scan.sure]);
+        faces = tiny || !coarse.includes(piece) ? this.confirm(drawable, width, height, known, scan.unsure) : known;
+      } else {
+        faces = mergeDetections(found);
+      }
     } else {
       this.searchKind = 'frame';
-      faces = this.detectIn(drawable, { x: 0, y: 0, width, height }, minConfidence);
+      faces = this.detectIn(drawable, whole, minConfidence);
       const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height) && f.score >= tileConfidence);
-      const full = !previous && !closeUp && levels.length > 0;
-      const tiles = full ? [...levels.flat(), ...turn] : closeUp ? [] : turn;
-      if (full) this.searchKind = 'tiles';
-      if (tiles.length) faces = this.searchTiles(drawable, width, height, faces, tiles, tileConfidence);
+      if (smallFaces && !previous && !closeUp && coarse.length > 0) {
+        this.searchKind = 'tiles';
+        if (tiny) {
+          const scan = this.scanTiles(drawable, [...coarse, ...fine], tileConfidence);
+          faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...scan.sure]), scan.unsure);
+        } else {
+          // The coarse tiles; the fine ones, and closer looks, only where nothing bigger was found.
+          const scan = this.scanTiles(drawable, coarse, tileConfidence);
+          faces = mergeDetections([...faces, ...scan.sure]);
+          if (faces.length === 0 && fine.length > 0) {
+            const more = this.scanTiles(drawable, fine, tileConfidence);
+            faces = this.confirm(drawable, width, height, mergeDetections(more.sure), [...scan.unsure, ...more.unsure]);
+          }
+        }
+      }
     }
     return faces
       .map((f) => ({ ...f, box: clipBox(f.box, width, height) }))
@@ -327,22 +381,28 @@ export class MediaPipeFaceDetector {
   }
 
   /**
-   * `faces` (already found) with the faces of `tiles` added. A tile's find of at least
-   * `tileConfidence` that its tile holds whole is taken as it is (merged with the others, the best
-   * score first); any other find (from a score of 0.3, or cut by the tile's inner edge) that is not a
-   * face already found is kept only if closer looks confirm it.
+   * The finds of `tiles`: `sure`, those of at least `tileConfidence` that their tile holds whole;
+   * `unsure`, any other (from the tiles' threshold, or cut by the tile's inner edge) no wider than
+   * UNSURE_MAX of its tile, for closer looks.
    */
-  private searchTiles(image: Exclude<DetectorImage, ImageData>, width: number, height: number, faces: DetectedFace[], tiles: readonly Tile[], tileConfidence: number): DetectedFace[] {
+  private scanTiles(image: Exclude<DetectorImage, ImageData>, tiles: readonly Tile[], tileConfidence: number): { sure: DetectedFace[]; unsure: DetectedFace[] } {
     const sure: DetectedFace[] = [];
     const unsure: DetectedFace[] = [];
     for (const tile of tiles) {
-      for (const f of this.detectIn(image, tile, candidateThreshold(this.settings.minConfidence), this.finder)) {
+      for (const f of this.detectIn(image, tile, candidateThreshold(this.settings), this.finder)) {
         const whole = withinInnerEdges(f.box, tile, tile.frameEdges, EDGE_MARGIN * tile.width);
         if (whole && f.score >= tileConfidence) sure.push(f);
         else if (f.box.width <= UNSURE_MAX * tile.width) unsure.push(f);
       }
     }
-    const known = mergeDetections([...faces, ...sure]);
+    return { sure, unsure };
+  }
+
+  /**
+   * `known` (faces already found, merged) with the `unsure` finds that are not one of them and that
+   * closer looks confirm (the best-scored first, at most MAX_CLOSER_LOOKS of them).
+   */
+  private confirm(image: Exclude<DetectorImage, ImageData>, width: number, height: number, known: DetectedFace[], unsure: DetectedFace[]): DetectedFace[] {
     const candidates = mergeDetections(unsure).filter((c) => !known.some((k) => sameFace(k.box, c.box)));
     const confirmed = candidates.slice(0, MAX_CLOSER_LOOKS).flatMap((c) => this.closerLook(image, width, height, c));
     return confirmed.length ? mergeDetections([...known, ...confirmed]) : known;
@@ -350,7 +410,7 @@ export class MediaPipeFaceDetector {
 
   /**
    * `candidate` confirmed by the passes on squares around it (CLOSER_REACH): the first look's
-   * detection (box and keypoints) with the mean score of the three views, or none when that mean
+   * detection (box and keypoints) with the mean score of the four views, or none when that mean
    * stays under CONFIRM or minConfidence (a look that does not find the face there scores 0).
    */
   private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace): DetectedFace[] {
@@ -361,7 +421,7 @@ export class MediaPipeFaceDetector {
       // Not worth the pass when even a perfect score from here on could not reach the mean.
       if (total + (CLOSER_REACH.length - k) < need) return [];
       const region = cellAround(candidate.box, reach, width, height);
-      const best = this.detectIn(image, region, candidateThreshold(this.settings.minConfidence), this.finder)
+      const best = this.detectIn(image, region, candidateThreshold(this.settings), this.finder)
         .filter((f) => sameFace(f.box, candidate.box))
         .sort((a, b) => b.score - a.score)[0];
       total += best?.score ?? 0;
