@@ -123,7 +123,10 @@ export async function run(c, from, to) {
       return cx >= rect.x && cx <= rect.x + rect.width && cy >= rect.y && cy <= rect.y + rect.height;
     });
     const face = inside.sort((a, b) => b.score - a.score)[0];
-    out.push(face ? { found: true, p: EMOTIONS.map((e) => face.rawEmotions[e]), box: face.box, keypoints: face.keypoints, rect } : { found: false, rect });
+    // Every other box is a false one (the frame holds one face); and what the search cost.
+    const others = r.faces.filter((f) => f !== face).map((f) => ({ box: f.box, score: f.score }));
+    const cost = { others, passes: r.work.detectorPasses, search: r.work.search };
+    out.push(face ? { found: true, p: EMOTIONS.map((e) => face.rawEmotions[e]), box: face.box, keypoints: face.keypoints, rect, ...cost } : { found: false, rect, ...cost });
   }
   return out;
 }

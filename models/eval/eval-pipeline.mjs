@@ -7,7 +7,8 @@
 // Chromium, each frame analysed afresh. Printed per condition: how often the face was found, the
 // pipeline's accuracy on the FER+ majority labels (a face not found counts as wrong), and the same
 // model's accuracy on the original 48x48 crops of the same faces (onnxruntime-web's WASM kernels,
-// the engine's preprocessing), with how often the two agree on the top emotion.
+// the engine's preprocessing), with how often the two agree on the top emotion; and the boxes found
+// elsewhere in the frame (false ones: a frame holds one face) and the detector passes per frame.
 //
 // Faces: a fixed-seed sample of the PublicTest rows that have a FER+ majority label and are not
 // copies of Training images; the same faces in every condition.
@@ -162,7 +163,9 @@ try {
     const top = out.map((o) => (o.found ? topClass(o.p, 0) : -1));
     const correct = top.filter((t, k) => t === truth[k]).length;
     const agree = top.filter((t, k) => t >= 0 && t === aloneTop[k]).length;
-    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, agreement: found ? agree / found : 0, seconds: (performance.now() - tc) / 1000 };
+    const falseBoxes = out.reduce((t, o) => t + o.others.length, 0);
+    const passes = out.reduce((t, o) => t + o.passes, 0) / n;
+    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, agreement: found ? agree / found : 0, falseBoxes, passes, seconds: (performance.now() - tc) / 1000 };
     results.push(r);
     dumped.push({ name: c.name, frames: out });
     if (opt.misses) {
@@ -172,7 +175,7 @@ try {
       missed.forEach((k, j) => fs.writeFileSync(path.join(opt.misses, `${c.name}-${k}.png`), Buffer.from(pngs[j], 'base64')));
     }
     console.log(
-      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)})  same top emotion as the model alone ${pct(r.agreement)}  [${r.seconds.toFixed(0)} s]`,
+      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)})  same top emotion as the model alone ${pct(r.agreement)}  other boxes ${falseBoxes}  detector passes ${passes.toFixed(1)}  [${r.seconds.toFixed(0)} s]`,
     );
   }
   await page.evaluate(async () => (await import('/models/eval/eval-pipeline-page.mjs')).close());

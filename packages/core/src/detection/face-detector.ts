@@ -297,8 +297,8 @@ export class MediaPipeFaceDetector {
    * overlapping tiles for small faces (tiles.ts). A tile's find is taken as it is when it scores at
    * least 0.75 (and minConfidence) and is not cut by the tile's inner edge. At the default level
    * (`smallFaces` true) the coarse tiles (half the frame's longer side) are searched; only where
-   * neither they nor the whole frame found a face are the fine tiles (a quarter of the longer side)
-   * searched too, and an unsure find of either level (from minConfidence, or cut by the tile's
+   * neither they nor the whole frame found a face with the tiles' confidence are the fine tiles (a
+   * quarter of the longer side) searched too, and an unsure find of either level (from minConfidence, or cut by the tile's
    * edge) gets closer looks (closerLook). At 'tiny', both levels are always searched, on a second
    * graph that reports finds from 0.3, each unsure one confirmed by closer looks.
    *
@@ -307,8 +307,8 @@ export class MediaPipeFaceDetector {
    * plus one per tile; when the previous frame had none, the whole frame is searched instead, which
    * costs the same single pass. `sweep` (the frame's number in its video since its last full
    * search) adds that frame's piece of the full search spread over the frames (SWEEP_FRAMES): the
-   * whole frame, a coarse tile, or a fine tile (at the default level only while the previous frame
-   * had no face; at 'tiny' always). A face that enters the picture is found when the sweep reaches
+   * whole frame, a coarse tile, or a fine tile (at the default level only while the frame's own
+   * search finds no face with the tiles' confidence; at 'tiny' always). A face that enters the picture is found when the sweep reaches
    * the whole frame or its tile.
    */
   detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[], sweep?: number): DetectedFace[] {
@@ -339,7 +339,8 @@ export class MediaPipeFaceDetector {
       // This frame's piece of the spread full search: the whole frame (at the frame's own threshold,
       // as in the full search) or one tile; none past the pieces, and no tiles while a close-up shows.
       const closeUp = previous.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
-      const fineNow = tiny || previous.length === 0 ? fine : [];
+      // The fine tiles at 'tiny', or while this frame's search found no face surely (as in a still).
+      const fineNow = tiny || !found.some((f) => f.score >= tileConfidence) ? fine : [];
       const pieces: (Tile | 'frame')[] = ['frame', ...(closeUp ? [] : [...coarse, ...fineNow])];
       const piece = sweep === undefined ? undefined : pieces[sweep % sweepCycle(pieces.length)];
       if (piece === 'frame') {
@@ -363,12 +364,14 @@ export class MediaPipeFaceDetector {
           const scan = this.scanTiles(drawable, [...coarse, ...fine], tileConfidence);
           faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...scan.sure]), scan.unsure);
         } else {
-          // The coarse tiles; the fine ones, and closer looks, only where nothing bigger was found.
+          // The coarse tiles; the fine ones, and closer looks, only where no face was found surely
+          // (an unsure whole-frame find, under the tiles' confidence, is often a blob of the
+          // background, and must not hide a small face).
           const scan = this.scanTiles(drawable, coarse, tileConfidence);
           faces = mergeDetections([...faces, ...scan.sure]);
-          if (faces.length === 0 && fine.length > 0) {
+          if (!faces.some((f) => f.score >= tileConfidence) && fine.length > 0) {
             const more = this.scanTiles(drawable, fine, tileConfidence);
-            faces = this.confirm(drawable, width, height, mergeDetections(more.sure), [...scan.unsure, ...more.unsure]);
+            faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...more.sure]), [...scan.unsure, ...more.unsure]);
           }
         }
       }
