@@ -35,8 +35,9 @@ export interface FaceDetectorConfig {
   maxFaces: number;
   /**
    * The search for small faces: `false`, the whole frame only; `true`, also tiles of half the
-   * frame's longer side, and of a quarter of it where nothing bigger was found; `'tiny'`, both
-   * levels always, unsure finds from 0.3 confirmed by closer looks (a second MediaPipe graph).
+   * frame's longer side, and of a quarter of it where no face was found with TILE_CONFIDENCE;
+   * `'tiny'`, both levels always, unsure finds from 0.3 confirmed by closer looks (a second
+   * MediaPipe graph).
    */
   smallFaces: SmallFaces;
 }
@@ -82,14 +83,18 @@ const MOSAIC_SIDE = 128;
 const CLOSE_UP = 0.3;
 /** Detections within this fraction of a tile's inner edge are cut faces, left to other tiles. */
 const EDGE_MARGIN = 0.02;
-/** Least score of a new detection made in a focus region (see detect()). */
+/**
+ * Least score of a new detection made in a focus region, of a tile's find taken without a closer
+ * look, and of a face that makes the frame a close-up or (at the default level) spares it the fine
+ * tiles (see detect()).
+ */
 const TILE_CONFIDENCE = 0.75;
 /**
  * Least score of a tile's find worth a closer look at the 'tiny' level (at the default level, the
  * frame's own threshold). The tiles and closer looks then run on a second MediaPipe graph with this
- * threshold: lowering the first graph's would change its boxes (MediaPipe
- * averages every box over its threshold that overlaps a face into that face's box, and boxes of
- * 0.3-0.5 are often larger: measured, whole-frame boxes of sample1 grew from about 190 to 300 px).
+ * threshold: lowering the first graph's would change its boxes (MediaPipe averages every box over
+ * its threshold that overlaps a face into that face's box, and boxes of 0.3-0.5 are often larger:
+ * measured, whole-frame boxes of sample1 grew from about 190 to 300 px).
  */
 const CANDIDATE = 0.3;
 /**
