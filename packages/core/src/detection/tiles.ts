@@ -9,7 +9,7 @@
  *
  * - half the longer side (faces of about 1/7 to 1/4 of it; 6 tiles in a 640x480 frame), for frames
  *   whose shorter side is at least 256 pixels;
- * - a quarter of the longer side (faces of about 1/13 to 1/8 of it; 35 tiles in 640x480), for frames
+ * - a quarter of the longer side (faces of about 1/13 to 1/8 of it; 24 tiles in 640x480), for frames
  *   whose longer side is at least 512 pixels (smaller tiles would be blown up past the detector's
  *   own input, which finds nothing more).
  *
