@@ -10,10 +10,19 @@
 // DOM nodes, live workers, frames analysed per second and errors, and what the engine did in those
 // frames (`result.work`: faces, detector passes by kind of search, faces classified; `timings`: ms
 // per frame) and what the machine did (CPU of the browser, of other processes, stolen; /proc).
-// Writes bench-results/soak.json and prints the heap growth per minute after the first minute
-// (least squares), each minute's frames per second against minute one, a table of each minute's
-// work, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames per second
-// within +-10% of minute one, 0 errors.
+// Beside the engine, in the same run, a machine-speed peer (scripts/soak/peer.mjs): a fixed
+// float32 convolution in WebAssembly, in a worker thread of this script (nothing shared with the
+// engine), 100 ms in 1-ms units at random times about once a second (10% of one core). Its speed
+// in a sample: that of a core while it runs (the fastest quarter of its units; a unit that waited
+// for a core busy with the engine is left out) times the share of the CPU the hypervisor left
+// (1 - steal). Writes bench-results/soak.json and prints the heap growth per minute after the first
+// minute (least squares), each minute's frames per second against minute one, raw and per machine
+// speed (frames/s divided by the peer's speed, against minute one's), the correlation of frames/s
+// and of the engine's detector pass speed with the peer's speed over the samples, a table of each
+// minute's work, the errors, and a verdict against the targets: heap growth < 1 MB/min, frames
+// per second per machine speed within +-10% of minute one's, 0 errors. (The VM's own speed moves by
+// tens of percent between minutes; an engine that slows down by itself still shows: the peer does
+// not slow with it.)
 //
 // Lifecycle (--cycles N): N create()/dispose() cycles in each mode (main thread, worker, parallel)
 // on a cross-origin isolated page and on one that is not: live workers after each dispose(),
@@ -25,12 +34,17 @@
 //   --threads N     WASM threads (default 2)
 //   --sample-s S    seconds between samples (default 10)
 //   --churn-s S     seconds between a video leaving or joining (default 15)
+//   --peer P[,P]    the machine-speed peer: node-wasm (default), node-js (the same kernel in plain JS),
+//                   page-wasm, page-js (on a blank tab of a Chromium of its own), each with :MS for
+//                   its ms of work a probe (default 100); several are all sampled and compared, the
+//                   first is the verdict's
 //   --out FILE      JSON output (default bench-results/soak.json)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { EnginePage, TOO_MANY_CONTEXTS, launchBrowser, serveRepo, toMB } from './lib/engine-page.mjs';
+import { Peer } from './soak/peer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -41,6 +55,7 @@ const { values: opt } = parseArgs({
     threads: { type: 'string', default: '2' },
     'sample-s': { type: 'string', default: '10' },
     'churn-s': { type: 'string', default: '15' },
+    peer: { type: 'string', default: 'node-wasm' },
     out: { type: 'string', default: path.join(root, 'bench-results/soak.json') },
     help: { type: 'boolean', default: false },
   },
@@ -62,6 +77,8 @@ const fail = (msg) => {
 };
 if (!(minutes >= 0) || !(cycles >= 0) || !(sampleMs > 0) || !(churnMs > 0)) fail('--minutes, --cycles >= 0; --sample-s, --churn-s > 0');
 if (!MODES[opt.mode]) fail(`--mode must be one of ${Object.keys(MODES).join(', ')}`);
+const peerNames = opt.peer.split(',');
+if (!peerNames.every((p) => /^(node|page)-(js|wasm)(:\d+)?$/.test(p))) fail('--peer: node-wasm, node-js, page-wasm or page-js, each with an optional :MS (comma-separated; the first is the verdict\'s)');
 if (!fs.existsSync(path.join(root, 'packages/core/dist/index.js'))) fail('no build: run `npm run build` first');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -78,6 +95,22 @@ function slope(xs, ys) {
     den += (xs[i] - mx) ** 2;
   }
   return den ? num / den : 0;
+}
+/** Pearson's correlation of ys with xs (pairs where both are numbers); null under 3 pairs. */
+function correlation(xs, ys) {
+  const pairs = xs.map((x, i) => [x, ys[i]]).filter(([x, y]) => typeof x === 'number' && typeof y === 'number');
+  if (pairs.length < 3) return null;
+  const mx = pairs.reduce((a, p) => a + p[0], 0) / pairs.length;
+  const my = pairs.reduce((a, p) => a + p[1], 0) / pairs.length;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (const [x, y] of pairs) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+  }
+  return sxx && syy ? round(sxy / Math.sqrt(sxx * syy), 3) : null;
 }
 
 async function lifecycle(browser, server, isolate) {
@@ -119,6 +152,14 @@ async function streams(browser, server) {
   const page = await EnginePage.open(browser, server.url);
   const started = await page.call('start', { backend: 'wasm', numThreads, ...MODES[opt.mode] }, 4);
   console.log(`streams: ${opt.mode} (${started.backend}${started.parallel ? ', model worker' : ''}), ${numThreads} threads, isolated ${await page.call('isolated')}, ${minutes} min`);
+  // The machine-speed peers (scripts/soak/peer.mjs), warm and calibrated before the first sample.
+  for (const name of peerNames) {
+    const [place, kind, ms] = name.split(/[-:]/);
+    const peer = await Peer.start({ name, place, kind, targetMs: ms && Number(ms) });
+    peers.push(peer);
+    console.log(`peer ${name}: ${peer.calibration.reps} kernel runs per probe (${round(peer.calibration.msPerRep * peer.calibration.reps, 1)} ms at calibration), one probe a second`);
+  }
+  for (const p of peers) await p.drain();
   const samples = [];
   const t0 = Date.now();
   let last = { t: 0, c: await page.call('counters'), cpu: cpuTimes(browserPid) };
@@ -141,7 +182,14 @@ async function streams(browser, server) {
       const at = (Date.now() - t0) / 1000;
       const cpu = cpuTimes(browserPid);
       const work = workBetween(last.c, c, at - last.t);
-      const machine = machineBetween(last.cpu, cpu);
+      const cpuShare = machineBetween(last.cpu, cpu);
+      // A peer's speed: a core's speed (the kernel's) times the share of the CPU the hypervisor left.
+      const peerSpeeds = [];
+      for (const p of peers) {
+        const d = await p.drain();
+        peerSpeeds.push([p.name, { speed: d.coreSpeed === null ? null : round(d.coreSpeed * (1 - (cpuShare?.stealPct ?? 0) / 100)), ...d }]);
+      }
+      const machine = { ...cpuShare, peerSpeed: peerSpeeds[0][1].speed, peers: Object.fromEntries(peerSpeeds) };
       last = { t: at, c, cpu };
       const heap = await page.heap();
       const dom = await page.domCounters();
@@ -167,11 +215,13 @@ async function streams(browser, server) {
           `videos ${sample.scenes.join(',')} (${work.videoFps} drawn, ${work.videoShownFps} shown /s each), ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
           `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, waited ${Math.round(100 * work.waitShare)}%, ` +
           `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ` +
-          `${machine ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}${sample.errors} errors`,
+          `${machine.browserPct !== undefined ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}` +
+          `peer ${peerSpeeds.map(([n, s]) => `${n} ${s.speed}/s`).join(', ')}, ${sample.errors} errors`,
       );
       nextSample += sampleMs;
     }
   }
+  await stopPeers();
   await page.call('stop');
   const workersAfterStop = await page.waitForWorkers(0, 10_000);
   const warnings = page.warnings.filter((w) => TOO_MANY_CONTEXTS.test(w)).length;
@@ -302,14 +352,31 @@ function summarise(run) {
       browserCpuPct: mean(inMinute, (x) => x.machine?.browserPct),
       otherCpuPct: mean(inMinute, (x) => x.machine?.otherPct),
       stealCpuPct: mean(inMinute, (x) => x.machine?.stealPct),
+      peerSpeed: mean(inMinute, (x) => x.machine?.peerSpeed),
+      peers: Object.fromEntries(
+        peerNames.map((n) => [n, Object.fromEntries(['speed', 'coreSpeed', 'wallSpeed'].map((k) => [k, mean(inMinute, (x) => x.machine?.peers?.[n]?.[k])]))]),
+      ),
     });
   }
   const ratios = perMinute.map((f) => round(f / perMinute[0], 3));
+  // Frames/s per unit of machine speed (the peer's), against minute one's: what the engine did
+  // with the machine it had. Where the peer has no figure, none.
+  const perPeer = workPerMinute.map((w) => (w.fps !== null && w.peerSpeed ? w.fps / w.peerSpeed : null));
+  const adjusted = perPeer.map((f) => (f !== null && perPeer[0] ? round(f / perPeer[0], 3) : null));
+  // Over the samples: frames/s, and the speed of one detector pass (a fixed piece of the engine's
+  // work: passes per second of detection time), against each peer's speed.
+  const passSpeed = s.map((x) => (x.msPerFrame.detection && x.passesPerFrame ? (1000 * x.passesPerFrame) / x.msPerFrame.detection : null));
+  const peerCorrelations = Object.fromEntries(
+    peerNames.map((n) => {
+      const speeds = s.map((x) => x.machine?.peers?.[n]?.speed);
+      return [n, { fps: correlation(speeds, s.map((x) => x.fps)), detectionPassSpeed: correlation(speeds, passSpeed) }];
+    }),
+  );
   const errors = s.length ? s[s.length - 1].errors : 0;
   const heapGrowthMBPerMin = growth((x) => x.heapMB.total);
   const verdict = {
     heap: heapGrowthMBPerMin !== null && heapGrowthMBPerMin < 1,
-    fps: ratios.every((r) => Math.abs(r - 1) <= 0.1),
+    fps: adjusted.every((r) => r !== null && Math.abs(r - 1) <= 0.1),
     errors: errors === 0,
   };
   return {
@@ -318,17 +385,27 @@ function summarise(run) {
     domNodesGrowthPerMin: growth((x) => x.domNodes),
     fpsPerMinute: perMinute,
     fpsAgainstMinuteOne: ratios,
+    peer: peerNames[0],
+    peerSpeedPerMinute: workPerMinute.map((w) => w.peerSpeed),
+    fpsPerPeerAgainstMinuteOne: adjusted,
+    fpsPeerCorrelation: peerCorrelations[peerNames[0]].fps,
+    peerCorrelations,
     workPerMinute,
     errors,
     workersAfterStop: run.workersAfterStop,
     tooManyContexts: run.tooManyContexts,
-    verdict: { ...verdict, pass: verdict.heap && verdict.fps && verdict.errors },
+    verdict: { ...verdict, fpsRaw: ratios.every((r) => Math.abs(r - 1) <= 0.1), pass: verdict.heap && verdict.fps && verdict.errors },
   };
 }
 
-const out = { date: new Date().toISOString(), options: { minutes, cycles, mode: opt.mode, numThreads, sampleS: sampleMs / 1000, churnS: churnMs / 1000 }, lifecycle: [], streams: null, summary: null };
+const out = { date: new Date().toISOString(), options: { minutes, cycles, mode: opt.mode, numThreads, sampleS: sampleMs / 1000, churnS: churnMs / 1000, peers: peerNames }, lifecycle: [], streams: null, summary: null };
 const browser = await launchBrowser();
 const servers = [];
+/** The running machine-speed peers (streams()), stopped when it ends or fails. */
+const peers = [];
+const stopPeers = async () => {
+  for (const p of peers.splice(0)) await p.stop().catch(() => undefined);
+};
 try {
   if (cycles > 0) {
     for (const isolate of [true, false]) {
@@ -353,17 +430,28 @@ try {
     console.log(`\nheap growth after minute one: ${sum.heapGrowthMBPerMin} MB/min (page ${sum.pageHeapGrowthMBPerMin} MB/min; target < 1)`);
     console.log(`DOM nodes: ${sum.domNodesGrowthPerMin} per minute`);
     console.log(`frames/s per minute: ${sum.fpsPerMinute.join(', ')}`);
-    console.log(`against minute one: ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
-    console.log('\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log(`machine speed (peer ${sum.peer}, probes/s) per minute: ${sum.peerSpeedPerMinute.join(', ')}`);
+    console.log(`frames/s against minute one, raw:              ${sum.fpsAgainstMinuteOne.map((r) => `${r}x`).join(', ')}`);
+    console.log(`frames/s per machine speed against minute one: ${sum.fpsPerPeerAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (target within +-10%)`);
+    for (const [n, r] of Object.entries(sum.peerCorrelations)) console.log(`correlation over the samples with peer ${n}'s speed: frames/s r = ${r.fps}, detector pass speed r = ${r.detectionPassSpeed}`);
+    const others = peerNames.slice(1);
+    console.log(`\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % | peer ${sum.peer} /s |${others.map((n) => ` ${n} /s |`).join('')}`);
+    console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${others.map(() => '---:|').join('')}`);
     sum.workPerMinute.forEach((w, i) =>
-      console.log(`| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} |`),
+      console.log(
+        `| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} | ${w.peerSpeed ?? '-'} |` +
+          others.map((n) => ` ${w.peers[n].speed ?? '-'} |`).join(''),
+      ),
     );
     console.log('');
     console.log(`errors: ${sum.errors} (target 0); workers after stop: ${sum.workersAfterStop}; "too many WebGL contexts": ${sum.tooManyContexts}`);
-    console.log(`verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'})`);
+    console.log(
+      `verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps per machine speed ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'}; ` +
+        `raw fps, not judged: ${sum.verdict.fpsRaw ? 'within' : 'outside'} +-10%)`,
+    );
   }
 } finally {
+  await stopPeers();
   await browser.close();
   for (const s of servers) await s.close();
   fs.mkdirSync(path.dirname(opt.out), { recursive: true });
