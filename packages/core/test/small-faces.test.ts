@@ -210,6 +210,28 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
     expect(boxes.length).to.be.at.most(2);
   });
 
+  it('in a video without faces, the default level sweeps all 31 pieces (whole frame, 6 coarse and 24 fine tiles), one a frame', async () => {
+    // Flat grey: nothing to find, no closer looks. The first frame gets the full search at once;
+    // then each frame searches the whole frame (no face to look around) plus one piece, but the
+    // cycle's first, the whole frame's own. With a cycle of 15 frames the fine tiles past the 15th
+    // piece would never be searched.
+    const grey = document.createElement('canvas');
+    grey.width = W;
+    grey.height = H;
+    const g = grey.getContext('2d')!;
+    g.fillStyle = '#808080';
+    g.fillRect(0, 0, W, H);
+    const pieces = 1 + tileLevels(W, H).flat().length;
+    const passes: number[] = [];
+    for (let i = 0; i < 2 * pieces + 2; i++) {
+      const r = await detector.detect(grey, 1000 + 33 * i, { stream: 'grey' });
+      expect(r.faces).to.deep.equal([]);
+      passes.push(r.work.detectorPasses);
+    }
+    detector.forget('grey');
+    expect(passes, passes.join(',')).to.deep.equal(passes.map((_, i) => (i === 0 ? pieces : i % pieces === 0 ? 1 : 2)));
+  });
+
   it('in a video, finds a small face that appears within one sweep cycle, then keeps it', async () => {
     // The video starts without the face (its first frame gets the full search, as a still); the
     // face appears in the next frame. With no face in the picture, the default level sweeps the fine
