@@ -250,7 +250,10 @@ export class MediaPipeFaceDetector {
       finder?.close();
       throw new EmotionDetectorError('aborted', 'Face detector creation was aborted');
     }
-    const created = new MediaPipeFaceDetector(detector, finder, config, modelAssetBuffer);
+    // The WASM binary (11 MB) is kept only for a 'tiny' engine, which may build its second graph again;
+    // a later switch to 'tiny' has MediaPipe fetch the file from wasmBase instead.
+    const kept: FaceDetectorConfig = config.smallFaces === 'tiny' ? config : { ...config, wasmBinary: undefined };
+    const created = new MediaPipeFaceDetector(detector, finder, kept, modelAssetBuffer);
     try {
       created.warmUp();
     } catch (e) {
