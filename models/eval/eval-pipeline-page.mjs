@@ -78,15 +78,20 @@ function frameFor(c, i) {
     g.fillRect(0, 0, c.width, c.height);
   }
   const side = Math.round(c.size * Math.min(c.width, c.height));
-  const x = c.position === 'centre' ? Math.round((c.width - side) / 2) : 0;
-  const y = c.position === 'corner' ? 0 : Math.round((c.height - side) / 2);
+  let x = c.position === 'centre' ? Math.round((c.width - side) / 2) : 0;
+  let y = c.position === 'corner' ? 0 : Math.round((c.height - side) / 2);
+  if (c.position === 'anywhere') {
+    const rnd = random(1000 + i);
+    x = Math.round(rnd() * (c.width - side));
+    y = Math.round(rnd() * (c.height - side));
+  }
   g.imageSmoothingEnabled = true;
   g.imageSmoothingQuality = 'medium';
   g.drawImage(faceCanvas(i, c.colour), x, y, side, side);
   return { canvas, rect: { x, y, width: side, height: side } };
 }
 
-export async function start({ facesUrl, model, threads }) {
+export async function start({ facesUrl, model, threads, smallFaces }) {
   const res = await fetch(facesUrl);
   if (!res.ok) throw new Error(`${facesUrl}: HTTP ${res.status}`);
   faces = new Uint8Array(await res.arrayBuffer());
@@ -96,6 +101,7 @@ export async function start({ facesUrl, model, threads }) {
     numThreads: threads,
     assetsBase: '/packages/core/dist/assets/',
     ...(model ? { model } : {}),
+    ...(smallFaces === undefined ? {} : { smallFaces }),
   });
   return { model: detector.modelCard.name, backend: detector.backend, parallel: detector.parallel, emotions: [...EMOTIONS] };
 }
@@ -109,16 +115,35 @@ export async function run(c, from, to) {
   const out = [];
   for (let i = from; i < to; i++) {
     const { canvas, rect } = frameFor(c, i);
-    // Each frame its own stream: every frame is analysed afresh, whatever the engine's rules for
-    // telling stills from videos.
-    const r = await detector.detect(canvas, undefined, { stream: `${c.name}-${i}` });
+    // Each frame a still, as a photo is (analysed afresh, with the full search for small faces).
+    const r = await detector.detect(canvas, undefined, { video: false });
     const inside = r.faces.filter((f) => {
       const cx = f.box.x + f.box.width / 2;
       const cy = f.box.y + f.box.height / 2;
       return cx >= rect.x && cx <= rect.x + rect.width && cy >= rect.y && cy <= rect.y + rect.height;
     });
     const face = inside.sort((a, b) => b.score - a.score)[0];
-    out.push(face ? { found: true, p: EMOTIONS.map((e) => face.rawEmotions[e]), box: face.box, keypoints: face.keypoints, rect } : { found: false, rect });
+    // Every other box is a false one (the frame holds one face); and what the search cost.
+    const others = r.faces.filter((f) => f !== face).map((f) => ({ box: f.box, score: f.score }));
+    const cost = { others, passes: r.work.detectorPasses, search: r.work.search };
+    out.push(face ? { found: true, p: EMOTIONS.map((e) => face.rawEmotions[e]), box: face.box, keypoints: face.keypoints, rect, ...cost } : { found: false, rect, ...cost });
+  }
+  return out;
+}
+
+/** Frames `indices` of condition `c` as PNG (base64), the face image's square outlined in red one pixel outside it. */
+export async function frames(c, indices) {
+  const out = [];
+  for (const i of indices) {
+    const { canvas, rect } = frameFor(c, i);
+    const g = canvas.getContext('2d');
+    g.strokeStyle = '#f00';
+    g.strokeRect(rect.x - 1.5, rect.y - 1.5, rect.width + 3, rect.height + 3);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let bin = '';
+    for (let k = 0; k < bytes.length; k += 0x8000) bin += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+    out.push(btoa(bin));
   }
   return out;
 }

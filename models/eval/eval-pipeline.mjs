@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run eval:pipeline`: the expression model as users meet it. FER2013 PublicTest faces are
 // rendered into 640x480 frames the way users' frames look (the face filling the frame's height,
-// at half of it, a fifth, a tenth; centred, at the edge, in the corner; grey, black and textured
+// at half of it, a fifth, a tenth; centred, at the edge, in the corner, anywhere; grey, black and textured
 // backgrounds; grey and colour), and every frame goes through the whole engine (the built
 // packages/core/dist: MediaPipe face detection, the engine's crop, the ONNX model) in headless
 // Chromium, each frame analysed afresh. Printed per condition: how often the face was found, the
 // pipeline's accuracy on the FER+ majority labels (a face not found counts as wrong), and the same
 // model's accuracy on the original 48x48 crops of the same faces (onnxruntime-web's WASM kernels,
-// the engine's preprocessing), with how often the two agree on the top emotion.
+// the engine's preprocessing), with how often the two agree on the top emotion; and the boxes found
+// elsewhere in the frame (false ones: a frame holds one face) and the detector passes per frame.
 //
 // Faces: a fixed-seed sample of the PublicTest rows that have a FER+ majority label and are not
 // copies of Training images; the same faces in every condition.
@@ -22,6 +23,8 @@
 //     --json out.json     also write the figures as JSON
 //     --split Training    Training rows instead (to choose the engine's crop without looking at PublicTest)
 //     --dump out.json     also write every frame's outcome (face found, box, keypoints, probabilities)
+//     --misses DIR        also write the frames where the face was not found (PNG, at most 20 per condition)
+//     --small-faces L     the engine's smallFaces level: true (the default), false or tiny
 // Needs a build first (`npm run build`). About 25 frames a second on one free core.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,7 +43,7 @@ const { values: opt } = parseArgs({
   options: {
     faces: { type: 'string', default: '400' }, seed: { type: 'string', default: '1' }, only: { type: 'string' },
     model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string', default: '1' }, json: { type: 'string' },
-    dump: { type: 'string' }, split: { type: 'string', default: 'PublicTest' },
+    dump: { type: 'string' }, 'small-faces': { type: 'string' }, split: { type: 'string', default: 'PublicTest' }, misses: { type: 'string' },
   },
 });
 const fail = (msg) => {
@@ -54,7 +57,9 @@ const H = 480;
 /**
  * `size`: the face image's side as a fraction of the frame's height (1: the face fills the frame,
  * as in a webcam close-up or a portrait photo). `position`: centre, edge (against the left edge,
- * centred vertically) or corner (top left). `colour`: the grey face tinted to a skin tone.
+ * centred vertically), corner (top left) or anywhere (a place drawn per face with a fixed seed, so
+ * that faces also fall across the small-face search's tile borders). `colour`: the grey face tinted
+ * to a skin tone.
  */
 const CONDITIONS = [
   ['fill', 1, 'centre', 'grey', false],
@@ -69,10 +74,12 @@ const CONDITIONS = [
   ['half', 0.5, 'centre', 'texture', true],
   ['fifth', 0.2, 'centre', 'grey', false],
   ['fifth', 0.2, 'corner', 'texture', true],
+  ['fifth', 0.2, 'anywhere', 'texture', false],
   ['tenth', 0.1, 'centre', 'grey', false],
   ['tenth', 0.1, 'corner', 'black', false],
   ['tenth', 0.1, 'centre', 'texture', false],
   ['tenth', 0.1, 'edge', 'texture', true],
+  ['tenth', 0.1, 'anywhere', 'texture', true],
 ].map(([label, size, position, background, colour]) => ({
   name: `${label}-${position}-${background}${colour ? '-colour' : ''}`,
   label, size, position, background, colour, width: W, height: H,
@@ -81,6 +88,8 @@ const CONDITIONS = [
 const only = opt.only?.split(',').filter(Boolean);
 const conditions = only ? CONDITIONS.filter((c) => only.some((o) => c.name.includes(o))) : CONDITIONS;
 if (!conditions.length) fail(`no condition matches --only ${opt.only} (${CONDITIONS.map((c) => c.name).join(', ')})`);
+const smallFaces = { true: true, false: false, tiny: 'tiny', undefined }[opt['small-faces']];
+if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
 if (!hasPublicTest(dataDir)) fail(`no FER2013 PublicTest files in ${dataDir} (pass --data DIR)`);
 const dist = path.join(root, 'packages/core/dist');
@@ -137,9 +146,9 @@ try {
   await page.goto(`${server.url}/scripts/bench/pipeline.html`);
   const info = await page.evaluate(
     async (a) => (await import('/models/eval/eval-pipeline-page.mjs')).start(a),
-    { facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads) },
+    { facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads), smallFaces },
   );
-  console.log(`model ${info.model} (${info.backend}); ${n} ${opt.split} faces (seed ${opt.seed}, FER+ labels${dup ? ', no Training copies' : ''}); frames ${W}x${H}`);
+  console.log(`smallFaces ${smallFaces ?? 'default'}; model ${info.model} (${info.backend}); ${n} ${opt.split} faces (seed ${opt.seed}, FER+ labels${dup ? ', no Training copies' : ''}); frames ${W}x${H}`);
   console.log(`model alone on the original 48x48 crops: ${pct(aloneAcc)}`);
   for (const c of conditions) {
     const tc = performance.now();
@@ -154,11 +163,19 @@ try {
     const top = out.map((o) => (o.found ? topClass(o.p, 0) : -1));
     const correct = top.filter((t, k) => t === truth[k]).length;
     const agree = top.filter((t, k) => t >= 0 && t === aloneTop[k]).length;
-    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, agreement: found ? agree / found : 0, seconds: (performance.now() - tc) / 1000 };
+    const falseBoxes = out.reduce((t, o) => t + o.others.length, 0);
+    const passes = out.reduce((t, o) => t + o.passes, 0) / n;
+    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, agreement: found ? agree / found : 0, falseBoxes, passes, seconds: (performance.now() - tc) / 1000 };
     results.push(r);
     dumped.push({ name: c.name, frames: out });
+    if (opt.misses) {
+      const missed = out.flatMap((o, k) => (o.found ? [] : [k])).slice(0, 20);
+      const pngs = await page.evaluate(async (c, m) => (await import('/models/eval/eval-pipeline-page.mjs')).frames(c, m), c, missed);
+      fs.mkdirSync(opt.misses, { recursive: true });
+      missed.forEach((k, j) => fs.writeFileSync(path.join(opt.misses, `${c.name}-${k}.png`), Buffer.from(pngs[j], 'base64')));
+    }
     console.log(
-      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)})  same top emotion as the model alone ${pct(r.agreement)}  [${r.seconds.toFixed(0)} s]`,
+      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)})  same top emotion as the model alone ${pct(r.agreement)}  other boxes ${falseBoxes}  detector passes ${passes.toFixed(1)}  [${r.seconds.toFixed(0)} s]`,
     );
   }
   await page.evaluate(async () => (await import('/models/eval/eval-pipeline-page.mjs')).close());

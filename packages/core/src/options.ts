@@ -20,14 +20,19 @@ interface NumberRule {
 interface BooleanRule {
   kind: 'boolean';
 }
-type Rule = NumberRule | BooleanRule;
+/** true or false, or one of `also` (levels beyond on and off). */
+interface LevelRule {
+  kind: 'level';
+  also: readonly string[];
+}
+type Rule = NumberRule | BooleanRule | LevelRule;
 
 /** The rules of the runtime options, with their defaults. */
 export const RUNTIME_OPTIONS: { readonly [K in keyof RuntimeSettings]: Rule & { default: RuntimeSettings[K] } } = {
   maxFaces: { kind: 'number', unit: 'faces', min: 1, max: 64, integer: true, default: 8 },
   minFaceConfidence: { kind: 'number', unit: 'detector confidence', min: 0, max: 1, open: true, default: 0.5 },
   smoothing: { kind: 'number', unit: 'ms (half-life)', min: 0, max: 10_000, default: 300 },
-  smallFaces: { kind: 'boolean', default: true },
+  smallFaces: { kind: 'level', also: ['tiny'], default: true },
   flipAverage: { kind: 'boolean', default: false },
   trackingMemory: { kind: 'number', unit: 'ms', min: 0, max: 60_000, default: 500 },
 };
@@ -51,6 +56,10 @@ function describe(rule: NumberRule): string {
 function check(name: string, rule: Rule, value: unknown): void {
   if (rule.kind === 'boolean') {
     if (typeof value !== 'boolean') invalid(name, 'true or false', value);
+    return;
+  }
+  if (rule.kind === 'level') {
+    if (typeof value !== 'boolean' && !rule.also.includes(value as string)) invalid(name, `true or false, or ${rule.also.map((v) => `"${v}"`).join(', ')}`, value);
     return;
   }
   const ok =

@@ -136,9 +136,10 @@ export class Pipeline {
     const last = video ? this.streams.get(stream) : undefined;
     const continues = Pipeline.continues(last, frame, timestamp);
     // A video's frames are searched around the last frame's faces, each with its piece of the full
-    // search spread over SWEEP_FRAMES frames (the whole frame or one tile), so that a face that
-    // appears is found within that many frames, and the work per frame does not depend on the frame
-    // rate. A still, a video's first frame and one after a change of the search get it all at once.
+    // search spread over its frames (the whole frame or one tile; face-detector.ts, SWEEP_FRAMES),
+    // so that a face that appears is found within one cycle, and the work per frame does not depend
+    // on the frame rate. A still, a video's first frame and one after a change of the search get it
+    // all at once.
     const sweep = continues && last.sweep !== undefined ? last.sweep + 1 : undefined;
     const previous = continues && sweep !== undefined ? last.faces.map((f) => f.box) : undefined;
     const cropFilter = continues ? last.crops : new CropFilter();

@@ -99,10 +99,14 @@ export interface FrameWork {
    * faces); `frame`, the whole frame alone (`smallFaces` off, a close-up, or a video frame after
    * one without faces); `focus`, squares around the previous frame's faces of the same video, up
    * to four in one pass; `none`, nothing (a frame of size 0). In a video, `frame` and `focus` may
-   * add that frame's piece of the full search, spread over 15 frames (the whole frame or one tile).
+   * add that frame's piece of the full search spread over its frames (the whole frame or one tile:
+   * `smallFaces` in the README).
    */
   search: 'tiles' | 'frame' | 'focus' | 'none';
-  /** Detector (BlazeFace) passes: 1 + the tiles searched, or one per four faces in focus (+ 1 for a piece of the spread search). */
+  /**
+   * Detector (BlazeFace) passes: 1 + the tiles searched + the closer looks at unsure finds in them,
+   * or one per four faces in focus (+ 1 for a piece of the spread search, and its closer looks).
+   */
   detectorPasses: number;
   /**
    * Face crops run through the expression model. With `parallel`, in a video, the crops guessed
@@ -177,11 +181,17 @@ export interface RuntimeOptions {
    */
   smoothing?: number;
   /**
-   * Also search overlapping tiles of the frame, so that faces smaller than about a sixth of the
-   * frame are found (group photos, wide shots), for several detector passes per full search
-   * instead of one. Default true.
+   * The search for small faces (group photos, wide shots). `false`: the whole frame only (faces
+   * down to about a sixth of the frame's longer side). `true` (the default): also overlapping tiles
+   * of half the longer side (down to about an eighth), and, only where neither found a face with a
+   * score of 0.75 or more, tiles of a quarter of it with closer looks at unsure finds (down to about
+   * a thirteenth): a still where a face was found costs 7 detector passes in 640x480, one without
+   * about 31. `'tiny'`: both tile levels always, with closer looks at finds from a score of 0.3, on a
+   * second MediaPipe graph (one more WASM instance and WebGL context): small faces beside bigger
+   * ones too, for about 45 detector passes per still. A close-up costs one pass at any level. A
+   * video spreads the search over its frames, one piece a frame. Default true.
    */
-  smallFaces?: boolean;
+  smallFaces?: boolean | 'tiny';
   /**
    * Classify each face also as its mirror image and average the two scores: a little more
    * accurate, for twice the expression model's time per face (figures in models/README.md,

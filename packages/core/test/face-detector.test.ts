@@ -5,7 +5,7 @@ import { MediaPipeFaceDetector } from '../src/detection/face-detector.js';
 import { iou } from '../src/geometry/box.js';
 import { mergeDetections } from '../src/detection/nms.js';
 import { focusPasses } from '../src/detection/focus.js';
-import { tileLayout } from '../src/detection/tiles.js';
+import { tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
 import type { DetectedFace } from '../src/types.js';
 
@@ -284,6 +284,28 @@ describe('tile layout and merging', () => {
         }
       }
     }
+  });
+
+  it('has a finer level of tiles (a quarter of the longer side) for frames of 512 pixels and more, holding any face up to a third of a tile', () => {
+    expect(tileLevels(200, 150)).to.deep.equal([]);
+    expect(tileLevels(480, 360).map((l) => l[0]!.width)).to.deep.equal([240]);
+    for (const [w, h] of [[640, 480], [1920, 1280], [1280, 720], [480, 640]] as const) {
+      const levels = tileLevels(w, h);
+      expect(levels.map((l) => l[0]!.width), `${w}x${h}`).to.deep.equal(TILE_LEVELS.map((l) => Math.round(Math.max(w, h) * l.tileFraction)));
+      levels.forEach((tiles, k) => {
+        const side = tiles[0]!.width;
+        const face = side * TILE_LEVELS[k]!.maxFace;
+        for (const t of tiles) expect(t.x >= 0 && t.y >= 0 && t.x + t.width <= w && t.y + t.height <= h).to.equal(true);
+        for (let y = 0; y + face <= h; y += 7) {
+          for (let x = 0; x + face <= w; x += 11) {
+            const holder = tiles.some((t) => x >= t.x && y >= t.y && x + face <= t.x + t.width && y + face <= t.y + t.height);
+            expect(holder, `${w}x${h} level ${k}: face of ${face.toFixed(0)} px at ${x},${y}`).to.equal(true);
+          }
+        }
+      });
+    }
+    // 640x480: 6 tiles of 320 px and 24 of 160 px.
+    expect(tileLevels(640, 480).map((l) => l.length)).to.deep.equal([6, 24]);
   });
 
   it('packs up to four faces into one focus pass, each in a square cell with room to move, inside the frame', () => {

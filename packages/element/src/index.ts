@@ -2,7 +2,7 @@
 import type { EmotionDetectorElement } from './emotion-detector.js';
 import type { EmotionDetectorEventMap } from './events.js';
 
-export { EmotionDetectorElement, type LoadingMode, type SourceMode } from './emotion-detector.js';
+export { EmotionDetectorElement, type LoadingMode, type SmallFacesMode, type SourceMode } from './emotion-detector.js';
 export type { DetectorState } from './status.js';
 export type {
   EmotionCameraDetail,

@@ -32,6 +32,7 @@ describe('<emotion-detector> attributes', () => {
     expect(el.loading).to.equal('eager');
     expect(el.paused).to.equal(false);
     expect(el.flipAverage).to.equal(false);
+    expect(el.smallFaces).to.equal('on');
     expect(el.ready).to.equal(false);
     expect(el.detector).to.equal(null);
     expect(el.faces).to.deep.equal([]);
@@ -54,6 +55,7 @@ describe('<emotion-detector> attributes', () => {
       el.setAttribute('assets-base', '/assets/');
       el.setAttribute('paused', '');
       el.setAttribute('flip-average', '');
+      el.setAttribute('small-faces', 'Tiny');
       expect(el.maxFaces).to.equal(3);
       expect(el.fps).to.equal(7.5);
       expect(el.backend).to.equal('wasm');
@@ -67,6 +69,7 @@ describe('<emotion-detector> attributes', () => {
       expect(el.assetsBase).to.equal('/assets/');
       expect(el.paused).to.equal(true);
       expect(el.flipAverage).to.equal(true);
+      expect(el.smallFaces).to.equal('tiny');
     });
     expect(warnings).to.deep.equal([]);
   });
@@ -83,6 +86,7 @@ describe('<emotion-detector> attributes', () => {
     ['source', 'screen', 'source', 'media'],
     ['loading', 'later', 'loading', 'eager'],
     ['facing-mode', 'left', 'facingMode', 'user'],
+    ['small-faces', 'true', 'smallFaces', 'on'],
   ];
   for (const [attr, value, prop, fallback] of bad) {
     it(`warns and uses the default for ${attr}="${value}"`, async () => {
@@ -122,12 +126,14 @@ describe('<emotion-detector> attributes', () => {
     el.paused = true;
     el.maxFaces = 2;
     el.flipAverage = true;
+    el.smallFaces = 'off';
     await el.updateComplete;
     expect(el.getAttribute('fps')).to.equal('5');
     expect(el.getAttribute('overlay')).to.equal('boxes');
     expect(el.hasAttribute('paused')).to.equal(true);
     expect(el.getAttribute('max-faces')).to.equal('2');
     expect(el.hasAttribute('flip-average')).to.equal(true);
+    expect(el.getAttribute('small-faces')).to.equal('off');
     expect(el.getAttribute('state')).to.equal('idle');
   });
 

@@ -299,7 +299,7 @@ describe('<emotion-detector> with the engine', function () {
 
   // A still <img> is analysed afresh (full search) after each change; a video's next frame gets a
   // full search after a changed max-faces too (Pipeline.configure), not the last frame's faces.
-  it('applies max-faces, smoothing and flip-average to the running engine (setOptions), without a reload', async () => {
+  it('applies max-faces, smoothing, flip-average and small-faces to the running engine (setOptions), without a reload', async () => {
     const el = await fixture<EmotionDetectorElement>(html`<emotion-detector assets-base=${ASSETS} model-src=${MODEL ?? ''} backend="wasm" smoothing="0"
       ><img src=${SAMPLE(1)} alt="Three people" style="width:480px"
     /></emotion-detector>`);
@@ -334,6 +334,12 @@ describe('<emotion-detector> with the engine', function () {
       return EMOTIONS.some((e) => Math.abs(f.rawEmotions[e] - twin.rawEmotions[e]) > 1e-4);
     });
     expect(changed.length, 'mirror averaging changes some scores').to.be.greaterThan(0);
+    // small-faces: the engine's level; `off` searches the whole frame alone (one detector pass).
+    el.setAttribute('small-faces', 'off');
+    const off = (await nextEvent(el, 'emotion-faces', LOAD_MS, () => engine.options.smallFaces === false)).detail;
+    expect(off.work.detectorPasses).to.equal(1);
+    el.smallFaces = 'tiny';
+    await nextEvent(el, 'emotion-faces', LOAD_MS, () => engine.options.smallFaces === 'tiny');
     expect(el.detector).to.equal(engine);
     expect(reloads).to.equal(0);
   });

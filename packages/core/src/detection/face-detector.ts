@@ -1,15 +1,15 @@
 /**
- * Face detection with MediaPipe Tasks (BlazeFace short range, CPU/XNNPACK), plus a tiled second
- * pass that finds the small faces of group photos and wide shots.
+ * Face detection with MediaPipe Tasks (BlazeFace short range, CPU/XNNPACK), plus tiled passes that
+ * find the small faces of group photos and wide shots, each unsure find confirmed by a closer look.
  */
 import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace, FrameWork } from '../types.js';
-import { focusPasses, type FocusPass } from './focus.js';
-import { iou } from '../geometry/box.js';
+import { cellAround, focusPasses, type FocusPass } from './focus.js';
+import { iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
-import { tileLayout, type Tile } from './tiles.js';
+import { tileLevels, type Tile } from './tiles.js';
 import { requireWebGL } from './webgl.js';
 import { quietly, quietlyAsync } from './mediapipe-logs.js';
 import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
@@ -33,12 +33,39 @@ export interface FaceDetectorConfig {
   minConfidence: number;
   /** Most faces returned (largest first). */
   maxFaces: number;
-  /** Also search overlapping tiles for small faces. */
-  smallFaces: boolean;
+  /**
+   * The search for small faces: `false`, the whole frame only; `true`, also tiles of half the
+   * frame's longer side, and of a quarter of it where no face was found with TILE_CONFIDENCE;
+   * `'tiny'`, both levels always, unsure finds from 0.3 confirmed by closer looks (a second
+   * MediaPipe graph).
+   */
+  smallFaces: SmallFaces;
 }
+
+/** The levels of the small-face search (RuntimeOptions.smallFaces). */
+export type SmallFaces = boolean | 'tiny';
 
 /** What can change between frames (the options module checked the values). */
 export type DetectorSettings = Pick<FaceDetectorConfig, 'minConfidence' | 'maxFaces' | 'smallFaces'>;
+
+/** The threshold of the tiles' finds at the level `smallFaces`: 0.3 for 'tiny', else the frame's own. */
+function candidateThreshold({ smallFaces, minConfidence }: DetectorSettings): number {
+  return smallFaces === 'tiny' ? Math.min(minConfidence, CANDIDATE) : minConfidence;
+}
+
+/** Whether the tiles need a graph of their own (one with a lower threshold than the frame's): 'tiny' only. */
+function needsFinder(settings: DetectorSettings): boolean {
+  return candidateThreshold(settings) < settings.minConfidence;
+}
+
+/**
+ * Whether two boxes are one face: they overlap (IoU over 0.3), or one lies in the other and they are
+ * of about a size (a small face inside a big box, e.g. a false find in the whole frame, is another).
+ */
+function sameFace(a: Box, b: Box): boolean {
+  const sizes = Math.max(a.width, b.width) / Math.max(1e-6, Math.min(a.width, b.width));
+  return iou(a, b) > 0.3 || (overlapOfSmaller(a, b) > 0.7 && sizes < 2);
+}
 
 /**
  * The frame and the tiles are drawn into canvases at most this big before MediaPipe sees them: the
@@ -56,18 +83,57 @@ const MOSAIC_SIDE = 128;
 const CLOSE_UP = 0.3;
 /** Detections within this fraction of a tile's inner edge are cut faces, left to other tiles. */
 const EDGE_MARGIN = 0.02;
-/** Least score of a new detection made in a tile or focus region (see detect()). */
+/**
+ * Least score of a new detection made in a focus region, of a tile's find taken without a closer
+ * look, and of a face that makes the frame a close-up or (at the default level) spares it the fine
+ * tiles (see detect()).
+ */
 const TILE_CONFIDENCE = 0.75;
+/**
+ * Least score of a tile's find worth a closer look at the 'tiny' level (at the default level, the
+ * frame's own threshold). The tiles and closer looks then run on a second MediaPipe graph with this
+ * threshold: lowering the first graph's would change its boxes (MediaPipe averages every box over
+ * its threshold that overlaps a face into that face's box, and boxes of 0.3-0.5 are often larger:
+ * measured, whole-frame boxes of sample1 grew from about 190 to 300 px).
+ */
+const CANDIDATE = 0.3;
+/**
+ * The closer looks at a tile's find: squares this many times its box, centred on it, where the face
+ * is about 40%, 29% and 56% of the detector's input (BlazeFace scores faces best at about 40%).
+ * False finds in textures and clothes rarely hold at every scale, real faces do: a tile's find is
+ * a face when the mean of its four scores (the tile's and these three; 0 where a look does not find
+ * it) reaches CONFIRM and minConfidence. Chosen on eval:pipeline's small-face frames (seed 1),
+ * face-free textures and the sample photos: of 2,201 finds there that were not faces, 2 pass (with
+ * the first look alone at 0.5, 381); of 751 that were, the faces found drop by at most 2 in 100
+ * against that first look alone.
+ */
+const CLOSER_REACH = [2.5, 3.5, 1.8] as const;
+/** Least mean score of a tile's find and its closer looks. */
+const CONFIRM = 0.58;
+/**
+ * An unsure find wider than this fraction of its tile is not a small face (a face that big is the
+ * whole frame's or a coarser level's to find): it gets no closer look.
+ */
+const UNSURE_MAX = 0.6;
+/** Most tile finds looked at more closely in one frame (the best-scored first). */
+const MAX_CLOSER_LOOKS = 16;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
 const SEEN_IOU = 0.3;
 /**
- * In a video, the full search is spread over this many frames: its pieces (the whole frame, then
- * each tile) take one frame each, in turn, on top of that frame's search around the last faces;
- * the cycle's other frames search around the last faces only. Counted in frames, not time, so the
- * work per frame does not depend on the frame rate (a slower machine does not spend a larger share
- * of its frames on full searches), and no frame pays for the whole search at once.
+ * In a video, the full search is spread over its frames: its pieces (the whole frame, then each
+ * tile of the coarse level, then each of the fine level where it is searched) take one frame each,
+ * in turn, on top of that frame's search around the last faces, in a cycle of this many frames, or
+ * of as many frames as there are pieces where they are more (31 in 640x480 with the fine level: see
+ * sweepCycle); the cycle's other frames search around the last faces only. Counted in frames, not
+ * time, so the work per frame does not depend on the frame rate (a slower machine does not spend a
+ * larger share of its frames on full searches), and no frame pays for the whole search at once.
  */
 export const SWEEP_FRAMES = 15;
+
+/** The frames of a video's sweep cycle for `pieces` pieces of the full search. */
+export function sweepCycle(pieces: number): number {
+  return Math.max(SWEEP_FRAMES, pieces);
+}
 
 async function loadModel(model: string | Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
   let bytes: Uint8Array;
@@ -134,26 +200,28 @@ export class MediaPipeFaceDetector {
 
   private constructor(
     private readonly detector: FaceDetector,
-    { minConfidence, maxFaces, smallFaces }: FaceDetectorConfig,
+    /** The graph of the tiles and closer looks (threshold CANDIDATE), when it differs from `detector`'s. */
+    private finder: FaceDetector | undefined,
+    private readonly config: FaceDetectorConfig,
+    private readonly modelAssetBuffer: Uint8Array,
   ) {
+    const { minConfidence, maxFaces, smallFaces } = config;
     this.settings = { minConfidence, maxFaces, smallFaces };
   }
 
-  static async create(config: FaceDetectorConfig, signal?: AbortSignal): Promise<MediaPipeFaceDetector> {
-    requireWebGL();
-    const modelAssetBuffer = await loadModel(config.model, signal);
+  /** A MediaPipe face detection graph with `threshold`. */
+  private static async graph(config: FaceDetectorConfig, modelAssetBuffer: Uint8Array, threshold: number): Promise<FaceDetector> {
     const base = folder(config.wasmBase);
     const binaryUrl = new URL(mediapipeFiles.binary, base).href;
     const binary = config.wasmBinary ? await blobUrlFor(config.wasmBinary) : undefined;
-    let detector: FaceDetector;
     try {
       // The SIMD build only, as ONNX Runtime needs SIMD too (FilesetResolver would probe for it).
       const fileset: WasmFileset = { wasmLoaderPath: new URL(mediapipeFiles.loader, base).href, wasmBinaryPath: binary ?? binaryUrl };
-      detector = await quietlyAsync(() =>
+      return await quietlyAsync(() =>
         FaceDetector.createFromOptions(fileset, {
           baseOptions: { modelAssetBuffer, delegate: 'CPU' },
           runningMode: 'IMAGE',
-          minDetectionConfidence: config.minConfidence,
+          minDetectionConfidence: threshold,
         }),
       );
     } catch (e) {
@@ -164,11 +232,28 @@ export class MediaPipeFaceDetector {
     } finally {
       if (binary) URL.revokeObjectURL(binary);
     }
+  }
+
+  static async create(config: FaceDetectorConfig, signal?: AbortSignal): Promise<MediaPipeFaceDetector> {
+    requireWebGL();
+    const modelAssetBuffer = await loadModel(config.model, signal);
+    const detector = await MediaPipeFaceDetector.graph(config, modelAssetBuffer, config.minConfidence);
+    let finder: FaceDetector | undefined;
+    try {
+      if (!signal?.aborted && needsFinder(config)) finder = await MediaPipeFaceDetector.graph(config, modelAssetBuffer, CANDIDATE);
+    } catch (e) {
+      detector.close();
+      throw e;
+    }
     if (signal?.aborted) {
       detector.close();
+      finder?.close();
       throw new EmotionDetectorError('aborted', 'Face detector creation was aborted');
     }
-    const created = new MediaPipeFaceDetector(detector, config);
+    // The WASM binary (11 MB) is kept only for a 'tiny' engine, which may build its second graph again;
+    // a later switch to 'tiny' has MediaPipe fetch the file from wasmBase instead.
+    const kept: FaceDetectorConfig = config.smallFaces === 'tiny' ? config : { ...config, wasmBinary: undefined };
+    const created = new MediaPipeFaceDetector(detector, finder, kept, modelAssetBuffer);
     try {
       created.warmUp();
     } catch (e) {
@@ -181,6 +266,14 @@ export class MediaPipeFaceDetector {
   /** New settings for the next frames; MediaPipe's own threshold changes through its task API (no new runtime). */
   async configure(next: DetectorSettings): Promise<void> {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
+    if (needsFinder(next) && !this.finder) {
+      this.finder = await MediaPipeFaceDetector.graph(this.config, this.modelAssetBuffer, CANDIDATE);
+      if (this.closed) return void this.finder.close();
+      this.warmUp();
+    } else if (!needsFinder(next) && this.finder) {
+      this.finder.close();
+      this.finder = undefined;
+    }
     if (next.minConfidence !== this.settings.minConfidence) {
       try {
         await quietlyAsync(() => this.detector.setOptions({ minDetectionConfidence: next.minConfidence }));
@@ -199,20 +292,32 @@ export class MediaPipeFaceDetector {
    * ImageData staging canvas, not the input canvas it is drawn into.
    */
   private warmUp(): void {
-    this.detect(this.canvas('frameCanvas', 128, 128), 128, 128);
+    const blank = this.canvas('frameCanvas', 128, 128);
+    this.detect(blank, 128, 128);
+    if (this.finder) this.run(blank, { x: 0, y: 0, scale: 1, width: 128, height: 128 }, this.finder);
   }
 
   /**
    * Faces in `image` (of size `width` x `height`), largest first, in source pixels. A frame of
    * size 0 (a video not ready yet) has none.
    *
-   * Without `previous`, the full search: the whole frame, then (unless it holds a close-up)
-   * overlapping tiles for small faces. With `previous` (the faces of the previous frame of the same
-   * video), only a square around each of them is searched, up to four of them in one pass
-   * (focus.ts), instead of a pass for the frame plus one per tile; when the previous frame had none,
-   * the whole frame is searched instead, which costs the same single pass. `sweep` (the frame's
-   * number in its video) adds that frame's piece of the full search spread over SWEEP_FRAMES frames:
-   * a face that enters the picture is found when the sweep reaches the whole frame or its tile.
+   * Without `previous`, the full search: the whole frame, then (unless it holds a close-up) the
+   * overlapping tiles for small faces (tiles.ts). A tile's find is taken as it is when it scores at
+   * least 0.75 (and minConfidence) and is not cut by the tile's inner edge. At the default level
+   * (`smallFaces` true) the coarse tiles (half the frame's longer side) are searched; only where
+   * neither they nor the whole frame found a face with the tiles' confidence are the fine tiles (a
+   * quarter of the longer side) searched too, and an unsure find of either level (from minConfidence, or cut by the tile's
+   * edge) gets closer looks (closerLook). At 'tiny', both levels are always searched, on a second
+   * graph that reports finds from 0.3, each unsure one confirmed by closer looks.
+   *
+   * With `previous` (the faces of the previous frame of the same video), only a square around each
+   * of them is searched, up to four of them in one pass (focus.ts), instead of a pass for the frame
+   * plus one per tile; when the previous frame had none, the whole frame is searched instead, which
+   * costs the same single pass. `sweep` (the frame's number in its video since its last full
+   * search) adds that frame's piece of the full search spread over the frames (SWEEP_FRAMES): the
+   * whole frame, a coarse tile, or a fine tile (at the default level only while the frame's own
+   * search finds no face with the tiles' confidence; at 'tiny' always). A face that enters the picture is found when the sweep reaches
+   * the whole frame or its tile.
    */
   detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[], sweep?: number): DetectedFace[] {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
@@ -223,11 +328,13 @@ export class MediaPipeFaceDetector {
     const { minConfidence, smallFaces, maxFaces } = this.settings;
     // Many tiles are many chances for a false positive: a new face found in a tile or region needs more confidence.
     const tileConfidence = Math.max(minConfidence, TILE_CONFIDENCE);
+    const tiny = smallFaces === 'tiny';
+    const [coarse = [], fine = []] = smallFaces ? tileLevels(width, height) : [];
+    const whole = { x: 0, y: 0, width, height };
     let faces: DetectedFace[];
     if (smallFaces && previous) {
       // A face seen in the last frame keeps the frame's own threshold; anything else is new.
       const seen = (f: DetectedFace) => previous.some((b) => iou(b, f.box) >= SEEN_IOU);
-      const whole = { x: 0, y: 0, width, height };
       // Around the last faces (a new face there needs the tiles' confidence), or, with none, the
       // whole frame in one pass, at the frame's own threshold.
       const found =
@@ -238,23 +345,43 @@ export class MediaPipeFaceDetector {
           : this.detectIn(drawable, whole, minConfidence);
       this.searchKind = previous.length > 0 ? 'focus' : 'frame';
       // This frame's piece of the spread full search: the whole frame (at the frame's own threshold,
-      // as in the full search) or one tile (at the tiles'); none past the pieces, and no tiles while
-      // a close-up shows.
+      // as in the full search) or one tile; none past the pieces, and no tiles while a close-up shows.
       const closeUp = previous.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
-      const tiles = smallFaces && !closeUp ? tileLayout(width, height) : [];
-      const pieces: (Tile | 'frame')[] = ['frame', ...(tiles.length > 1 ? tiles : [])];
-      const piece = sweep === undefined ? undefined : pieces[sweep % SWEEP_FRAMES];
-      if (piece === 'frame' && previous.length > 0) found.push(...this.detectIn(drawable, whole, minConfidence));
-      else if (piece && piece !== 'frame') found.push(...this.detectInTile(drawable, piece, tileConfidence));
-      faces = mergeDetections(found);
+      // The fine tiles at 'tiny', or while this frame's search found no face surely (as in a still).
+      const fineNow = tiny || !found.some((f) => f.score >= tileConfidence) ? fine : [];
+      const pieces: (Tile | 'frame')[] = ['frame', ...(closeUp ? [] : [...coarse, ...fineNow])];
+      const piece = sweep === undefined ? undefined : pieces[sweep % sweepCycle(pieces.length)];
+      if (piece === 'frame') {
+        if (previous.length > 0) found.push(...this.detectIn(drawable, whole, minConfidence));
+        faces = mergeDetections(found);
+      } else if (piece) {
+        // A coarse tile at the default level takes its sure finds only; any other also confirms its unsure ones.
+        const scan = this.scanTiles(drawable, [piece], tileConfidence);
+        const known = mergeDetections([...found, ...scan.sure]);
+        faces = tiny || !coarse.includes(piece) ? this.confirm(drawable, width, height, known, scan.unsure) : known;
+      } else {
+        faces = mergeDetections(found);
+      }
     } else {
       this.searchKind = 'frame';
-      faces = this.detectIn(drawable, { x: 0, y: 0, width, height }, minConfidence);
+      faces = this.detectIn(drawable, whole, minConfidence);
       const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height) && f.score >= tileConfidence);
-      const tiles = smallFaces && !previous && !closeUp ? tileLayout(width, height) : [];
-      if (tiles.length > 1) {
+      if (smallFaces && !previous && !closeUp && coarse.length > 0) {
         this.searchKind = 'tiles';
-        faces = mergeDetections([...faces, ...tiles.flatMap((t) => this.detectInTile(drawable, t, tileConfidence))]);
+        if (tiny) {
+          const scan = this.scanTiles(drawable, [...coarse, ...fine], tileConfidence);
+          faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...scan.sure]), scan.unsure);
+        } else {
+          // The coarse tiles; the fine ones, and closer looks, only where no face was found surely
+          // (an unsure whole-frame find, under the tiles' confidence, is often a blob of the
+          // background, and must not hide a small face).
+          const scan = this.scanTiles(drawable, coarse, tileConfidence);
+          faces = mergeDetections([...faces, ...scan.sure]);
+          if (!faces.some((f) => f.score >= tileConfidence) && fine.length > 0) {
+            const more = this.scanTiles(drawable, fine, tileConfidence);
+            faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...more.sure]), [...scan.unsure, ...more.unsure]);
+          }
+        }
       }
     }
     return faces
@@ -262,6 +389,56 @@ export class MediaPipeFaceDetector {
       .filter((f) => f.box.width > 0 && f.box.height > 0)
       .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)
       .slice(0, maxFaces);
+  }
+
+  /**
+   * The finds of `tiles`: `sure`, those of at least `tileConfidence` that their tile holds whole;
+   * `unsure`, any other (from the tiles' threshold, or cut by the tile's inner edge) no wider than
+   * UNSURE_MAX of its tile, for closer looks.
+   */
+  private scanTiles(image: Exclude<DetectorImage, ImageData>, tiles: readonly Tile[], tileConfidence: number): { sure: DetectedFace[]; unsure: DetectedFace[] } {
+    const sure: DetectedFace[] = [];
+    const unsure: DetectedFace[] = [];
+    for (const tile of tiles) {
+      for (const f of this.detectIn(image, tile, candidateThreshold(this.settings), this.finder)) {
+        const whole = withinInnerEdges(f.box, tile, tile.frameEdges, EDGE_MARGIN * tile.width);
+        if (whole && f.score >= tileConfidence) sure.push(f);
+        else if (f.box.width <= UNSURE_MAX * tile.width) unsure.push(f);
+      }
+    }
+    return { sure, unsure };
+  }
+
+  /**
+   * `known` (faces already found, merged) with the `unsure` finds that are not one of them and that
+   * closer looks confirm (the best-scored first, at most MAX_CLOSER_LOOKS of them).
+   */
+  private confirm(image: Exclude<DetectorImage, ImageData>, width: number, height: number, known: DetectedFace[], unsure: DetectedFace[]): DetectedFace[] {
+    const candidates = mergeDetections(unsure).filter((c) => !known.some((k) => sameFace(k.box, c.box)));
+    const confirmed = candidates.slice(0, MAX_CLOSER_LOOKS).flatMap((c) => this.closerLook(image, width, height, c));
+    return confirmed.length ? mergeDetections([...known, ...confirmed]) : known;
+  }
+
+  /**
+   * `candidate` confirmed by the passes on squares around it (CLOSER_REACH): the first look's
+   * detection (box and keypoints) with the mean score of the four views, or none when that mean
+   * stays under CONFIRM or minConfidence (a look that does not find the face there scores 0).
+   */
+  private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace): DetectedFace[] {
+    const need = Math.max(this.settings.minConfidence, CONFIRM) * (CLOSER_REACH.length + 1);
+    let total = candidate.score;
+    let seen: DetectedFace | undefined;
+    for (const [k, reach] of CLOSER_REACH.entries()) {
+      // Not worth the pass when even a perfect score from here on could not reach the mean.
+      if (total + (CLOSER_REACH.length - k) < need) return [];
+      const region = cellAround(candidate.box, reach, width, height);
+      const best = this.detectIn(image, region, candidateThreshold(this.settings), this.finder)
+        .filter((f) => sameFace(f.box, candidate.box))
+        .sort((a, b) => b.score - a.score)[0];
+      total += best?.score ?? 0;
+      seen ??= best;
+    }
+    return seen && total >= need ? [{ ...seen, score: total / (CLOSER_REACH.length + 1) }] : [];
   }
 
   /** How many times the last detect() ran the model (1 + tiles searched). */
@@ -278,13 +455,15 @@ export class MediaPipeFaceDetector {
     if (this.closed) return;
     this.closed = true;
     this.detector.close();
+    this.finder?.close();
   }
 
-  private run(input: TexImageSource, at: Placement): DetectedFace[] {
+  /** One pass of `graph` (the frame's, or the tiles' finder) on `input`, placed `at` in the frame. */
+  private run(input: TexImageSource, at: Placement, graph: FaceDetector = this.detector): DetectedFace[] {
     let result;
     this.passes++;
     try {
-      result = quietly(() => this.detector.detect(input));
+      result = quietly(() => graph.detect(input));
     } catch (e) {
       // WebGL refuses pixels of a cross-origin image or video served without CORS.
       if (e instanceof DOMException && e.name === 'SecurityError') {
@@ -299,7 +478,7 @@ export class MediaPipeFaceDetector {
   }
 
   /** Detects in the `region` of `image`, drawn scaled down to at most MAX_INPUT pixels. */
-  private detectIn(image: Exclude<DetectorImage, ImageData>, region: Box, minScore: number): DetectedFace[] {
+  private detectIn(image: Exclude<DetectorImage, ImageData>, region: Box, minScore: number, graph?: FaceDetector): DetectedFace[] {
     const scale = Math.min(1, MAX_INPUT / Math.max(region.width, region.height));
     const w = Math.max(1, Math.round(region.width * scale));
     const h = Math.max(1, Math.round(region.height * scale));
@@ -307,12 +486,7 @@ export class MediaPipeFaceDetector {
     const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
     ctx.clearRect(0, 0, w, h); // a transparent source must not show the previous tile through
     ctx.drawImage(image, region.x, region.y, region.width, region.height, 0, 0, w, h);
-    return this.run(canvas, { x: region.x, y: region.y, scale: region.width / w, width: w, height: h }).filter((f) => f.score >= minScore);
-  }
-
-  private detectInTile(image: Exclude<DetectorImage, ImageData>, tile: Tile, minScore: number): DetectedFace[] {
-    // A face cut by an inner edge is found whole in the neighbouring tile (they overlap by half).
-    return this.detectIn(image, tile, minScore).filter(({ box }) => withinInnerEdges(box, tile, tile.frameEdges, EDGE_MARGIN * tile.width));
+    return this.run(canvas, { x: region.x, y: region.y, scale: region.width / w, width: w, height: h }, graph).filter((f) => f.score >= minScore);
   }
 
   /**

@@ -28,7 +28,7 @@ const MAX_CELLS = 4;
 const REACH: Record<FocusPass['grid'], number> = { 1: 2.5, 2: 2.4 };
 
 /** A square of `reach` times the face's size, centred on it, moved inside the frame. */
-function cellAround(b: Box, reach: number, width: number, height: number): Tile {
+export function cellAround(b: Box, reach: number, width: number, height: number): Tile {
   const side = Math.round(Math.min(reach * Math.max(b.width, b.height), width, height));
   const clampStart = (centre: number, length: number) => Math.round(Math.min(Math.max(0, centre - side / 2), length - side));
   const x = clampStart(b.x + b.width / 2, width);

@@ -1,0 +1,171 @@
+// Runs in headless Chromium, driven by eval-detector.mjs: the face detector builds side by side on
+// the sample photos, face-free frames and a swaying video.
+import { random } from '/models/eval/lib/random.mjs';
+
+const ASSETS = '/packages/core/dist/assets';
+const W = 640;
+const H = 480;
+
+async function bitmap(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return createImageBitmap(await res.blob());
+}
+
+/** eval:pipeline's textured background (the same recipe and seeds). */
+function texture(colour, seed) {
+  const rnd = random(seed);
+  const coarse = new OffscreenCanvas(16, 12);
+  const cg = coarse.getContext('2d');
+  const img = cg.createImageData(16, 12);
+  for (let i = 0; i < 16 * 12; i++) {
+    const g = 40 + rnd() * 180;
+    for (let c = 0; c < 3; c++) img.data[i * 4 + c] = colour ? 40 + rnd() * 180 : g;
+    img.data[i * 4 + 3] = 255;
+  }
+  cg.putImageData(img, 0, 0);
+  const out = new OffscreenCanvas(W, H);
+  const g = out.getContext('2d');
+  g.imageSmoothingEnabled = true;
+  g.drawImage(coarse, 0, 0, W, H);
+  const px = g.getImageData(0, 0, W, H);
+  for (let i = 0; i < px.data.length; i += 4) {
+    const n = (rnd() - 0.5) * 40;
+    for (let c = 0; c < 3; c++) px.data[i + c] += n;
+  }
+  g.putImageData(px, 0, 0);
+  return out;
+}
+
+function flat(colour) {
+  const c = new OffscreenCanvas(W, H);
+  const g = c.getContext('2d');
+  g.fillStyle = colour;
+  g.fillRect(0, 0, W, H);
+  return c;
+}
+
+/** `img` fitted into 640x480 on black, moved `dx` pixels sideways. */
+function fitted(img, dx = 0, canvas = new OffscreenCanvas(W, H)) {
+  const g = canvas.getContext('2d');
+  const s = Math.min(W / img.width, H / img.height);
+  g.fillStyle = '#000';
+  g.fillRect(0, 0, W, H);
+  g.drawImage(img, (W - img.width * s) / 2 + dx, (H - img.height * s) / 2, img.width * s, img.height * s);
+  return canvas;
+}
+
+async function drawn(image, faces) {
+  const scale = Math.min(1, 960 / image.width);
+  const canvas = new OffscreenCanvas(Math.round(image.width * scale), Math.round(image.height * scale));
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+  ctx.lineWidth = 2;
+  ctx.font = '14px sans-serif';
+  for (const f of faces) {
+    ctx.strokeStyle = '#00e5ff';
+    ctx.strokeRect(f.box.x * scale, f.box.y * scale, f.box.width * scale, f.box.height * scale);
+    ctx.fillStyle = '#00e5ff';
+    ctx.fillText(f.score.toFixed(2), f.box.x * scale, f.box.y * scale - 4);
+  }
+  const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export async function run({ builds, runs, draw }) {
+  const detectors = [];
+  for (const b of builds) {
+    const { MediaPipeFaceDetector } = await import(b.url);
+    detectors.push(await MediaPipeFaceDetector.create({
+      wasmBase: `${ASSETS}/mediapipe`, model: `${ASSETS}/models/face/face_detection_short_range.tflite`,
+      minConfidence: 0.5, maxFaces: 8, smallFaces: b.level ?? true,
+    }));
+  }
+  const photos = [];
+  for (let n = 1; n <= 6; n++) photos.push(await bitmap(`/node_modules/@vladmandic/face-api/demo/sample${n}.jpg`));
+  const stills = [
+    ...photos.map((img, i) => ({ name: `sample${i + 1}`, image: img, width: img.width, height: img.height, full: true })),
+    ...photos.map((img, i) => ({ name: `sample${i + 1} 640x480`, image: fitted(img), width: W, height: H, full: false })),
+  ];
+  const out = { stills: [], drawn: {} };
+  for (const s of stills) {
+    const row = { name: s.name, full: s.full, faces: [], passes: [], ms: [] };
+    const times = detectors.map(() => []);
+    for (let k = 0; k < runs; k++) {
+      detectors.forEach((d, b) => {
+        const t = performance.now();
+        const faces = d.detect(s.image, s.width, s.height);
+        times[b].push(performance.now() - t);
+        if (k === 0) {
+          row.faces.push(faces.length);
+          row.passes.push(d.lastPassCount);
+          s[`faces${b}`] = faces;
+        }
+      });
+    }
+    row.ms = times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
+    out.stills.push(row);
+    if (draw) {
+      for (let b = 0; b < detectors.length; b++) out.drawn[`${builds[b].name}-${s.name.replace(/ /g, '-')}.png`] = await drawn(s.image, s[`faces${b}`]);
+    }
+  }
+  // Face-free frames: every box is a false one.
+  const empty = [flat('#808080'), flat('#000')];
+  for (let i = 0; i < 4; i++) empty.push(texture(false, 17 + i), texture(true, 117 + i));
+  out.empty = { frames: empty.length, boxes: detectors.map(() => 0), passes: detectors.map(() => 0) };
+  for (const [e, frame] of empty.entries()) {
+    detectors.forEach((d, b) => {
+      const faces = d.detect(frame, W, H);
+      out.empty.boxes[b] += faces.length;
+      out.empty.passes[b] += d.lastPassCount;
+    });
+    if (draw) for (let b = 0; b < detectors.length; b++) if (detectors[b].detect(frame, W, H).length) out.drawn[`${builds[b].name}-empty${e}.png`] = await drawn(frame, detectors[b].detect(frame, W, H));
+  }
+  // A video: sample5 swaying in 640x480, as the pipeline runs it at 30 frames/s (the full search on
+  // the first frame; then the focus search, plus frame i's piece of the spread full search).
+  out.video = { mean: [], most: [], faces: [] };
+  for (const d of detectors) {
+    const canvas = new OffscreenCanvas(W, H);
+    let last;
+    let passes = 0;
+    let most = 0;
+    let faces = 0;
+    const frames = 60;
+    for (let i = 0; i < frames; i++) {
+      fitted(photos[4], 16 * Math.sin((2 * Math.PI * i) / 40), canvas);
+      last = i === 0 ? d.detect(canvas, W, H) : d.detect(canvas, W, H, last.map((f) => f.box), i);
+      passes += d.lastPassCount;
+      most = Math.max(most, d.lastPassCount);
+      faces += last.length;
+    }
+    out.video.mean.push(passes / frames);
+    out.video.most.push(most);
+    out.video.faces.push(faces / frames);
+  }
+  // A video without faces (a textured room, swaying): the default level sweeps its fine tiles too.
+  out.emptyVideo = { mean: [], most: [], boxes: [] };
+  const room = texture(true, 117);
+  for (const d of detectors) {
+    const canvas = new OffscreenCanvas(W, H);
+    const g = canvas.getContext('2d');
+    let last;
+    let passes = 0;
+    let most = 0;
+    let boxes = 0;
+    const frames = 62;
+    for (let i = 0; i < frames; i++) {
+      g.drawImage(room, 16 * Math.sin((2 * Math.PI * i) / 40) - 16, 0, W + 32, H);
+      last = i === 0 ? d.detect(canvas, W, H) : d.detect(canvas, W, H, last.map((f) => f.box), i);
+      passes += d.lastPassCount;
+      most = Math.max(most, d.lastPassCount);
+      boxes += last.length;
+    }
+    out.emptyVideo.mean.push(passes / frames);
+    out.emptyVideo.most.push(most);
+    out.emptyVideo.boxes.push(boxes);
+  }
+  for (const d of detectors) d.close();
+  return out;
+}
