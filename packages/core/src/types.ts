@@ -162,6 +162,9 @@ export interface LoadProgress {
   fraction: number;
 }
 
+/** The levels of the small-face search (`RuntimeOptions.smallFaces`): off, on, or `'tiny'`. */
+export type SmallFaces = boolean | 'tiny';
+
 /**
  * What the detector reports and how hard it looks, changeable at any time with
  * `detector.setOptions()` (no new runtime is loaded). Out-of-range values reject with an
@@ -191,7 +194,7 @@ export interface RuntimeOptions {
    * ones too, for about 45 detector passes per still. A close-up costs one pass at any level. A
    * video spreads the search over its frames, one piece a frame. Default true.
    */
-  smallFaces?: boolean | 'tiny';
+  smallFaces?: SmallFaces;
   /**
    * Classify each face also as its mirror image and average the two scores: a little more
    * accurate, for twice the expression model's time per face (figures in models/README.md,

@@ -4,7 +4,7 @@
  * status); attributes.ts validates every attribute.
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import type { Backend, DetectionResult, EmotionDetector, Face } from '@emotion-detector/core';
+import type { Backend, DetectionResult, EmotionDetector, Face, SmallFaces } from '@emotion-detector/core';
 import { measure } from '@emotion-detector/core/layout';
 import { installParsers, numberIn, oneOf, runtimeNumber, text, url, type ElementProperties } from './attributes.js';
 import { AnalysisLoop } from './analysis-loop.js';
@@ -21,7 +21,7 @@ import { VisibilityController } from './visibility.js';
 export type SourceMode = 'media' | 'camera';
 /** The engine's small-face search (`smallFaces`): `off` (false), `on` (true, the default) or `tiny`. */
 export type SmallFacesMode = 'off' | 'on' | 'tiny';
-const SMALL_FACES: Record<SmallFacesMode, boolean | 'tiny'> = { off: false, on: true, tiny: 'tiny' };
+const SMALL_FACES: Record<SmallFacesMode, SmallFaces> = { off: false, on: true, tiny: 'tiny' };
 export type LoadingMode = 'eager' | 'lazy';
 
 /**

@@ -5,7 +5,7 @@
 import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
-import type { Box, DetectedFace, FrameWork } from '../types.js';
+import type { Box, DetectedFace, FrameWork, SmallFaces } from '../types.js';
 import { cellAround, focusPasses, type FocusPass } from './focus.js';
 import { iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
@@ -41,9 +41,6 @@ export interface FaceDetectorConfig {
    */
   smallFaces: SmallFaces;
 }
-
-/** The levels of the small-face search (RuntimeOptions.smallFaces). */
-export type SmallFaces = boolean | 'tiny';
 
 /** What can change between frames (the options module checked the values). */
 export type DetectorSettings = Pick<FaceDetectorConfig, 'minConfidence' | 'maxFaces' | 'smallFaces'>;
