@@ -127,45 +127,41 @@ export async function run({ builds, runs, draw }) {
   // the first frame; then the focus search, plus frame i's piece of the spread full search).
   out.video = { mean: [], most: [], faces: [] };
   for (const d of detectors) {
-    const canvas = new OffscreenCanvas(W, H);
-    let last;
-    let passes = 0;
-    let most = 0;
-    let faces = 0;
-    const frames = 60;
-    for (let i = 0; i < frames; i++) {
-      fitted(photos[4], 16 * Math.sin((2 * Math.PI * i) / 40), canvas);
-      last = i === 0 ? d.detect(canvas, W, H) : d.detect(canvas, W, H, last.map((f) => f.box), i);
-      passes += d.lastPassCount;
-      most = Math.max(most, d.lastPassCount);
-      faces += last.length;
-    }
-    out.video.mean.push(passes / frames);
-    out.video.most.push(most);
-    out.video.faces.push(faces / frames);
+    const run = videoRun(d, 60, (canvas, i) => fitted(photos[4], 16 * Math.sin((2 * Math.PI * i) / 40), canvas));
+    out.video.mean.push(run.mean);
+    out.video.most.push(run.most);
+    out.video.faces.push(run.found / 60);
   }
   // A video without faces (a textured room, swaying): the default level sweeps its fine tiles too.
   out.emptyVideo = { mean: [], most: [], boxes: [] };
   const room = texture(true, 117);
   for (const d of detectors) {
-    const canvas = new OffscreenCanvas(W, H);
-    const g = canvas.getContext('2d');
-    let last;
-    let passes = 0;
-    let most = 0;
-    let boxes = 0;
-    const frames = 62;
-    for (let i = 0; i < frames; i++) {
-      g.drawImage(room, 16 * Math.sin((2 * Math.PI * i) / 40) - 16, 0, W + 32, H);
-      last = i === 0 ? d.detect(canvas, W, H) : d.detect(canvas, W, H, last.map((f) => f.box), i);
-      passes += d.lastPassCount;
-      most = Math.max(most, d.lastPassCount);
-      boxes += last.length;
-    }
-    out.emptyVideo.mean.push(passes / frames);
-    out.emptyVideo.most.push(most);
-    out.emptyVideo.boxes.push(boxes);
+    const run = videoRun(d, 62, (canvas, i) => canvas.getContext('2d').drawImage(room, 16 * Math.sin((2 * Math.PI * i) / 40) - 16, 0, W + 32, H));
+    out.emptyVideo.mean.push(run.mean);
+    out.emptyVideo.most.push(run.most);
+    out.emptyVideo.boxes.push(run.found);
   }
   for (const d of detectors) d.close();
   return out;
+}
+
+/**
+ * `frames` frames of a video drawn by `draw(canvas, i)` into a W x H canvas, searched by `d` as the
+ * pipeline does (the full search on the first, then around the last faces plus frame i's piece of
+ * the spread full search): detector passes per frame (mean, most) and the boxes found in all.
+ */
+function videoRun(d, frames, draw) {
+  const canvas = new OffscreenCanvas(W, H);
+  let last;
+  let passes = 0;
+  let most = 0;
+  let found = 0;
+  for (let i = 0; i < frames; i++) {
+    draw(canvas, i);
+    last = i === 0 ? d.detect(canvas, W, H) : d.detect(canvas, W, H, last.map((f) => f.box), i);
+    passes += d.lastPassCount;
+    most = Math.max(most, d.lastPassCount);
+    found += last.length;
+  }
+  return { mean: passes / frames, most, found };
 }
