@@ -78,6 +78,9 @@ const CONDITIONS = [
   ['tenth', 0.1, 'centre', 'grey', false],
   ['tenth', 0.1, 'corner', 'black', false],
   ['tenth', 0.1, 'centre', 'texture', false],
+  // The corner on black, parted: a black surround and a corner position each cost the tiles' finds.
+  ['tenth', 0.1, 'centre', 'black', false],
+  ['tenth', 0.1, 'corner', 'grey', false],
   ['tenth', 0.1, 'edge', 'texture', true],
   ['tenth', 0.1, 'anywhere', 'texture', true],
 ].map(([label, size, position, background, colour]) => ({

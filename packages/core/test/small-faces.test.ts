@@ -137,6 +137,16 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
     }
   });
 
+  it("an engine switched to 'tiny' by setOptions() builds its second graph (MediaPipe's WASM fetched again: the engine did not keep it)", async () => {
+    const d = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1 });
+    try {
+      await d.setOptions({ smallFaces: 'tiny' });
+      await stills(d, 'switched to tiny');
+    } finally {
+      await d.dispose();
+    }
+  });
+
   it("beside a bigger face: the default level searches the coarse tiles only (7 passes); 'tiny' also the fine ones, and finds the small face", async () => {
     // A face of a third of the frame's height at the left (not a close-up), a face of a tenth at the right.
     const big = { x: 40, y: 120 };
