@@ -26,7 +26,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES, dev_mask, load_split, subset  # noqa: E402
-from net import VIEW_SCALES, ExpressionNet, Exported, MultiView, count_macs  # noqa: E402
+from net import VIEW_SCALES, ExpressionNet, Exported, Gated, MultiView, count_macs  # noqa: E402
 from scoring import fit_temperature, predict  # noqa: E402
 
 
@@ -164,6 +164,11 @@ def main() -> None:
     ap.add_argument("--class-offsets",
                     help="offsets added to the scaled logits before the softmax, as CLASS=VALUE,... (e.g. "
                          "angry=0.5,fear=0.8; chosen on the dev split with models/eval/protocol.mjs)")
+    ap.add_argument("--gate", type=float,
+                    help="a two-head run (train.py --orig-head): the FER+ head's top probability below which the "
+                         "original-label head takes over (net.Gated; chosen on the dev split with gate.py)")
+    ap.add_argument("--sharpness", type=float, default=20.0, help="with --gate: how sharply the heads hand over")
+    ap.add_argument("--mirror", action="store_true", help="with --gate: average each head over the face and its mirror")
     ap.add_argument("--data", default="../shared/data/fer2013", help="FER2013 folder (for --multi-view's temperature)")
     args = ap.parse_args()
     offsets = None
@@ -179,9 +184,11 @@ def main() -> None:
     else:
         ck = torch.load(os.path.join(args.run, "best.pt"))
         summary = json.load(open(os.path.join(args.run, "summary.json")))
-        net = ExpressionNet(ck["arch"])
+        net = ExpressionNet(ck["arch"], orig_head=ck.get("origHead", False))
         net.load_state_dict(ck["ema"])
         temperature = summary["temperature"]
+    assert (args.gate is not None) == (net.orig_head is not None), "--gate is for (and needed by) two-head runs"
+    assert args.gate is None or not args.multi_view, "--gate takes --mirror, not --multi-view"
     params = sum(p.numel() for p in net.parameters())
     mmacs = round(count_macs(net) / 1e6, 2)
     net.eval()
@@ -193,7 +200,16 @@ def main() -> None:
         views = net.views
         mmacs = round(mmacs * views, 2)
         temperature = multi_view_temperature(net, args.data, summary.get("args", {}).get("select", "sum"), args.dev)
-    model = Exported(net, temperature, offsets).eval()
+    heads = None
+    if args.gate is not None:
+        heads = {"gate": args.gate, "sharpness": args.sharpness, "mirror": args.mirror,
+                 "temperatureOrig": round(summary["temperatureOrig"], 4)}
+        model = Gated(net, temperature, summary["temperatureOrig"], args.gate, args.sharpness, offsets,
+                      args.mirror).eval()
+        if args.mirror:
+            views, scales, mmacs = 2, (1.0,), round(mmacs * 2, 2)
+    else:
+        model = Exported(net, temperature, offsets).eval()
     onnx_path = os.path.join(args.out_dir, f"{args.name}.onnx")
     export_onnx(model, onnx_path)
     store_weights_as_half(onnx_path)
@@ -246,6 +262,21 @@ def main() -> None:
         # A run rebuilt from a shipped model (from_onnx.py) carries that model's training section.
         "training": summary.get("training") or training_card(summary),
     })
+    if heads:
+        card["architecture"]["heads"] = {
+            **heads,
+            "note": "Two heads on the same features: one trained on the FER+ votes, one on the original FER2013 "
+                    "labels. The output is the FER+ head's calibrated probabilities, mixed towards the "
+                    "original-label head's (its own temperature, temperatureOrig) by the weight "
+                    "sigmoid(sharpness x (gate - the FER+ head's top probability)): where the crowd's head is "
+                    "unsure, the single annotator's strong calls (anger, fear) decide. The gate was chosen on "
+                    "the dev split (gate.py)" + ("; each head's logits are averaged over the face and its mirror" if args.mirror else "") + ".",
+            "command": f"/usr/bin/python3 models/training/export.py --run {os.path.relpath(args.run)} --name {args.name} "
+                       f"--gate {args.gate:g}" + (f" --sharpness {args.sharpness:g}" if args.sharpness != 20 else "")
+                       + (" --mirror" if args.mirror else "") + (f" --class-offsets {args.class_offsets}" if offsets else ""),
+        }
+    else:
+        card["architecture"].pop("heads", None)
     if offsets:
         card["architecture"]["classOffsets"] = {
             "values": dict(zip(CLASSES, offsets)),
@@ -287,7 +318,13 @@ def main() -> None:
             "FER2013 literature: where ten FER+ annotators overrule that label (about a third of the faces) it "
             "follows the single annotator, so it agrees with the FER+ majority far less often than the default "
             "model does. Use the default model for anything but that comparison.")
-    if views:
+    if views and heads:
+        card["architecture"]["views"] = {
+            "count": views, "scales": list(scales), "mirrored": True,
+            "note": "The face and its mirror in one batch inside the graph (each head's logits averaged); the engine "
+                    "then ignores flipAverage. mmacs counts both views.",
+        }
+    elif views:
         card["limitations"].append(
             f"Runs the net on {views} views of each face, so it takes {views} times as long as the same net on one "
             "view: meant for photos and offline evaluation, not for many faces in live video.")

@@ -64,7 +64,7 @@ ARCHS: dict[str, tuple[int, list[tuple[int, int]]]] = {
 
 
 class ExpressionNet(nn.Module):
-    def __init__(self, arch: str = "r-s", classes: int = 7, dropout: float = 0.3):
+    def __init__(self, arch: str = "r-s", classes: int = 7, dropout: float = 0.3, orig_head: bool = False):
         super().__init__()
         if arch in SEPARABLE:
             stem, blocks_s = SEPARABLE[arch]
@@ -86,6 +86,9 @@ class ExpressionNet(nn.Module):
         self.features = nn.Sequential(*layers)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(cin, classes)
+        # A second head on the same features for the original FER2013 labels (train.py --orig-head):
+        # the single annotator's strong calls that the FER+ crowd often softens (Gated says how the two mix).
+        self.orig_head = nn.Linear(cin, classes) if orig_head else None
         self.arch = arch
 
     @staticmethod
@@ -94,11 +97,17 @@ class ExpressionNet(nn.Module):
         var = ((x - mean) ** 2).mean(dim=(2, 3), keepdim=True)
         return (x - mean) / torch.sqrt(var + 1e-4)
 
+    def pooled(self, x: torch.Tensor) -> torch.Tensor:
+        return self.dropout(self.features(self.standardise(x)).mean(dim=(2, 3)))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x: N x 1 x 48 x 48 in [0, 1]. Returns logits."""
-        x = self.features(self.standardise(x))
-        x = x.mean(dim=(2, 3))
-        return self.head(self.dropout(x))
+        """x: N x 1 x 48 x 48 in [0, 1]. Returns logits (of the FER+ head)."""
+        return self.head(self.pooled(x))
+
+    def both(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The logits of the FER+ head and of the original-label head, from one pass."""
+        f = self.pooled(x)
+        return self.head(f), self.orig_head(f)
 
 
 def resample_matrix(size: int, scale: float, flip: bool = False) -> torch.Tensor:
@@ -167,6 +176,44 @@ class Exported(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         z = self.net(x) * self.inv_t
         return torch.softmax(z if self.offsets is None else z + self.offsets, dim=1)
+
+
+class Gated(nn.Module):
+    """What a two-head net ships: the FER+ head's calibrated probabilities where that head is sure,
+    the original-label head's where it is not.
+
+    Faces on which the FER+ crowd has no majority are the ones its head is unsure about; the original
+    label there costs no FER+ accuracy and names the strong expressions (anger, fear) that the crowd
+    splits. The weight of the original-label head is sigmoid(sharpness x (gate - max FER+ probability));
+    `offsets` are then added to the mixture's log-probabilities (decision thresholds), as in Exported.
+    `views` > 1 averages each head's logits over the face and its mirror first."""
+
+    def __init__(self, net: ExpressionNet, t_ferplus: float, t_orig: float, gate: float, sharpness: float = 20.0,
+                 offsets: list[float] | None = None, mirror: bool = False):
+        super().__init__()
+        self.net = net
+        self.register_buffer("inv_t", torch.tensor(1.0 / t_ferplus))
+        self.register_buffer("inv_t_orig", torch.tensor(1.0 / t_orig))
+        self.register_buffer("gate", torch.tensor(float(gate)))
+        self.register_buffer("sharpness", torch.tensor(float(sharpness)))
+        has = offsets is not None and any(offsets)
+        self.register_buffer("offsets", torch.tensor(offsets, dtype=torch.float32) if has else None)
+        self.mirror = mirror
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n = x.shape[0]
+        if self.mirror:
+            x = torch.cat([x, x.flip(3)])
+        zf, zo = self.net.both(x)
+        if self.mirror:
+            zf, zo = (zf[:n] + zf[n:]) / 2, (zo[:n] + zo[n:]) / 2
+        p = torch.softmax(zf * self.inv_t, dim=1)
+        q = torch.softmax(zo * self.inv_t_orig, dim=1)
+        w = torch.sigmoid(self.sharpness * (self.gate - p.max(dim=1, keepdim=True).values))
+        mix = (1 - w) * p + w * q
+        if self.offsets is None:
+            return mix
+        return torch.softmax(torch.log(mix + 1e-12) + self.offsets, dim=1)
 
 
 def count_macs(net: ExpressionNet, size: int = 48) -> int:

@@ -33,7 +33,7 @@ from onnx import helper, numpy_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES, load_split  # noqa: E402
 from export import parity_fixture  # noqa: E402
-from net import ExpressionNet, Exported, MultiView  # noqa: E402
+from net import ExpressionNet, Exported, Gated, MultiView  # noqa: E402
 
 # How far the int8 model's probabilities may be from the float PyTorch net's on the parity faces.
 # Measured for fer-resnet-xs-int8: 0.022 at most in onnxruntime-node (0.028 with an int8 stem, the
@@ -55,10 +55,14 @@ def onnx_tensor(module: str, scope: str = "/net") -> str:
     return f"{scope}/features/features.{i}/{p[2]}/{p[2]}.{p[3]}/Relu_output_0"
 
 
-def calibrate(net: ExpressionNet | MultiView, images: torch.Tensor, tail: float = 3e-4) -> dict[str, tuple[float, float]]:
-    """Activation ranges over the given images; for a MultiView, over all of their views."""
+def calibrate(net: ExpressionNet | MultiView, images: torch.Tensor, tail: float = 3e-4,
+              scope: str | None = None) -> dict[str, tuple[float, float]]:
+    """Activation ranges over the given images; for a MultiView, over all of their views. `scope`: the
+    net's place in the graph when not the default (Gated calls the net's method `both`, so its layers
+    sit at the graph's top level: scope "")."""
     samples: dict[str, list[torch.Tensor]] = {}
-    scope = "/net/net" if isinstance(net, MultiView) else "/net"
+    if scope is None:
+        scope = "/net/net" if isinstance(net, MultiView) else "/net"
 
     def keep(name: str):
         return lambda _m, _i, out: samples.setdefault(onnx_tensor(name, scope), []).append(out.detach().flatten())
@@ -148,9 +152,11 @@ def quantize(src: str, dst: str, ranges: dict[str, tuple[float, float]]) -> None
 
 
 def int8_parity_fixture(net: ExpressionNet | MultiView, temperature: float, images: torch.Tensor,
-                        offsets: list[float] | None = None) -> dict:
+                        offsets: list[float] | None = None, heads: dict | None = None) -> dict:
     """Real faces (int8 error on random noise says little), the float net's probabilities, the tolerance."""
-    fixture = parity_fixture(Exported(net, temperature, offsets).eval(), images.float() / 255)
+    model = (Gated(net, temperature, heads["temperatureOrig"], heads["gate"], heads["sharpness"], offsets, heads["mirror"])
+             if heads else Exported(net, temperature, offsets))
+    fixture = parity_fixture(model.eval(), images.float() / 255)
     return {**fixture, "reference": "the float32 PyTorch net this int8 model was quantised from",
             "tolerance": PARITY_TOLERANCE}
 
@@ -196,11 +202,16 @@ def main() -> None:
     torch.set_num_threads(2)
     ck = torch.load(os.path.join(args.run, "best.pt"))
     assert ck["arch"].startswith("r-"), "only the residual nets: int8 depthwise convolutions are slower in WASM"
-    net = ExpressionNet(ck["arch"])
+    net = ExpressionNet(ck["arch"], orig_head=ck.get("origHead", False))
     net.load_state_dict(ck["ema"])
     net.eval()
     float_card = json.load(open(args.onnx.removesuffix(".onnx") + ".json"))
-    if "views" in float_card["architecture"]:
+    heads = float_card["architecture"].get("heads")
+    if heads:
+        # A two-head export (export.py --gate): calibrated on the net alone; the mirror, if any, is one
+        # more view of the same faces, so the ranges of the plain views stand for both.
+        temperature = json.load(open(os.path.join(args.run, "summary.json")))["temperature"]
+    elif "views" in float_card["architecture"]:
         # A multi-view export (export.py --multi-view): its temperature is the one fitted for the views.
         net = MultiView(net, tuple(float_card["architecture"]["views"]["scales"])).eval()
         temperature = float_card["architecture"]["temperature"]
@@ -209,11 +220,11 @@ def main() -> None:
     train = load_split(args.data, "Training")
     pick = torch.randperm(len(train.images), generator=torch.Generator().manual_seed(1))[: args.images]
     out = os.path.join(args.out_dir, f"{args.name}.onnx")
-    quantize(args.onnx, out, calibrate(net, train.images[pick], args.tail))
+    quantize(args.onnx, out, calibrate(net, train.images[pick], args.tail, "" if heads else None))
     val = load_split(args.data, "PublicTest")
     offsets = float_card["architecture"].get("classOffsets", {}).get("values")
     offsets = [offsets[c] for c in CLASSES] if offsets else None
-    json.dump(int8_parity_fixture(net, temperature, val.images[:4], offsets), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
+    json.dump(int8_parity_fixture(net, temperature, val.images[:4], offsets, heads), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
     write_card(float_card, os.path.join(args.out_dir, f"{args.name}.json"), args.name,
                os.path.relpath(args.run), args.images, args.tail)
     print(out)

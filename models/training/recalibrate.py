@@ -56,7 +56,7 @@ def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAG
     if not os.path.exists(raw):
         shutil.copy(best, raw)
     ck = torch.load(raw)
-    net = ExpressionNet(ck["arch"])
+    net = ExpressionNet(ck["arch"], orig_head=ck.get("origHead", False))
     net.load_state_dict(ck["ema"])
     recalibrate_bn(net, train_images, count=count)
     logits = predict(net, val.images)
@@ -64,6 +64,17 @@ def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAG
     torch.save({**ck, "ema": net.state_dict(), "acc": after, "bnRecalibrated": True}, best)
     fp = val.ferplus_labels != 255
     return ck["acc"], after, fit_temperature(logits[fp], val.ferplus_labels[fp])
+
+
+def recalibrated_orig_temperature(run: str, val) -> tuple[float, dict]:
+    """A two-head run's original-label head (recalibrated): its temperature, fitted on the original
+    labels of `val`, and its original-label figures there."""
+    ck = torch.load(os.path.join(run, "best.pt"))
+    net = ExpressionNet(ck["arch"], orig_head=True)
+    net.load_state_dict(ck["ema"])
+    logits = predict(net, val.images, head="orig")
+    acc = accuracies(logits, val)
+    return fit_temperature(logits, val.labels.long()), {k: acc[k] for k in ("orig", "origMacro", "origRecall")}
 
 
 def main() -> None:

@@ -6,14 +6,16 @@ import torch.nn.functional as F
 
 
 @torch.no_grad()
-def predict(net: torch.nn.Module, images: torch.Tensor, tta: bool = False) -> torch.Tensor:
+def predict(net: torch.nn.Module, images: torch.Tensor, tta: bool = False, head: str = "ferplus") -> torch.Tensor:
+    """Logits of the FER+ head, or with head="orig" of a two-head net's original-label head."""
     net.eval()
+    run = net if head == "ferplus" else (lambda v: net.both(v)[1])
     out = []
     for i in range(0, len(images), 512):
         x = images[i : i + 512].float() / 255
-        logits = net(x)
+        logits = run(x)
         if tta:
-            logits = (logits + net(x.flip(3))) / 2
+            logits = (logits + run(x.flip(3))) / 2
         out.append(logits)
     return torch.cat(out)
 

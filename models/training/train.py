@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
 from fer_data import CLASSES, dev_mask, load_split, soft_targets, subset  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
-from recalibrate import recalibrate_run  # noqa: E402
+from recalibrate import recalibrate_run, recalibrated_orig_temperature  # noqa: E402
 from scoring import accuracies, predict, selection_score  # noqa: E402
 
 
@@ -58,6 +58,11 @@ def main() -> None:
                     help="comma-separated classes (e.g. angry,fear) whose rows (by original label) are taught "
                          "--orig-share x the original label + the rest x the FER+ votes, without the teacher")
     ap.add_argument("--orig-share", type=float, default=0.6)
+    ap.add_argument("--orig-head", type=float, default=0.0,
+                    help="weight of a second head's loss on the original labels (net.Gated mixes the two heads "
+                         "in the exported model); 0 = one head. Its targets: --orig-head-votes x the FER+ votes "
+                         "+ the rest x the original one-hot label. With --init, it starts as a copy of the FER+ head")
+    ap.add_argument("--orig-head-votes", type=float, default=0.1)
     ap.add_argument("--recalibrate-images", type=int, default=12_800,
                     help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
@@ -93,13 +98,18 @@ def main() -> None:
         blend = soft_targets(train, 1 - args.orig_share)
         targets[boosted] = blend[boosted]
         say(f"original label x {args.orig_share} for {int(boosted[keep].sum())} rows of {args.orig_classes}")
+    two_heads = args.orig_head > 0
+    orig_targets = soft_targets(train, args.orig_head_votes)[keep] if two_heads else None
     targets = targets[keep]
     images = train.images[keep]
     say(f"args {vars(args)}; training rows {len(images)} of {len(train.images)}")
 
-    net = ExpressionNet(args.arch)
+    net = ExpressionNet(args.arch, orig_head=two_heads)
     if args.init:
-        net.load_state_dict(torch.load(args.init)["ema"])
+        state = torch.load(args.init)["ema"]
+        if two_heads and "orig_head.weight" not in state:
+            state = {**state, "orig_head.weight": state["head.weight"], "orig_head.bias": state["head.bias"]}
+        net.load_state_dict(state)
         say(f"initialised from {args.init}")
     ema = copy.deepcopy(net)
     for p in ema.parameters():
@@ -144,8 +154,12 @@ def main() -> None:
             idx = perm[s * args.batch : (s + 1) * args.batch]
             x = augment(images[idx].float() / 255, g)
             y = targets[idx]
-            logits = net(x)
-            loss = torch.sum(-y * F.log_softmax(logits, 1), 1).mean()
+            if two_heads:
+                logits, orig_logits = net.both(x)
+                loss = torch.sum(-y * F.log_softmax(logits, 1), 1).mean() + args.orig_head * torch.sum(
+                    -orig_targets[idx] * F.log_softmax(orig_logits, 1), 1).mean()
+            else:
+                loss = torch.sum(-y * F.log_softmax(net(x), 1), 1).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -165,6 +179,11 @@ def main() -> None:
             if p >= 1.0:
                 break  # the budget ran out mid-epoch (a busy machine): score what the schedule ended with
         acc = accuracies(predict(ema, val.images), val)
+        if two_heads:
+            # The FER+ head is judged on FER+, the original-label head on the original labels.
+            acc_orig = accuracies(predict(ema, val.images, head="orig"), val)
+            acc = {**acc, "orig": acc_orig["orig"], "origMacro": acc_orig["origMacro"],
+                   "origRecall": acc_orig["origRecall"], "ferplusHeadOrigMacro": acc["origMacro"]}
         score = selection_score(acc, args.select)
         rate = seen / (time.time() - te)
         history.append({"epoch": epoch, "loss": loss_sum / seen, **acc, "img_per_s": rate})
@@ -176,7 +195,8 @@ def main() -> None:
         )
         if score > best["score"]:
             best = {"score": score, "epoch": epoch, **acc}
-            torch.save({"ema": ema.state_dict(), "arch": args.arch, "acc": acc}, os.path.join(args.out, "best.pt"))
+            torch.save({"ema": ema.state_dict(), "arch": args.arch, "acc": acc, "origHead": two_heads},
+                       os.path.join(args.out, "best.pt"))
             # A best-raw.pt from an earlier finish of this run is stale now; recalibrate_run keeps
             # the new selection as best-raw.pt instead.
             if os.path.exists(raw_path):
@@ -195,7 +215,11 @@ def main() -> None:
     # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest (the
     # dev split with --dev) against the FER+ majority where present.
     _, best["bnRecalibrated"], temperature = recalibrate_run(args.out, images, val, args.recalibrate_images)
-    summary = {"arch": args.arch, "best": best, "temperature": temperature,
+    extra = {}
+    if two_heads:
+        extra["temperatureOrig"], acc_orig = recalibrated_orig_temperature(args.out, val)
+        best["bnRecalibrated"].update(acc_orig)
+    summary = {"arch": args.arch, "best": best, "temperature": temperature, **extra,
                "train_minutes": (time.time() - t0) / 60, "history": history, "args": vars(args)}
     json.dump(summary, open(os.path.join(args.out, "summary.json"), "w"), indent=1)
     say(f"best epoch {best['epoch'] + 1}: {best}; temperature {temperature:.3f}")

@@ -63,7 +63,7 @@ class Network(unittest.TestCase):
         for name in cards:
             with open(os.path.join(EMOTION, name)) as f:
                 arch = json.load(f)["architecture"]
-            net = ExpressionNet(arch["name"])
+            net = ExpressionNet(arch["name"], orig_head="heads" in arch)
             self.assertEqual(sum(p.numel() for p in net.parameters()), arch["parameters"], name)
             views = arch.get("views", {}).get("count", 1)  # a multi-view graph runs the net once per view
             self.assertAlmostEqual(count_macs(net) * views / 1e6, arch["mmacs"], delta=0.01 * views, msg=name)
@@ -151,6 +151,28 @@ class Quantisation(unittest.TestCase):
             self.assertGreater(len(ranges), 5)
             missing = [t for t in ranges if t not in outputs]
             self.assertEqual(missing, [], f"multi_view={multi_view}")
+
+    def test_calibration_names_tensors_of_a_two_head_graph(self):
+        """In a Gated graph the net's layers sit at the top level (Gated calls its method `both`)."""
+        import tempfile
+
+        import onnx
+
+        from export import export_onnx
+        from net import Gated
+        from quantize import calibrate
+
+        torch.manual_seed(0)
+        images = (torch.rand(8, 1, 48, 48) * 255).to(torch.uint8)
+        net = ExpressionNet("r-2xs-s", orig_head=True).eval()
+        fuse_batchnorm(net)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.onnx")
+            export_onnx(Gated(net, 0.5, 0.8, 0.6, mirror=True), path)
+            outputs = {o for n in onnx.load(path).graph.node for o in n.output}
+        ranges = calibrate(net, images, scope="")
+        self.assertGreater(len(ranges), 5)
+        self.assertEqual([t for t in ranges if t not in outputs], [])
 
 
 class Augmentation(unittest.TestCase):
@@ -281,6 +303,59 @@ class ClassOffsets(unittest.TestCase):
         want = plain * b.exp()
         self.assertTrue(torch.allclose(shifted, want / want.sum(1, keepdim=True), atol=1e-6))
         self.assertNotIn("offsets", Exported(net, 0.6, [0.0] * 7).state_dict())
+
+
+class TwoHeads(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.net = ExpressionNet("r-2xs-s", orig_head=True).eval()
+        with torch.no_grad():
+            self.net.orig_head.weight.normal_(0, 0.5)
+        self.x = torch.rand(5, 1, 48, 48)
+        with torch.no_grad():
+            self.zf, self.zo = self.net.both(self.x)
+
+    def test_heads_share_the_features(self):
+        """forward() is the FER+ head; both() adds the original-label head on the same features."""
+        with torch.no_grad():
+            self.assertTrue(torch.equal(self.net(self.x), self.zf))
+        self.assertFalse(torch.allclose(self.zf, self.zo))
+        self.assertNotIn("orig_head.weight", ExpressionNet("r-2xs-s").state_dict())
+
+    def test_gate_mixes_by_the_ferplus_heads_confidence(self):
+        """Gate 0: the FER+ head's calibrated probabilities; above 1: the original-label head's;
+        between: their mixture weighted by sigmoid(sharpness x (gate - top FER+ probability))."""
+        from net import Gated
+
+        p = torch.softmax(self.zf / 0.5, 1)
+        q = torch.softmax(self.zo / 0.8, 1)
+        with torch.no_grad():
+            low = Gated(self.net, 0.5, 0.8, 0.0, sharpness=1e4)(self.x)
+            high = Gated(self.net, 0.5, 0.8, 1.5, sharpness=1e4)(self.x)
+            mid = Gated(self.net, 0.5, 0.8, 0.4)(self.x)
+        self.assertTrue(torch.allclose(low, p, atol=1e-6))
+        self.assertTrue(torch.allclose(high, q, atol=1e-6))
+        w = torch.sigmoid(20 * (0.4 - p.max(1, keepdim=True).values))
+        self.assertTrue(torch.allclose(mid, (1 - w) * p + w * q, atol=1e-6))
+        self.assertTrue(torch.allclose(mid.sum(1), torch.ones(5), atol=1e-5))
+
+    def test_mirror_averages_each_heads_logits(self):
+        from net import Gated
+
+        with torch.no_grad():
+            zf2, zo2 = self.net.both(self.x.flip(3))
+            got = Gated(self.net, 0.5, 0.8, 1.5, sharpness=1e4, mirror=True)(self.x)
+        self.assertTrue(torch.allclose(got, torch.softmax((self.zo + zo2) / 2 / 0.8, 1), atol=1e-6))
+
+    def test_offsets_reweight_the_mixture(self):
+        from net import Gated
+
+        b = torch.tensor([0.5, 0, 1.0, 0, 0, 0, 0])
+        with torch.no_grad():
+            plain = Gated(self.net, 0.5, 0.8, 0.6)(self.x)
+            shifted = Gated(self.net, 0.5, 0.8, 0.6, offsets=b.tolist())(self.x)
+        want = plain * b.exp()
+        self.assertTrue(torch.allclose(shifted, want / want.sum(1, keepdim=True), atol=1e-5))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The trade-off curves of two-head runs as one SVG chart: for each `gate.py --json` file, the dev
+// split's FER+ majority accuracy against the original labels' macro recall as the gate moves (no
+// offsets), and the front over every gate and offset pair, with the pick marked.
+//
+//   node models/eval/gate-curve.mjs --svg models/tradeoff-gate-dev.svg NAME=gate.json [NAME=gate.json ...]
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { lineChart } from './lib/svg.mjs';
+
+const { values: opt, positionals } = parseArgs({ options: { svg: { type: 'string' } }, allowPositionals: true });
+if (!opt.svg || positionals.length === 0) {
+  console.error('gate-curve: usage: --svg OUT.svg NAME=gate.json [...]');
+  process.exit(2);
+}
+
+/** The points no other point beats on both axes (higher FER+ and higher macro recall). */
+function front(points) {
+  const sorted = [...points].sort((a, b) => b.x - a.x || b.y - a.y);
+  const out = [];
+  let best = -Infinity;
+  for (const p of sorted) {
+    if (p.y <= best) continue;
+    out.push(p);
+    best = p.y;
+  }
+  return out;
+}
+
+const series = positionals.flatMap((arg) => {
+  const [name, file] = arg.includes('=') ? arg.split('=') : [arg, arg];
+  const g = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const plain = g.rows.map((r) => ({ x: r.plain.ferplus, y: r.plain.origMacro }));
+  const all = g.rows.flatMap((r) => r.grid.map((p) => ({ x: p.ferplus, y: p.origMacro })));
+  const pick = g.pick ? [{ x: g.pick.ferplus, y: g.pick.origMacro, label: `gate ${g.pick.gate}` }] : [];
+  return [
+    { name: `${name}: gate alone`, points: plain },
+    { name: `${name}: gate + offsets`, points: front(all), marks: pick },
+  ];
+});
+fs.writeFileSync(opt.svg, lineChart(series, {
+  title: 'Two-head nets on the dev split: FER+ accuracy against original-label macro recall',
+  xLabel: 'FER+ majority accuracy (%)',
+  yLabel: 'original labels, macro recall (%)',
+}));
+console.log(`chart -> ${opt.svg}`);
