@@ -22,7 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
-from fer_data import load_split  # noqa: E402
+from fer_data import dev_mask, load_split, subset  # noqa: E402
 from net import ExpressionNet  # noqa: E402
 from scoring import accuracies, fit_temperature, predict  # noqa: E402
 
@@ -82,15 +82,40 @@ def main() -> None:
     ap.add_argument("--data", default="../shared/data/fer2013")
     ap.add_argument("--run", required=True)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dev", action="store_true",
+                    help="a train.py --dev run: statistics from Training without the dev split, temperatures fitted on it")
+    ap.add_argument("--from-last", action="store_true",
+                    help="take the run's last epoch (last.pt's EMA weights) as its selection instead of best.pt: for a "
+                         "run started from weights that were trained on the dev split, whose first epochs still "
+                         "remember it and so win the dev selection")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    train, val = load_split(args.data, "Training"), load_split(args.data, "PublicTest")
-    before, after, temperature = recalibrate_run(args.run, train.images[~train.not_a_face], val)
+    train = load_split(args.data, "Training")
+    keep = ~train.not_a_face
+    if args.dev:
+        dev = dev_mask(args.data)
+        val, name = subset(train, dev), "dev"
+        keep &= ~dev
+    else:
+        val, name = load_split(args.data, "PublicTest"), "PublicTest"
     summary_path = os.path.join(args.run, "summary.json")
     summary = json.load(open(summary_path))
+    if args.from_last:
+        last = torch.load(os.path.join(args.run, "last.pt"))
+        two = any(k.startswith("orig_head.") for k in last["ema"])
+        torch.save({"ema": last["ema"], "arch": summary["arch"], "acc": last["history"][-1], "origHead": two},
+                   os.path.join(args.run, "best.pt"))
+        if os.path.exists(os.path.join(args.run, "best-raw.pt")):
+            os.remove(os.path.join(args.run, "best-raw.pt"))
+        summary["best"] = {"epoch": last["epoch"], "selectedAs": "the last epoch (--from-last)", **last["history"][-1]}
+    before, after, temperature = recalibrate_run(args.run, train.images[keep], val)
     summary.update({"temperature": temperature, "bnRecalibration": {"images": IMAGES, "before": before, "after": after}})
+    if torch.load(os.path.join(args.run, "best.pt")).get("origHead"):
+        summary["temperatureOrig"], summary["bnRecalibration"]["afterOrigHead"] = recalibrated_orig_temperature(args.run, val)
     json.dump(summary, open(summary_path, "w"), indent=1)
-    print(f"{args.run}: PublicTest {before} -> {after}; temperature {temperature:.3f}")
+    print(f"{args.run}: {name} {before} -> {after}; temperature {temperature:.3f}"
+          + (f", original-label head {summary['bnRecalibration']['afterOrigHead']} temperature {summary['temperatureOrig']:.3f}"
+             if "temperatureOrig" in summary else ""))
 
 
 if __name__ == "__main__":
