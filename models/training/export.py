@@ -26,7 +26,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES, dev_mask, load_split, subset  # noqa: E402
-from net import VIEW_SCALES, ExpressionNet, Exported, Gated, MultiView, count_macs  # noqa: E402
+from net import VIEW_SCALES, ExpressionNet, Exported, Gated, MultiView, count_macs, net_from_checkpoint  # noqa: E402
 from scoring import fit_temperature, predict  # noqa: E402
 
 
@@ -184,8 +184,7 @@ def main() -> None:
     else:
         ck = torch.load(os.path.join(args.run, "best.pt"))
         summary = json.load(open(os.path.join(args.run, "summary.json")))
-        net = ExpressionNet(ck["arch"], orig_head=ck.get("origHead", False))
-        net.load_state_dict(ck["ema"])
+        net = net_from_checkpoint(ck)
         temperature = summary["temperature"]
     assert (args.gate is not None) == (net.orig_head is not None), "--gate is for (and needed by) two-head runs"
     assert args.gate is None or not args.multi_view, "--gate takes --mirror, not --multi-view"

@@ -21,19 +21,19 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES, dev_mask, load_split, subset  # noqa: E402
-from net import ExpressionNet, Gated  # noqa: E402
+from net import ExpressionNet, Gated, net_from_checkpoint  # noqa: E402
+from scoring import accuracies  # noqa: E402
 
 GATES = [0.0] + [round(0.3 + 0.05 * i, 2) for i in range(14)] + [1.01]
 OFFSETS = [round(0.1 * i, 1) for i in range(26)]
 ANGRY, FEAR = CLASSES.index("angry"), CLASSES.index("fear")
 
 
-def figures(top: torch.Tensor, val) -> dict:
-    fp = val.ferplus_labels != 255
-    recall = [(top[val.labels == c] == c).float().mean().item() for c in range(7)]
-    return {"ferplus": (top[fp] == val.ferplus_labels[fp]).float().mean().item(),
-            "origMacro": sum(recall) / 7, "angry": recall[ANGRY], "fear": recall[FEAR],
-            "orig": (top == val.labels).float().mean().item()}
+def figures(scores: torch.Tensor, val) -> dict:
+    """scoring.accuracies of the top class of `scores`, with anger and fear recall by name."""
+    acc = accuracies(scores, val)
+    return {"ferplus": acc["ferplus"], "origMacro": acc["origMacro"], "angry": acc["origRecall"][ANGRY],
+            "fear": acc["origRecall"][FEAR], "orig": acc["orig"]}
 
 
 @torch.no_grad()
@@ -52,7 +52,7 @@ def sweep(probs: torch.Tensor, val) -> list[dict]:
             z = logp.clone()
             z[:, ANGRY] += a
             z[:, FEAR] += f
-            out.append({"angry_offset": a, "fear_offset": f, **figures(z.argmax(1), val)})
+            out.append({"angry_offset": a, "fear_offset": f, **figures(z, val)})
     return out
 
 
@@ -69,16 +69,15 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     ck = torch.load(os.path.join(args.run, "best.pt"))
     summary = json.load(open(os.path.join(args.run, "summary.json")))
-    net = ExpressionNet(ck["arch"], orig_head=True)
-    net.load_state_dict(ck["ema"])
-    net.eval()
+    net = net_from_checkpoint(ck).eval()
+    assert net.orig_head is not None, f"{args.run} has one head (train.py --orig-head trains two)"
     val = subset(load_split(args.data, "Training"), dev_mask(args.data))
 
     rows, best = [], None
     floor = None
     for gate in GATES:
         probs = gated_probs(net, summary, val.images, gate, args.mirror, args.sharpness)
-        plain = figures(probs.argmax(1), val)
+        plain = figures(probs, val)
         if floor is None:
             floor = plain["ferplus"] - args.drop / 100  # gate 0: the FER+ head alone
         grid = sweep(probs, val)

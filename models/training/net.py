@@ -178,6 +178,13 @@ class Exported(nn.Module):
         return torch.softmax(z if self.offsets is None else z + self.offsets, dim=1)
 
 
+def net_from_checkpoint(ck: dict) -> ExpressionNet:
+    """The net of a checkpoint ({"arch", "ema"}), with a second head where its weights have one."""
+    net = ExpressionNet(ck["arch"], orig_head="orig_head.weight" in ck["ema"])
+    net.load_state_dict(ck["ema"])
+    return net
+
+
 class Gated(nn.Module):
     """What a two-head net ships: the FER+ head's calibrated probabilities where that head is sure,
     the original-label head's where it is not.
@@ -186,7 +193,7 @@ class Gated(nn.Module):
     label there costs no FER+ accuracy and names the strong expressions (anger, fear) that the crowd
     splits. The weight of the original-label head is sigmoid(sharpness x (gate - max FER+ probability));
     `offsets` are then added to the mixture's log-probabilities (decision thresholds), as in Exported.
-    `views` > 1 averages each head's logits over the face and its mirror first."""
+    With `mirror`, each head's logits are first averaged over the face and its mirror."""
 
     def __init__(self, net: ExpressionNet, t_ferplus: float, t_orig: float, gate: float, sharpness: float = 20.0,
                  offsets: list[float] | None = None, mirror: bool = False):

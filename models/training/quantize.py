@@ -33,7 +33,7 @@ from onnx import helper, numpy_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES, load_split  # noqa: E402
 from export import parity_fixture  # noqa: E402
-from net import ExpressionNet, Exported, Gated, MultiView  # noqa: E402
+from net import ExpressionNet, Exported, Gated, MultiView, net_from_checkpoint  # noqa: E402
 
 # How far the int8 model's probabilities may be from the float PyTorch net's on the parity faces.
 # Measured for fer-resnet-xs-int8: 0.022 at most in onnxruntime-node (0.028 with an int8 stem, the
@@ -202,16 +202,12 @@ def main() -> None:
     torch.set_num_threads(2)
     ck = torch.load(os.path.join(args.run, "best.pt"))
     assert ck["arch"].startswith("r-"), "only the residual nets: int8 depthwise convolutions are slower in WASM"
-    net = ExpressionNet(ck["arch"], orig_head=ck.get("origHead", False))
-    net.load_state_dict(ck["ema"])
-    net.eval()
+    net = net_from_checkpoint(ck).eval()
     float_card = json.load(open(args.onnx.removesuffix(".onnx") + ".json"))
+    # A two-head export (export.py --gate) is calibrated on the net alone: its mirror, if any, is one
+    # more view of the same faces, so the ranges of the plain views stand for both.
     heads = float_card["architecture"].get("heads")
-    if heads:
-        # A two-head export (export.py --gate): calibrated on the net alone; the mirror, if any, is one
-        # more view of the same faces, so the ranges of the plain views stand for both.
-        temperature = json.load(open(os.path.join(args.run, "summary.json")))["temperature"]
-    elif "views" in float_card["architecture"]:
+    if "views" in float_card["architecture"] and not heads:
         # A multi-view export (export.py --multi-view): its temperature is the one fitted for the views.
         net = MultiView(net, tuple(float_card["architecture"]["views"]["scales"])).eval()
         temperature = float_card["architecture"]["temperature"]

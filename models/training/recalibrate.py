@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
 from fer_data import dev_mask, load_split, subset  # noqa: E402
-from net import ExpressionNet  # noqa: E402
+from net import ExpressionNet, net_from_checkpoint  # noqa: E402
 from scoring import accuracies, fit_temperature, predict  # noqa: E402
 
 IMAGES = 12_800
@@ -47,34 +47,29 @@ def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0, coun
     net.eval()
 
 
-def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAGES) -> tuple[dict, dict, float]:
+def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAGES) -> tuple[dict, dict, float, dict | None]:
     """Recalibrates a run's selected checkpoint (kept as best-raw.pt) into best.pt.
 
-    Returns its PublicTest accuracies before and after, and the softmax temperature fitted after
-    on the FER+ majority labels."""
+    Returns its accuracies on `val` before and after, the softmax temperature fitted after on the
+    FER+ majority labels, and for a two-head net its original-label head's: {"temperature" (fitted
+    on the original labels), "acc" (its original-label figures)}, else None."""
     best, raw = os.path.join(run, "best.pt"), os.path.join(run, "best-raw.pt")
     if not os.path.exists(raw):
         shutil.copy(best, raw)
     ck = torch.load(raw)
-    net = ExpressionNet(ck["arch"], orig_head=ck.get("origHead", False))
-    net.load_state_dict(ck["ema"])
+    net = net_from_checkpoint(ck)
     recalibrate_bn(net, train_images, count=count)
     logits = predict(net, val.images)
     after = accuracies(logits, val)
     torch.save({**ck, "ema": net.state_dict(), "acc": after, "bnRecalibrated": True}, best)
     fp = val.ferplus_labels != 255
-    return ck["acc"], after, fit_temperature(logits[fp], val.ferplus_labels[fp])
-
-
-def recalibrated_orig_temperature(run: str, val) -> tuple[float, dict]:
-    """A two-head run's original-label head (recalibrated): its temperature, fitted on the original
-    labels of `val`, and its original-label figures there."""
-    ck = torch.load(os.path.join(run, "best.pt"))
-    net = ExpressionNet(ck["arch"], orig_head=True)
-    net.load_state_dict(ck["ema"])
-    logits = predict(net, val.images, head="orig")
-    acc = accuracies(logits, val)
-    return fit_temperature(logits, val.labels.long()), {k: acc[k] for k in ("orig", "origMacro", "origRecall")}
+    orig = None
+    if net.orig_head is not None:
+        orig_logits = predict(net, val.images, head="orig")
+        acc = accuracies(orig_logits, val)
+        orig = {"temperature": fit_temperature(orig_logits, val.labels.long()),
+                "acc": {k: acc[k] for k in ("orig", "origMacro", "origRecall")}}
+    return ck["acc"], after, fit_temperature(logits[fp], val.ferplus_labels[fp]), orig
 
 
 def main() -> None:
@@ -102,16 +97,15 @@ def main() -> None:
     summary = json.load(open(summary_path))
     if args.from_last:
         last = torch.load(os.path.join(args.run, "last.pt"))
-        two = any(k.startswith("orig_head.") for k in last["ema"])
-        torch.save({"ema": last["ema"], "arch": summary["arch"], "acc": last["history"][-1], "origHead": two},
+        torch.save({"ema": last["ema"], "arch": summary["arch"], "acc": last["history"][-1]},
                    os.path.join(args.run, "best.pt"))
         if os.path.exists(os.path.join(args.run, "best-raw.pt")):
             os.remove(os.path.join(args.run, "best-raw.pt"))
         summary["best"] = {"epoch": last["epoch"], "selectedAs": "the last epoch (--from-last)", **last["history"][-1]}
-    before, after, temperature = recalibrate_run(args.run, train.images[keep], val)
+    before, after, temperature, orig = recalibrate_run(args.run, train.images[keep], val)
     summary.update({"temperature": temperature, "bnRecalibration": {"images": IMAGES, "before": before, "after": after}})
-    if torch.load(os.path.join(args.run, "best.pt")).get("origHead"):
-        summary["temperatureOrig"], summary["bnRecalibration"]["afterOrigHead"] = recalibrated_orig_temperature(args.run, val)
+    if orig:
+        summary["temperatureOrig"], summary["bnRecalibration"]["afterOrigHead"] = orig["temperature"], orig["acc"]
     json.dump(summary, open(summary_path, "w"), indent=1)
     print(f"{args.run}: {name} {before} -> {after}; temperature {temperature:.3f}"
           + (f", original-label head {summary['bnRecalibration']['afterOrigHead']} temperature {summary['temperatureOrig']:.3f}"

@@ -16,7 +16,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import dev_mask, load_split, subset  # noqa: E402
-from net import ExpressionNet  # noqa: E402
+from net import net_from_checkpoint  # noqa: E402
 from scoring import accuracies, predict  # noqa: E402
 
 
@@ -24,8 +24,7 @@ def ensemble_probs(runs: list[str], images: torch.Tensor) -> torch.Tensor:
     total = torch.zeros(len(images), 7)
     for run in runs:
         ck = torch.load(os.path.join(run, "best.pt"))
-        net = ExpressionNet(ck["arch"])
-        net.load_state_dict(ck["ema"])
+        net = net_from_checkpoint(ck)
         # predict(tta=True) averages the logits of the image and its mirror.
         total += torch.softmax(predict(net, images, tta=True), 1)
     return total / len(runs)

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
 from fer_data import CLASSES, dev_mask, load_split, soft_targets, subset  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
-from recalibrate import recalibrate_run, recalibrated_orig_temperature  # noqa: E402
+from recalibrate import recalibrate_run  # noqa: E402
 from scoring import accuracies, predict, selection_score  # noqa: E402
 
 
@@ -195,8 +195,7 @@ def main() -> None:
         )
         if score > best["score"]:
             best = {"score": score, "epoch": epoch, **acc}
-            torch.save({"ema": ema.state_dict(), "arch": args.arch, "acc": acc, "origHead": two_heads},
-                       os.path.join(args.out, "best.pt"))
+            torch.save({"ema": ema.state_dict(), "arch": args.arch, "acc": acc}, os.path.join(args.out, "best.pt"))
             # A best-raw.pt from an earlier finish of this run is stale now; recalibrate_run keeps
             # the new selection as best-raw.pt instead.
             if os.path.exists(raw_path):
@@ -214,11 +213,11 @@ def main() -> None:
     # BN statistics for the EMA weights themselves (recalibrate.py says why): best.pt gets them,
     # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest (the
     # dev split with --dev) against the FER+ majority where present.
-    _, best["bnRecalibrated"], temperature = recalibrate_run(args.out, images, val, args.recalibrate_images)
+    _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, images, val, args.recalibrate_images)
     extra = {}
-    if two_heads:
-        extra["temperatureOrig"], acc_orig = recalibrated_orig_temperature(args.out, val)
-        best["bnRecalibrated"].update(acc_orig)
+    if orig:
+        extra["temperatureOrig"] = orig["temperature"]
+        best["bnRecalibrated"].update(orig["acc"])
     summary = {"arch": args.arch, "best": best, "temperature": temperature, **extra,
                "train_minutes": (time.time() - t0) / 60, "history": history, "args": vars(args)}
     json.dump(summary, open(os.path.join(args.out, "summary.json"), "w"), indent=1)

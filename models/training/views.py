@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import load_split  # noqa: E402
-from net import VIEW_SCALES, ExpressionNet  # noqa: E402
+from net import VIEW_SCALES, ExpressionNet, net_from_checkpoint  # noqa: E402
 from scoring import accuracies  # noqa: E402
 
 # (zoom, shift x, shift y) in grid_sample's [-1, 1] units (0.06 = 1.44 px at 48 px); each also mirrored.
@@ -64,8 +64,7 @@ def main() -> None:
     print(f"{'run':24s} {'views':28s} original  FER+")
     for run in args.runs:
         ck = torch.load(os.path.join(run, "best.pt"))
-        net = ExpressionNet(ck["arch"])
-        net.load_state_dict(ck["ema"])
+        net = net_from_checkpoint(ck)
         for name, views in VIEW_SETS.items():
             p = view_probs(net, val.images, views)
             total[name] = total[name] + p
