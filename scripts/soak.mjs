@@ -83,33 +83,31 @@ if (!fs.existsSync(path.join(root, 'packages/core/dist/index.js'))) fail('no bui
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-/** Least-squares slope of y over x. */
-function slope(xs, ys) {
+/** The sums of centred products of xs and ys: what a least-squares slope and Pearson's r are made of. */
+function centredSums(xs, ys) {
   const n = xs.length;
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
   for (let i = 0; i < n; i++) {
-    num += (xs[i] - mx) * (ys[i] - my);
-    den += (xs[i] - mx) ** 2;
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
   }
-  return den ? num / den : 0;
+  return { sxy, sxx, syy };
+}
+/** Least-squares slope of y over x. */
+function slope(xs, ys) {
+  const { sxy, sxx } = centredSums(xs, ys);
+  return sxx ? sxy / sxx : 0;
 }
 /** Pearson's correlation of ys with xs (pairs where both are numbers); null under 3 pairs. */
 function correlation(xs, ys) {
   const pairs = xs.map((x, i) => [x, ys[i]]).filter(([x, y]) => typeof x === 'number' && typeof y === 'number');
   if (pairs.length < 3) return null;
-  const mx = pairs.reduce((a, p) => a + p[0], 0) / pairs.length;
-  const my = pairs.reduce((a, p) => a + p[1], 0) / pairs.length;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (const [x, y] of pairs) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
-    syy += (y - my) ** 2;
-  }
+  const { sxy, sxx, syy } = centredSums(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
   return sxx && syy ? round(sxy / Math.sqrt(sxx * syy), 3) : null;
 }
 

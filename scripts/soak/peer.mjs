@@ -106,7 +106,7 @@ function probeLoop(kind, targetMs, unitMs, periodMs, post) {
   let timer;
   let stopped = false;
   // The next probe after 0.5-1.5 periods (a fixed pseudo-random sequence): never in step with the
-  // engine's own periodic work (a full search every 500 ms of each video).
+  // engine's own periodic work (the full search's pieces, in a cycle of frames of each video).
   let seed = 1;
   const next = () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
