@@ -6,6 +6,7 @@
 //   node models/eval/gate-curve.mjs --svg models/tradeoff-gate-dev.svg NAME=gate.json [NAME=gate.json ...]
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { paretoFront } from './lib/protocol.mjs';
 import { lineChart } from './lib/svg.mjs';
 
 const { values: opt, positionals } = parseArgs({ options: { svg: { type: 'string' } }, allowPositionals: true });
@@ -14,28 +15,15 @@ if (!opt.svg || positionals.length === 0) {
   process.exit(2);
 }
 
-/** The points no other point beats on both axes (higher FER+ and higher macro recall). */
-function front(points) {
-  const sorted = [...points].sort((a, b) => b.x - a.x || b.y - a.y);
-  const out = [];
-  let best = -Infinity;
-  for (const p of sorted) {
-    if (p.y <= best) continue;
-    out.push(p);
-    best = p.y;
-  }
-  return out;
-}
-
 const series = positionals.flatMap((arg) => {
   const [name, file] = arg.includes('=') ? arg.split('=') : [arg, arg];
   const g = JSON.parse(fs.readFileSync(file, 'utf8'));
   const plain = g.rows.map((r) => ({ x: r.plain.ferplus, y: r.plain.origMacro }));
-  const all = g.rows.flatMap((r) => r.grid.map((p) => ({ x: p.ferplus, y: p.origMacro })));
+  const all = g.rows.flatMap((r) => r.grid.map((p) => ({ ferplusAccuracy: p.ferplus, originalMacroRecall: p.origMacro })));
   const pick = g.pick ? [{ x: g.pick.ferplus, y: g.pick.origMacro, label: `gate ${g.pick.gate}` }] : [];
   return [
     { name: `${name}: gate alone`, points: plain },
-    { name: `${name}: gate + offsets`, points: front(all), marks: pick },
+    { name: `${name}: gate + offsets`, points: paretoFront(all).map((p) => ({ x: p.ferplusAccuracy, y: p.originalMacroRecall })), marks: pick },
   ];
 });
 fs.writeFileSync(opt.svg, lineChart(series, {
