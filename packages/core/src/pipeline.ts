@@ -146,10 +146,8 @@ export class Pipeline {
     const expected = continues && this.parallel ? cropFilter.predict(timestamp) : [];
     const guess = expected.length > 0 ? this.guess(frame, expected) : undefined;
     const t1 = performance.now();
-    const found = this.detector.detect(frame.image, frame.width, frame.height, previous, sweep);
+    const { faces: found, search, detectorPasses } = this.detector.detect(frame.image, frame.width, frame.height, previous, sweep);
     const detection = performance.now() - t1;
-    const search = this.detector.lastSearch;
-    const detectorPasses = this.detector.lastPassCount;
     const tracker = last?.tracker ?? new FaceTracker({ ...this.trackerSettings(), newId: this.newId });
     if (video) {
       // Re-inserted, so the map's first entry is the least recently seen stream.

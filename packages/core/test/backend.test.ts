@@ -38,7 +38,7 @@ describe('backends', () => {
     expect(index.models.length).to.be.greaterThan(1);
     const detector = await MediaPipeFaceDetector.create({ wasmBase: `${ASSETS}mediapipe`, model: `${ASSETS}models/face/face_detection_short_range.tflite`, minConfidence: 0.5, maxFaces: 8, smallFaces: true });
     const img = await loadImage(photo(5));
-    const faces = detector.detect(img, img.naturalWidth, img.naturalHeight);
+    const { faces } = detector.detect(img, img.naturalWidth, img.naturalHeight);
     detector.close();
     expect(faces.length).to.be.greaterThan(2);
     for (const cardFile of index.models) {

@@ -88,7 +88,7 @@ describe('MediaPipeFaceDetector', function () {
   it('loads the metadata-added model; the original without metadata is refused with a typed error', async () => {
     const bytes = new Uint8Array(await (await fetch(MODEL)).arrayBuffer());
     const fromBytes = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: bytes, minConfidence: 0.5, maxFaces: 8, smallFaces: false });
-    expect(fromBytes.detect(photos[0]!, photos[0]!.width, photos[0]!.height).length).to.be.greaterThan(0);
+    expect(fromBytes.detect(photos[0]!, photos[0]!.width, photos[0]!.height).faces.length).to.be.greaterThan(0);
     fromBytes.close();
     await expectError(MediaPipeFaceDetector.create({ wasmBase: WASM, model: ORIGINAL_MODEL, minConfidence: 0.5, maxFaces: 8, smallFaces: false }), 'invalid-model');
   });
@@ -97,7 +97,7 @@ describe('MediaPipeFaceDetector', function () {
     const found: number[] = [];
     for (let i = 0; i < photos.length; i++) {
       const img = photos[i]!;
-      const faces = detector.detect(img, img.width, img.height);
+      const faces = detector.detect(img, img.width, img.height).faces;
       found.push(faces.length);
       console.log(`sample${i + 1}: ${faces.map((f) => `${f.score.toFixed(2)}@${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)}px`).join('; ')}`);
       await writeFile({ path: `../../../test/artifacts/detections-sample${i + 1}.png`, content: await drawDetections(img, faces), encoding: 'base64' });
@@ -122,14 +122,14 @@ describe('MediaPipeFaceDetector', function () {
     let focused = 0;
     for (let i = 0; i < photos.length; i++) {
       const img = photos[i]!;
-      const before = detector.detect(img, img.width, img.height);
-      full += detector.lastPassCount;
+      const { faces: before, detectorPasses } = detector.detect(img, img.width, img.height);
+      full += detectorPasses;
       // The next frame: the people moved a little (the photo shifted by 2% of its width).
       const dx = Math.round(img.width * 0.02);
       const next = new OffscreenCanvas(img.width, img.height);
       next.getContext('2d')!.drawImage(img, dx, 0);
-      const after = detector.detect(next, img.width, img.height, before.map((f) => f.box));
-      focused += detector.lastPassCount;
+      const { faces: after, detectorPasses: around } = detector.detect(next, img.width, img.height, before.map((f) => f.box));
+      focused += around;
       expect(after.length, `sample${i + 1}`).to.equal(before.length);
       for (const f of before) {
         const moved = { ...f.box, x: f.box.x + dx };
@@ -144,15 +144,17 @@ describe('MediaPipeFaceDetector', function () {
 
   it('between full searches, looks only around the last faces, or at the whole frame when there were none', () => {
     const img = photos[4]!;
-    const all = detector.detect(img, img.width, img.height);
+    const all = detector.detect(img, img.width, img.height).faces;
     // One previous face: one region around it, no whole-frame pass, no tiles; that face only.
-    const one = detector.detect(img, img.width, img.height, [all[0]!.box]);
-    expect(detector.lastPassCount).to.equal(1);
+    const { faces: one, search, detectorPasses } = detector.detect(img, img.width, img.height, [all[0]!.box]);
+    expect(detectorPasses).to.equal(1);
+    expect(search).to.equal('focus');
     expect(one.length).to.equal(1);
     expect(iou(one[0]!.box, all[0]!.box)).to.be.greaterThan(0.5);
     // None before: the whole frame, once (a big face that walks in is found at once).
-    detector.detect(img, img.width, img.height, []);
-    expect(detector.lastPassCount).to.equal(1);
+    const none = detector.detect(img, img.width, img.height, []);
+    expect(none.detectorPasses).to.equal(1);
+    expect(none.search).to.equal('frame');
   });
 
   it('finds five small faces again in one 2x2 mosaic and one single cell, frame after frame', () => {
@@ -167,14 +169,15 @@ describe('MediaPipeFaceDetector', function () {
       g.drawImage(img, (640 - img.width * s) / 2 + dx, (480 - img.height * s) / 2, img.width * s, img.height * s);
     };
     draw(0);
-    let faces = detector.detect(frame, 640, 480);
+    let faces = detector.detect(frame, 640, 480).faces;
     expect(faces.length).to.equal(5);
     for (let i = 1; i <= 20; i++) {
       const dx = 16 * Math.sin((2 * Math.PI * i) / 40);
       draw(dx);
       const before = faces;
-      faces = detector.detect(frame, 640, 480, before.map((f) => f.box));
-      expect(detector.lastPassCount, `frame ${i}`).to.equal(2);
+      const next = detector.detect(frame, 640, 480, before.map((f) => f.box));
+      faces = next.faces;
+      expect(next.detectorPasses, `frame ${i}`).to.equal(2);
       expect(faces.length, `frame ${i}`).to.equal(5);
       // Each face is found again where it was (it moved by 2.5 px at most), at about its size.
       for (const f of before) expect(Math.max(...faces.map((g) => iou(g.box, f.box))), `frame ${i}`).to.be.greaterThan(0.6);
@@ -191,15 +194,16 @@ describe('MediaPipeFaceDetector', function () {
     g.fillStyle = '#000';
     g.fillRect(0, 0, 640, 480);
     g.drawImage(img, (640 - img.width * s) / 2 + 16 * Math.sin((2 * Math.PI * 32) / 40), (480 - img.height * s) / 2, img.width * s, img.height * s);
-    const faces = detector.detect(frame, 640, 480);
-    expect(detector.lastPassCount).to.be.greaterThan(1);
+    const { faces, search, detectorPasses } = detector.detect(frame, 640, 480);
+    expect(search).to.equal('tiles');
+    expect(detectorPasses).to.be.greaterThan(1);
     expect(faces.length).to.equal(5);
     for (const f of faces) expect(f.box.width).to.be.lessThan(100);
   });
 
   it('without smallFaces it misses small faces (what the tiles are for)', async () => {
     const plain = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: MODEL, minConfidence: 0.5, maxFaces: 8, smallFaces: false });
-    const found = photos.map((img) => plain.detect(img, img.width, img.height).length);
+    const found = photos.map((img) => plain.detect(img, img.width, img.height).faces.length);
     plain.close();
     console.log(`without tiles: ${found.join(',')}`);
     found.forEach((n, i) => expect(n).to.be.at.most(PEOPLE[i]!));
@@ -209,8 +213,8 @@ describe('MediaPipeFaceDetector', function () {
   it('caps the result at maxFaces, keeping the largest', async () => {
     const two = await MediaPipeFaceDetector.create({ wasmBase: WASM, model: MODEL, minConfidence: 0.5, maxFaces: 2, smallFaces: true });
     const img = photos[4]!;
-    const all = detector.detect(img, img.width, img.height);
-    const capped = two.detect(img, img.width, img.height);
+    const all = detector.detect(img, img.width, img.height).faces;
+    const capped = two.detect(img, img.width, img.height).faces;
     two.close();
     expect(capped.length).to.equal(2);
     expect(capped.map((f) => Math.round(f.box.x))).to.deep.equal(all.slice(0, 2).map((f) => Math.round(f.box.x)));
@@ -219,27 +223,29 @@ describe('MediaPipeFaceDetector', function () {
   it('finds one big face in a 640x480 frame without tiling (a close-up); reports timings', async () => {
     // The largest face of sample1, framed as a webcam close-up.
     const src = photos[0]!;
-    const big = detector.detect(src, src.width, src.height)[0]!;
+    const big = detector.detect(src, src.width, src.height).faces[0]!;
     const cx = big.box.x + big.box.width / 2;
     const cy = big.box.y + big.box.height / 2;
     const w = big.box.width * 2.4;
     const frame = new OffscreenCanvas(640, 480);
     frame.getContext('2d')!.drawImage(src, cx - w / 2, cy - (w * 0.75) / 2, w, w * 0.75, 0, 0, 640, 480);
-    const faces = detector.detect(frame, 640, 480);
+    const closeUp = detector.detect(frame, 640, 480);
+    const faces = closeUp.faces;
     expect(faces.length).to.equal(1);
     expect(faces[0]!.box.width).to.be.within(640 / 2.4 / 1.5, (640 / 2.4) * 1.5);
 
     // The close-up does not pay for tiles (one model pass); the group photo does.
-    expect(detector.lastPassCount).to.equal(1);
-    detector.detect(src, src.width, src.height);
-    const photoPasses = detector.lastPassCount;
+    expect(closeUp.detectorPasses).to.equal(1);
+    expect(closeUp.search).to.equal('frame');
+    const photo = detector.detect(src, src.width, src.height);
+    const photoPasses = photo.detectorPasses;
     expect(photoPasses).to.be.greaterThan(1);
+    expect(photo.search).to.equal('tiles');
 
     // A 640x480 frame without a close-up (the group photo scaled down) is tiled too.
     const wide = new OffscreenCanvas(640, 427);
     wide.getContext('2d')!.drawImage(src, 0, 0, 640, 427);
-    const wideFaces = detector.detect(wide, 640, 427).length;
-    const widePasses = detector.lastPassCount;
+    const { faces: { length: wideFaces }, detectorPasses: widePasses } = detector.detect(wide, 640, 427);
     console.log(`sample1 scaled to 640x427: ${wideFaces} of 3 faces`);
     expect(wideFaces).to.be.within(2, 3);
     console.log(`detection, 640x480 close-up: ${time(() => detector.detect(frame, 640, 480), 15)} (1 pass)`);
@@ -252,10 +258,10 @@ describe('MediaPipeFaceDetector', function () {
     const canvas = new OffscreenCanvas(src.width, src.height);
     const ctx = canvas.getContext('2d')!;
     ctx.drawImage(src, 0, 0);
-    const fromBitmap = detector.detect(src, src.width, src.height).length;
-    expect(detector.detect(canvas, src.width, src.height).length).to.equal(fromBitmap);
-    expect(detector.detect(ctx.getImageData(0, 0, src.width, src.height), src.width, src.height).length).to.equal(fromBitmap);
-    expect(detector.detect(canvas, 0, 0)).to.deep.equal([]);
+    const fromBitmap = detector.detect(src, src.width, src.height).faces.length;
+    expect(detector.detect(canvas, src.width, src.height).faces.length).to.equal(fromBitmap);
+    expect(detector.detect(ctx.getImageData(0, 0, src.width, src.height), src.width, src.height).faces.length).to.equal(fromBitmap);
+    expect(detector.detect(canvas, 0, 0)).to.deep.equal({ faces: [], search: 'none', detectorPasses: 0 });
   });
 
   it('reports bad models, bad options and use after close with typed errors', async () => {

@@ -186,12 +186,19 @@ function withinInnerEdges(box: Box, area: Box, frameEdges: Tile['frameEdges'], m
   );
 }
 
+/** One detect(): the faces found (largest first) and the work it took (FrameWork's fields). */
+export interface FaceSearch {
+  faces: DetectedFace[];
+  search: FrameWork['search'];
+  detectorPasses: number;
+}
+
 export class MediaPipeFaceDetector {
   private inputCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
   private frameCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
   private closed = false;
+  /** Passes of the detect() under way (run() counts them). */
   private passes = 0;
-  private searchKind: FrameWork['search'] = 'none';
 
   private settings: DetectorSettings;
 
@@ -316,11 +323,11 @@ export class MediaPipeFaceDetector {
    * search finds no face with the tiles' confidence; at 'tiny' always). A face that enters the picture is found when the sweep reaches
    * the whole frame or its tile.
    */
-  detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[], sweep?: number): DetectedFace[] {
+  detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[], sweep?: number): FaceSearch {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
     this.passes = 0;
-    this.searchKind = 'none';
-    if (!(width > 0 && height > 0)) return [];
+    if (!(width > 0 && height > 0)) return { faces: [], search: 'none', detectorPasses: 0 };
+    let search: FrameWork['search'];
     const drawable = image instanceof ImageData ? this.imageDataCanvas(image) : image;
     const { minConfidence, smallFaces, maxFaces } = this.settings;
     // Many tiles are many chances for a false positive: a new face found in a tile or region needs more confidence.
@@ -340,7 +347,7 @@ export class MediaPipeFaceDetector {
               .flatMap((p) => this.detectInPass(drawable, p, minConfidence))
               .filter((f) => f.score >= tileConfidence || seen(f))
           : this.detectIn(drawable, whole, minConfidence);
-      this.searchKind = previous.length > 0 ? 'focus' : 'frame';
+      search = previous.length > 0 ? 'focus' : 'frame';
       // This frame's piece of the spread full search: the whole frame (at the frame's own threshold,
       // as in the full search) or one tile; none past the pieces, and no tiles while a close-up shows.
       const closeUp = previous.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
@@ -360,11 +367,11 @@ export class MediaPipeFaceDetector {
         faces = mergeDetections(found);
       }
     } else {
-      this.searchKind = 'frame';
+      search = 'frame';
       faces = this.detectIn(drawable, whole, minConfidence);
       const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height) && f.score >= tileConfidence);
       if (smallFaces && !previous && !closeUp && coarse.length > 0) {
-        this.searchKind = 'tiles';
+        search = 'tiles';
         if (tiny) {
           const scan = this.scanTiles(drawable, [...coarse, ...fine], tileConfidence);
           faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...scan.sure]), scan.unsure);
@@ -381,11 +388,12 @@ export class MediaPipeFaceDetector {
         }
       }
     }
-    return faces
+    faces = faces
       .map((f) => ({ ...f, box: clipBox(f.box, width, height) }))
       .filter((f) => f.box.width > 0 && f.box.height > 0)
       .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)
       .slice(0, maxFaces);
+    return { faces, search, detectorPasses: this.passes };
   }
 
   /**
@@ -436,16 +444,6 @@ export class MediaPipeFaceDetector {
       seen ??= best;
     }
     return seen && total >= need ? [{ ...seen, score: total / (CLOSER_REACH.length + 1) }] : [];
-  }
-
-  /** How many times the last detect() ran the model (1 + tiles searched). */
-  get lastPassCount(): number {
-    return this.passes;
-  }
-
-  /** What the last detect() searched (see FrameWork). */
-  get lastSearch(): FrameWork['search'] {
-    return this.searchKind;
   }
 
   close(): void {
