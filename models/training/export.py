@@ -25,6 +25,7 @@ from onnx import helper, numpy_helper
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from engine_framing import CROP  # noqa: E402
 from fer_data import CLASSES, dev_mask, load_split, subset  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, Exported, Gated, MultiView, count_macs, net_from_checkpoint  # noqa: E402
 from scoring import fit_temperature, predict  # noqa: E402
@@ -247,8 +248,8 @@ def main() -> None:
         "crop": {
             "reference": "face-box",
             "align": "eyes",
-            "scale": 1.2,
-            "offsetY": -0.07,
+            "scale": CROP["scale"],
+            "offsetY": CROP["offsetY"],
             "note": "Square crop centred on the detector's box, side = scale x max(box width, height), "
                     "shifted down by offsetY x side (up when negative), rotated so the eyes are level: "
                     "FER2013's framing, as measured against MediaPipe's box on Training faces "

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
+from engine_framing import load_engine_crops  # noqa: E402
 from fer_data import CLASSES, dev_mask, load_split, soft_targets, subset  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
 from recalibrate import recalibrate_run  # noqa: E402
@@ -63,6 +64,12 @@ def main() -> None:
                          "in the exported model); 0 = one head. Its targets: --orig-head-votes x the FER+ votes "
                          "+ the rest x the original one-hot label. With --init, it starts as a copy of the FER+ head")
     ap.add_argument("--orig-head-votes", type=float, default=0.1)
+    ap.add_argument("--engine-framing",
+                    help="where the engine finds each Training face (models/eval/engine-framing.mjs's file): "
+                         "a share of the images is the crop the engine cuts there (engine_framing.py) instead "
+                         "of FER2013's own, before the usual augmentation")
+    ap.add_argument("--engine-framing-share", type=float, default=0.5,
+                    help="chance that an image with an engine framing is shown with it")
     ap.add_argument("--recalibrate-images", type=int, default=12_800,
                     help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
@@ -103,6 +110,11 @@ def main() -> None:
     targets = targets[keep]
     images = train.images[keep]
     say(f"args {vars(args)}; training rows {len(images)} of {len(train.images)}")
+    framed = None
+    if args.engine_framing:
+        crops, found = load_engine_crops(args.engine_framing, train.images)
+        framed, found = crops[keep], found[keep]
+        say(f"engine framing for {int(found.sum())} of {len(images)} training rows, shown {args.engine_framing_share:.0%} of the time")
 
     net = ExpressionNet(args.arch, orig_head=two_heads)
     if args.init:
@@ -152,7 +164,11 @@ def main() -> None:
         te, seen, loss_sum = time.time(), 0, 0.0
         for s in range(steps_per_epoch):
             idx = perm[s * args.batch : (s + 1) * args.batch]
-            x = augment(images[idx].float() / 255, g)
+            batch = images[idx]
+            if framed is not None:
+                use = found[idx] & (torch.rand(len(idx), generator=g) < args.engine_framing_share)
+                batch = torch.where(use[:, None, None, None], framed[idx], batch)
+            x = augment(batch.float() / 255, g)
             y = targets[idx]
             if two_heads:
                 logits, orig_logits = net.both(x)
@@ -213,7 +229,9 @@ def main() -> None:
     # BN statistics for the EMA weights themselves (recalibrate.py says why): best.pt gets them,
     # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest (the
     # dev split with --dev) against the FER+ majority where present.
-    _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, images, val, args.recalibrate_images)
+    # (With engine framing, the statistics are taken over both framings, as trained.)
+    stats_images = images if framed is None else torch.cat([images, framed[found]])
+    _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, stats_images, val, args.recalibrate_images)
     extra = {}
     if orig:
         extra["temperatureOrig"] = orig["temperature"]

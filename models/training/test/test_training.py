@@ -6,6 +6,7 @@ Run by `npm test` through python.test.mjs (skipped where /usr/bin/python3 has no
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import unittest
@@ -15,6 +16,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from augment import augment  # noqa: E402
+from engine_framing import CROP, crop_geometry, engine_crops, load_engine_crops  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
 from fer_data import Split, dev_mask, soft_targets  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, MultiView, count_macs  # noqa: E402
@@ -356,6 +358,56 @@ class TwoHeads(unittest.TestCase):
             shifted = Gated(self.net, 0.5, 0.8, 0.6, offsets=b.tolist())(self.x)
         want = plain * b.exp()
         self.assertTrue(torch.allclose(shifted, want / want.sum(1, keepdim=True), atol=1e-5))
+
+
+class EngineFraming(unittest.TestCase):
+    """engine_framing.py cuts crop.ts's crop from a 48x48 image."""
+
+    @staticmethod
+    def whole_image() -> list[float]:
+        # The box whose crop is the image itself: side 1.2 x 40 = 48, centred once moved by offsetY.
+        w = 48 / CROP["scale"]
+        cy = 24 - CROP["offsetY"] * 48
+        return [24 - w / 2, cy - w / 2, w, w, 34.0, 20.0, 14.0, 20.0]
+
+    def test_the_crop_of_the_whole_image_is_the_image(self) -> None:
+        g = torch.Generator().manual_seed(0)
+        images = torch.randint(0, 256, (2, 1, 48, 48), generator=g, dtype=torch.uint8)
+        out, found = engine_crops(images, [self.whole_image(), None])
+        self.assertEqual(found.tolist(), [True, False])
+        self.assertLessEqual((out[0].int() - images[0].int()).abs().max().item(), 1)
+        self.assertTrue(torch.equal(out[1], images[1]))
+
+    def test_a_box_further_right_moves_the_face_left_in_the_crop(self) -> None:
+        image = torch.zeros(1, 1, 48, 48, dtype=torch.uint8)
+        image[..., 30:] = 200  # a bright band from column 30
+        face = self.whole_image()
+        face[0] += 6  # the box 6 px to the right: the band starts 6 px earlier in the crop
+        out, _ = engine_crops(image, [face])
+        row = out[0, 0, 24].int()
+        self.assertLess(row[22].item(), 30)
+        self.assertGreater(row[25].item(), 170)
+
+    def test_geometry_as_crop_ts(self) -> None:
+        # Eyes on a line rising 30 degrees to the image-left eye (angle -30 degrees), named either way.
+        lx, ly = 30.0, 20.0
+        rx, ry = lx - 10 * math.cos(math.radians(30)), ly + 10 * math.sin(math.radians(30))
+        box = [10.0, 12.0, 20.0, 24.0]
+        cx, cy, side, angle = crop_geometry(box + [lx, ly, rx, ry], scale=1.2, offset_y=-0.1)
+        self.assertAlmostEqual(side, 1.2 * 24)
+        self.assertAlmostEqual(math.degrees(angle), -30, places=4)
+        shift = -0.1 * side
+        self.assertAlmostEqual(cx, 20 - math.sin(angle) * shift)
+        self.assertAlmostEqual(cy, 24 + math.cos(angle) * shift)
+        self.assertEqual(crop_geometry(box + [rx, ry, lx, ly], scale=1.2, offset_y=-0.1), (cx, cy, side, angle))
+
+    def test_a_framing_file_for_another_split_is_refused(self) -> None:
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            json.dump({"images": 3, "size": 48, "faces": [None, None, None]}, f)
+            f.flush()
+            with self.assertRaisesRegex(AssertionError, "3 images, the split 2"):
+                load_engine_crops(f.name, torch.zeros(2, 1, 48, 48, dtype=torch.uint8))
 
 
 if __name__ == "__main__":
