@@ -63,3 +63,9 @@ def load_engine_crops(path: str, images: torch.Tensor) -> tuple[torch.Tensor, to
     assert data["images"] == len(images), f"{path} has {data['images']} images, the split {len(images)}"
     assert data["size"] == images.shape[-1]
     return engine_crops(images, data["faces"])
+
+
+def both_framings(images: torch.Tensor, framed: torch.Tensor, found: torch.Tensor) -> torch.Tensor:
+    """The images a net trained with --engine-framing saw: FER2013's crops and the engine's (where
+    found), for its BatchNorm statistics (recalibrate.py)."""
+    return torch.cat([images, framed[found]])

@@ -22,6 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
+from engine_framing import both_framings, load_engine_crops  # noqa: E402
 from fer_data import dev_mask, load_split, subset  # noqa: E402
 from net import ExpressionNet, net_from_checkpoint  # noqa: E402
 from scoring import accuracies, fit_temperature, predict  # noqa: E402
@@ -102,7 +103,12 @@ def main() -> None:
         if os.path.exists(os.path.join(args.run, "best-raw.pt")):
             os.remove(os.path.join(args.run, "best-raw.pt"))
         summary["best"] = {"epoch": last["epoch"], "selectedAs": "the last epoch (--from-last)", **last["history"][-1]}
-    before, after, temperature, orig = recalibrate_run(args.run, train.images[keep], val)
+    images = train.images[keep]
+    framing = summary.get("args", {}).get("engine_framing")
+    if framing:  # a net trained on both framings gets its statistics from both (train.py does the same)
+        crops, found = load_engine_crops(framing, train.images)
+        images = both_framings(images, crops[keep], found[keep])
+    before, after, temperature, orig = recalibrate_run(args.run, images, val)
     summary.update({"temperature": temperature, "bnRecalibration": {"images": IMAGES, "before": before, "after": after}})
     if orig:
         summary["temperatureOrig"], summary["bnRecalibration"]["afterOrigHead"] = orig["temperature"], orig["acc"]

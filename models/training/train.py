@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
-from engine_framing import load_engine_crops  # noqa: E402
+from engine_framing import both_framings, load_engine_crops  # noqa: E402
 from fer_data import CLASSES, dev_mask, load_split, soft_targets, subset  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
 from recalibrate import recalibrate_run  # noqa: E402
@@ -229,8 +229,7 @@ def main() -> None:
     # BN statistics for the EMA weights themselves (recalibrate.py says why): best.pt gets them,
     # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest (the
     # dev split with --dev) against the FER+ majority where present.
-    # (With engine framing, the statistics are taken over both framings, as trained.)
-    stats_images = images if framed is None else torch.cat([images, framed[found]])
+    stats_images = images if framed is None else both_framings(images, framed, found)
     _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, stats_images, val, args.recalibrate_images)
     extra = {}
     if orig:

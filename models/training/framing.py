@@ -1,0 +1,61 @@
+"""What the engine's framing costs a net: FER+ majority accuracy on FER2013's own crops and on the
+crops the engine cuts from the same images (engine_framing.py), the images where the engine found
+no face left out of both.
+
+    /usr/bin/python3 models/training/framing.py --run models/runs/R [--run ...] [--split dev|PublicTest]
+
+--split dev (the default): the dev split (fer_data.dev_mask) with models/runs/engine-framing/Training.json;
+PublicTest: PublicTest without its copies of Training images, with .../PublicTest.json
+(`node models/eval/engine-framing.mjs --split PublicTest`). Also prints how often the two crops get
+the same top emotion.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from engine_framing import load_engine_crops  # noqa: E402
+from fer_data import dev_mask, load_split, subset  # noqa: E402
+from net import net_from_checkpoint  # noqa: E402
+from scoring import predict  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--run", action="append", required=True, help="a run folder (its best.pt); repeatable")
+    ap.add_argument("--split", choices=["dev", "PublicTest"], default="dev")
+    ap.add_argument("--data", default="../shared/data/fer2013")
+    ap.add_argument("--framing", help="engine-framing.mjs's file for the split (default models/runs/engine-framing/<split>.json)")
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    source = "Training" if args.split == "dev" else "PublicTest"
+    split = load_split(args.data, source)
+    framing = args.framing or os.path.join(os.path.dirname(__file__), "..", "runs", "engine-framing", f"{source}.json")
+    crops, found = load_engine_crops(framing, split.images)
+    if args.split == "dev":
+        rows = dev_mask(args.data)
+    else:
+        dup = np.fromfile(os.path.join(args.data, "PublicTest-dup_in_training.u8"), np.uint8)
+        assert len(dup) == len(split.images), "PublicTest-dup_in_training.u8 does not match PublicTest"
+        rows = torch.from_numpy(dup == 0)
+    rows &= found & (split.ferplus_labels != 255)
+    truth = split.ferplus_labels[rows]
+    original = subset(split, rows).images
+    engine = crops[rows]
+    print(f"{args.split}: {int(rows.sum())} faces with a FER+ majority that the engine found")
+    for run in args.run:
+        net = net_from_checkpoint(torch.load(os.path.join(run, "best.pt")))
+        a, b = predict(net, original).argmax(1), predict(net, engine).argmax(1)
+        acc = lambda p: 100 * (p == truth).float().mean().item()  # noqa: E731
+        print(f"{run}: FER2013's crops {acc(a):.2f}%, the engine's {acc(b):.2f}% ({acc(b) - acc(a):+.2f}); "
+              f"same top emotion {100 * (a == b).float().mean().item():.1f}%")
+
+
+if __name__ == "__main__":
+    main()
