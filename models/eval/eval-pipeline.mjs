@@ -34,7 +34,7 @@ import { root } from './lib/core.mjs';
 import { predict, resolveModel } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, loadPublicTest } from './lib/publictest.mjs';
 import { loadDataset, scoredRows } from './lib/dataset.mjs';
-import { topClass } from './lib/metrics.mjs';
+import { pairedDifferenceSE, topClass } from './lib/metrics.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
 import { random } from './lib/random.mjs';
@@ -168,7 +168,7 @@ try {
     const agree = top.filter((t, k) => t >= 0 && t === aloneTop[k]).length;
     const falseBoxes = out.reduce((t, o) => t + o.others.length, 0);
     const passes = out.reduce((t, o) => t + o.passes, 0) / n;
-    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, agreement: found ? agree / found : 0, falseBoxes, passes, seconds: (performance.now() - tc) / 1000 };
+    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, differenceSE: pairedDifferenceSE(top, aloneTop, truth), agreement: found ? agree / found : 0, falseBoxes, passes, seconds: (performance.now() - tc) / 1000 };
     results.push(r);
     dumped.push({ name: c.name, frames: out });
     if (opt.misses) {
@@ -178,7 +178,7 @@ try {
       missed.forEach((k, j) => fs.writeFileSync(path.join(opt.misses, `${c.name}-${k}.png`), Buffer.from(pngs[j], 'base64')));
     }
     console.log(
-      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)})  same top emotion as the model alone ${pct(r.agreement)}  other boxes ${falseBoxes}  detector passes ${passes.toFixed(1)}  [${r.seconds.toFixed(0)} s]`,
+      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)} ± ${(100 * r.differenceSE).toFixed(1)})  same top emotion as the model alone ${pct(r.agreement)}  other boxes ${falseBoxes}  detector passes ${passes.toFixed(1)}  [${r.seconds.toFixed(0)} s]`,
     );
   }
   await page.evaluate(async () => (await import('/models/eval/eval-pipeline-page.mjs')).close());
@@ -196,10 +196,10 @@ function sign(v) {
 }
 
 // The table, and the targets per size: the face found in >= 99% of frames, accuracy within 1 point of the model alone.
-console.log(`\n| frame (${W}x${H}) | face found | accuracy, pipeline | model on the 48x48 crop | difference | same top emotion |`);
+console.log(`\n| frame (${W}x${H}) | face found | accuracy, pipeline | model on the 48x48 crop | difference (± standard error) | same top emotion |`);
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.label}, ${r.position}, ${r.background}${r.colour ? ', colour' : ''} | ${pct(r.found)} | ${pct(r.accuracy)} | ${pct(r.modelAccuracy)} | ${sign(r.accuracy - r.modelAccuracy)} | ${pct(r.agreement)} |`);
+  console.log(`| ${r.label}, ${r.position}, ${r.background}${r.colour ? ', colour' : ''} | ${pct(r.found)} | ${pct(r.accuracy)} | ${pct(r.modelAccuracy)} | ${sign(r.accuracy - r.modelAccuracy)} ± ${(100 * r.differenceSE).toFixed(1)} | ${pct(r.agreement)} |`);
 }
 console.log('');
 for (const label of [...new Set(results.map((r) => r.label))]) {

@@ -65,3 +65,23 @@ export function formatReport(title, s, classNames) {
   ];
   return lines.join('\n');
 }
+
+/**
+ * Standard error of the difference between two classifiers' accuracies on the same items (paired;
+ * `top` and `otherTop` their classes, -1 for none, `truth` the labels): only the
+ * faces one gets right and the other wrong count, sqrt(b + c - (b - c)^2 / n) / n. With about 12% of
+ * faces changing their top emotion between the two crops, it is about 1.7 points on 400 faces and
+ * 0.6 on all 2,938, so a 1-point target needs the whole set.
+ */
+export function pairedDifferenceSE(top, otherTop, truth) {
+  const n = truth.length;
+  let b = 0;
+  let c = 0;
+  truth.forEach((t, k) => {
+    const one = top[k] === t;
+    const other = otherTop[k] === t;
+    if (one && !other) b++;
+    else if (other && !one) c++;
+  });
+  return Math.sqrt(Math.max(0, b + c - (b - c) ** 2 / n)) / n;
+}

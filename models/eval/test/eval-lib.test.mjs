@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { score } from '../lib/metrics.mjs';
+import { pairedDifferenceSE, score } from '../lib/metrics.mjs';
+import { random } from '../lib/random.mjs';
 import { inferLayout, loadDataset, scoredRows } from '../lib/dataset.mjs';
 import { encodePng, confusionPng, crc32 } from '../lib/png.mjs';
 import { findCard } from '../lib/model.mjs';
@@ -140,4 +141,27 @@ test('engine preprocessing (bundled from packages/core): RGB 96x96 -> the 48x48 
   assert.ok(Math.abs(out[10 * 48 + 5] - 0.299) < 1e-5, `red -> ${out[10 * 48 + 5]}`);
   assert.ok(Math.abs(out[10 * 48 + 40] - 0.114) < 1e-5, `blue -> ${out[10 * 48 + 40]}`);
   assert.throws(() => parseModelCard({ file: 'm.onnx', input: card.input, output: { ...card.output, labels: ['happy'] } }), /labels/);
+});
+
+test('pairedDifferenceSE: the paired standard error, from the items only one classifier gets right', () => {
+  // 400 items: 30 only the first gets right, 18 only the second, the rest both or neither.
+  const truth = Array.from({ length: 400 }, (_, k) => k % 7);
+  const first = truth.map((t, k) => (k < 30 || k >= 48 + 100 ? t : k < 48 ? -1 : (t + 1) % 7));
+  const second = truth.map((t, k) => (k >= 30 && k < 48 ? t : k < 30 ? (t + 1) % 7 : k >= 148 ? t : -1));
+  assert.ok(Math.abs(pairedDifferenceSE(first, second, truth) - Math.sqrt(48 - 144 / 400) / 400) < 1e-12);
+  assert.equal(pairedDifferenceSE(first, second, truth), pairedDifferenceSE(second, first, truth));
+  assert.equal(pairedDifferenceSE(first, first, truth), 0);
+  // It is the spread of the difference over resamples of the items (bootstrap, 2,000 draws).
+  const rnd = random(3);
+  const diffs = Array.from({ length: 2000 }, () => {
+    let d = 0;
+    for (let i = 0; i < 400; i++) {
+      const k = Math.floor(rnd() * 400);
+      d += (first[k] === truth[k]) - (second[k] === truth[k]);
+    }
+    return d / 400;
+  });
+  const mean = diffs.reduce((a, b) => a + b) / diffs.length;
+  const sd = Math.sqrt(diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / (diffs.length - 1));
+  assert.ok(Math.abs(sd / pairedDifferenceSE(first, second, truth) - 1) < 0.1, `bootstrap ${sd} against ${pairedDifferenceSE(first, second, truth)}`);
 });
