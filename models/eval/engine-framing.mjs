@@ -24,6 +24,7 @@ import { root } from './lib/core.mjs';
 import { DEFAULT_DATA } from './lib/publictest.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
+import { openPipelinePage } from './lib/pipeline-page.mjs';
 
 const { values: opt } = parseArgs({
   options: { split: { type: 'string', default: 'Training' }, limit: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' } },
@@ -55,10 +56,7 @@ const browser = await launch();
 const faces = [];
 const t0 = performance.now();
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}/scripts/bench/pipeline.html`);
-  await page.evaluate(async (a) => (await import('/models/eval/eval-pipeline-page.mjs')).start(a), { facesUrl: '/sample/faces.u8', threads: 1 });
+  const { page } = await openPipelinePage(browser, server.url, { facesUrl: '/sample/faces.u8', threads: 1 });
   for (let from = 0; from < n; from += 100) {
     const frames = await page.evaluate(
       async (c, from, to) => (await import('/models/eval/eval-pipeline-page.mjs')).run(c, from, to),

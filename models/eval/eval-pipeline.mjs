@@ -37,6 +37,7 @@ import { loadDataset, scoredRows } from './lib/dataset.mjs';
 import { pairedDifferenceSE, topClass } from './lib/metrics.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
+import { openPipelinePage } from './lib/pipeline-page.mjs';
 import { random } from './lib/random.mjs';
 
 const { values: opt } = parseArgs({
@@ -143,14 +144,9 @@ const results = [];
 const dumped = [];
 const t0 = performance.now();
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  // The benchmark's page: its import map resolves the engine's bare imports to the installed packages.
-  await page.goto(`${server.url}/scripts/bench/pipeline.html`);
-  const info = await page.evaluate(
-    async (a) => (await import('/models/eval/eval-pipeline-page.mjs')).start(a),
-    { facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads), smallFaces },
-  );
+  const { page, info } = await openPipelinePage(browser, server.url, {
+    facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads), smallFaces,
+  });
   console.log(`smallFaces ${smallFaces ?? 'default'}; model ${info.model} (${info.backend}); ${n} ${opt.split} faces (seed ${opt.seed}, FER+ labels${dup ? ', no Training copies' : ''}); frames ${W}x${H}`);
   console.log(`model alone on the original 48x48 crops: ${pct(aloneAcc)}`);
   for (const c of conditions) {
