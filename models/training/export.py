@@ -27,7 +27,8 @@ from torch import nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from engine_framing import CROP  # noqa: E402
 from fer_data import CLASSES, dev_mask, load_split, subset  # noqa: E402
-from net import VIEW_SCALES, ExpressionNet, Exported, Gated, MultiView, count_macs, net_from_checkpoint  # noqa: E402
+from ensemble import load_runs  # noqa: E402
+from net import VIEW_SCALES, ExpressionNet, Exported, Gated, MultiView, count_macs  # noqa: E402
 from scoring import fit_temperature, predict  # noqa: E402
 
 
@@ -152,7 +153,8 @@ def multi_view_temperature(net: MultiView, data: str, select: str, dev: bool = F
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--run", help="training output folder (best.pt, summary.json)")
+    ap.add_argument("--run", nargs="+", help="training output folder (best.pt, summary.json); several two-head --dev "
+                                             "runs make one ensemble (net.Ensemble, with --gate)")
     ap.add_argument("--random", help="export an untrained net of this arch instead")
     ap.add_argument("--name", required=True)
     ap.add_argument("--out-dir", default="models/emotion")
@@ -183,11 +185,11 @@ def main() -> None:
     if args.random:
         net, temperature, summary = ExpressionNet(args.random), 1.0, {}
     else:
-        ck = torch.load(os.path.join(args.run, "best.pt"))
-        summary = json.load(open(os.path.join(args.run, "summary.json")))
-        net = net_from_checkpoint(ck)
+        net, summary = load_runs(args.run, args.data)
         temperature = summary["temperature"]
-    assert (args.gate is not None) == (net.orig_head is not None), "--gate is for (and needed by) two-head runs"
+    runs = " ".join(os.path.relpath(r) for r in args.run or [])
+    two_heads = getattr(net, "orig_head", True) is not None  # an Ensemble is of two-head nets
+    assert (args.gate is not None) == two_heads, "--gate is for (and needed by) two-head runs"
     assert args.gate is None or not args.multi_view, "--gate takes --mirror, not --multi-view"
     params = sum(p.numel() for p in net.parameters())
     mmacs = round(count_macs(net) / 1e6, 2)
@@ -271,12 +273,24 @@ def main() -> None:
                     "sigmoid(sharpness x (gate - the FER+ head's top probability)): where the crowd's head is "
                     "unsure, the single annotator's strong calls (anger, fear) decide. The gate was chosen on "
                     "the dev split (gate.py)" + ("; each head's logits are averaged over the face and its mirror" if args.mirror else "") + ".",
-            "command": f"/usr/bin/python3 models/training/export.py --run {os.path.relpath(args.run)} --name {args.name} "
+            "command": f"/usr/bin/python3 models/training/export.py --run {runs} --name {args.name} "
                        f"--gate {args.gate:g}" + (f" --sharpness {args.sharpness:g}" if args.sharpness != 20 else "")
                        + (" --mirror" if args.mirror else "") + (f" --class-offsets {args.class_offsets}" if offsets else ""),
         }
     else:
         card["architecture"].pop("heads", None)
+    if "members" in summary:
+        card["architecture"]["ensemble"] = {
+            "members": len(summary["members"]),
+            "note": "Nets trained apart on the same data, run side by side in one graph: each head's logits, divided "
+                    "by that net's own temperature, are averaged over the nets (net.Ensemble); the temperatures above "
+                    "are fitted on the dev split for those averages. parameters and mmacs count every net.",
+        }
+        card["training"] = {"ensemble": [training_card(json.load(open(os.path.join(r, "summary.json"))))
+                                         for r in summary["members"]],
+                            "minutes": round(summary["train_minutes"], 1)}
+    else:
+        card["architecture"].pop("ensemble", None)
     if offsets:
         card["architecture"]["classOffsets"] = {
             "values": dict(zip(CLASSES, offsets)),
@@ -334,7 +348,7 @@ def main() -> None:
                     f"by each scale about the centre, as is and mirrored) are averaged, then divided by the "
                     f"temperature (fitted again for the averaged logits{' on the dev split' if args.dev else ''}). "
                     f"mmacs counts all {views} views.",
-            "command": f"/usr/bin/python3 models/training/export.py --run {os.path.relpath(args.run)} --name {args.name} --multi-view"
+            "command": f"/usr/bin/python3 models/training/export.py --run {runs} --name {args.name} --multi-view"
                        + (f" --view-scales {args.view_scales}" if scales != VIEW_SCALES else "")
                        + (" --dev" if args.dev else "")
                        + (f" --class-offsets {args.class_offsets}" if offsets else ""),

@@ -1,6 +1,7 @@
 """Choose how a two-head run (train.py --orig-head) mixes its heads, on the dev split only.
 
     /usr/bin/python3 models/training/gate.py --run models/runs/gh-2xs-s [--mirror] [--drop 1]
+    /usr/bin/python3 models/training/gate.py --run models/runs/dev-xs models/runs/dev-xs-b --mirror   # an ensemble
 
 net.Gated ships the FER+ head's probabilities where that head's top probability is above the gate and
 the original-label head's below it; offsets on angry and fear then move the decision thresholds. For
@@ -21,7 +22,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES, dev_mask, load_split, subset  # noqa: E402
-from net import ExpressionNet, Gated, net_from_checkpoint  # noqa: E402
+from ensemble import load_runs  # noqa: E402
+from net import Gated  # noqa: E402
 from scoring import accuracies  # noqa: E402
 
 GATES = [0.0] + [round(0.3 + 0.05 * i, 2) for i in range(14)] + [1.01]
@@ -37,10 +39,10 @@ def figures(scores: torch.Tensor, val) -> dict:
 
 
 @torch.no_grad()
-def gated_probs(net: ExpressionNet, summary: dict, images: torch.Tensor, gate: float, mirror: bool,
-                sharpness: float) -> torch.Tensor:
-    model = Gated(net, summary["temperature"], summary["temperatureOrig"], gate, sharpness, mirror=mirror).eval()
-    return torch.cat([model(images[i : i + 512].float() / 255) for i in range(0, len(images), 512)])
+def head_logits(model: Gated, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each head's logits for every image (mirror-averaged as `model` does): the sweep then only mixes."""
+    parts = [model.heads(images[i : i + 512].float() / 255) for i in range(0, len(images), 512)]
+    return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
 
 def sweep(probs: torch.Tensor, val) -> list[dict]:
@@ -58,28 +60,35 @@ def sweep(probs: torch.Tensor, val) -> list[dict]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--run", required=True)
+    ap.add_argument("--run", required=True, nargs="+", help="a two-head run, or several (their ensemble)")
     ap.add_argument("--data", default="../shared/data/fer2013")
     ap.add_argument("--mirror", action="store_true", help="each head's logits averaged over the face and its mirror")
     ap.add_argument("--sharpness", type=float, default=20.0)
     ap.add_argument("--drop", type=float, default=1.0, help="FER+ points the pick may give up, against the FER+ head alone")
+    ap.add_argument("--floor", type=float, help="instead of --drop: the least dev FER+ accuracy (%%) the pick may have")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", help="write every gate's sweep here")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    ck = torch.load(os.path.join(args.run, "best.pt"))
-    summary = json.load(open(os.path.join(args.run, "summary.json")))
-    net = net_from_checkpoint(ck).eval()
-    assert net.orig_head is not None, f"{args.run} has one head (train.py --orig-head trains two)"
+    net, summary = load_runs(args.run, args.data)
+    assert getattr(net, "orig_head", True) is not None, f"{args.run[0]} has one head (train.py --orig-head trains two)"
     val = subset(load_split(args.data, "Training"), dev_mask(args.data))
+    if len(args.run) > 1:
+        print(f"ensemble of {len(args.run)}: temperatures fitted on dev {summary['temperature']:.3f} (FER+ head), "
+              f"{summary['temperatureOrig']:.3f} (original-label head)", flush=True)
+    model = Gated(net, summary["temperature"], summary["temperatureOrig"], 0.0, args.sharpness, mirror=args.mirror).eval()
+    zf, zo = head_logits(model, val.images)
 
     rows, best = [], None
     floor = None
     for gate in GATES:
-        probs = gated_probs(net, summary, val.images, gate, args.mirror, args.sharpness)
+        model.gate.fill_(gate)
+        with torch.no_grad():
+            probs = model.mix(zf, zo)
         plain = figures(probs, val)
         if floor is None:
-            floor = plain["ferplus"] - args.drop / 100  # gate 0: the FER+ head alone
+            # gate 0: the FER+ head alone
+            floor = args.floor / 100 if args.floor is not None else plain["ferplus"] - args.drop / 100
         grid = sweep(probs, val)
         rows.append({"gate": gate, "plain": plain, "grid": grid})
         ok = [g for g in grid if g["ferplus"] >= floor]
@@ -88,12 +97,13 @@ def main() -> None:
             best = {"gate": gate, **pick}
         print(f"gate {gate:4.2f}: plain FER+ {100 * plain['ferplus']:.1f} macro {100 * plain['origMacro']:.1f} "
               f"anger {100 * plain['angry']:.1f} fear {100 * plain['fear']:.1f}"
-              + (f" | best within {args.drop} pt: FER+ {100 * pick['ferplus']:.1f} macro {100 * pick['origMacro']:.1f} "
+              + (f" | best at FER+ >= {100 * floor:.1f}: FER+ {100 * pick['ferplus']:.1f} macro {100 * pick['origMacro']:.1f} "
                  f"anger {100 * pick['angry']:.1f} fear {100 * pick['fear']:.1f} (offsets {pick['angry_offset']}, "
                  f"{pick['fear_offset']})" if pick else ""), flush=True)
     print(f"pick (dev, FER+ at least {100 * floor:.1f}%): {json.dumps(best)}")
     if args.json:
-        json.dump({"run": args.run, "mirror": args.mirror, "sharpness": args.sharpness, "rows": rows, "pick": best},
+        json.dump({"run": args.run, "temperature": summary["temperature"],
+                   "temperatureOrig": summary["temperatureOrig"], "mirror": args.mirror, "sharpness": args.sharpness, "rows": rows, "pick": best},
                   open(args.json, "w"))
 
 

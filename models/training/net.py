@@ -185,6 +185,46 @@ def net_from_checkpoint(ck: dict) -> ExpressionNet:
     return net
 
 
+class _BothHeads(nn.Module):
+    """A two-head net whose forward is `both`: called as a module, each member of an Ensemble gets its own
+    scope in the exported graph (/nets.I/...), where quantize.py finds its activations."""
+
+    def __init__(self, net: ExpressionNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.net.both(x)
+
+
+class Ensemble(nn.Module):
+    """Several two-head nets as one: each head's logits, divided by that net's own fitted temperature,
+    averaged over the nets (`both`, as ExpressionNet.both). Nets trained apart err apart, so the mean
+    is right more often than any one of them; Gated then mixes its two heads with temperatures fitted
+    for the mean (ensemble.py)."""
+
+    def __init__(self, nets: list[ExpressionNet], t_ferplus: list[float], t_orig: list[float]):
+        super().__init__()
+        assert nets and all(n.orig_head is not None for n in nets), "an Ensemble is of two-head nets"
+        self.nets = nn.ModuleList(_BothHeads(n) for n in nets)
+        self.register_buffer("inv_t", torch.tensor([1.0 / t for t in t_ferplus]))
+        self.register_buffer("inv_t_orig", torch.tensor([1.0 / t for t in t_orig]))
+        self.arch = "+".join(n.arch for n in nets)
+
+    def members(self) -> list[ExpressionNet]:
+        return [m.net for m in self.nets]
+
+    def both(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        zf, zo = 0, 0
+        for i, net in enumerate(self.nets):
+            f, o = net(x)
+            zf, zo = zf + f * self.inv_t[i], zo + o * self.inv_t_orig[i]
+        return zf / len(self.nets), zo / len(self.nets)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.both(x)[0]
+
+
 class Gated(nn.Module):
     """What a two-head net ships: the FER+ head's calibrated probabilities where that head is sure,
     the original-label head's where it is not.
@@ -207,13 +247,21 @@ class Gated(nn.Module):
         self.register_buffer("offsets", torch.tensor(offsets, dtype=torch.float32) if has else None)
         self.mirror = mirror
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def heads(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Each head's logits (mirror-averaged with `mirror`), before the temperatures."""
         n = x.shape[0]
         if self.mirror:
             x = torch.cat([x, x.flip(3)])
         zf, zo = self.net.both(x)
         if self.mirror:
             zf, zo = (zf[:n] + zf[n:]) / 2, (zo[:n] + zo[n:]) / 2
+        return zf, zo
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.mix(*self.heads(x))
+
+    def mix(self, zf: torch.Tensor, zo: torch.Tensor) -> torch.Tensor:
+        """The shipped output from the heads' logits."""
         p = torch.softmax(zf * self.inv_t, dim=1)
         q = torch.softmax(zo * self.inv_t_orig, dim=1)
         w = torch.sigmoid(self.sharpness * (self.gate - p.max(dim=1, keepdim=True).values))

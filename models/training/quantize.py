@@ -33,7 +33,8 @@ from onnx import helper, numpy_helper
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fer_data import CLASSES, load_split  # noqa: E402
 from export import parity_fixture  # noqa: E402
-from net import ExpressionNet, Exported, Gated, MultiView, net_from_checkpoint  # noqa: E402
+from ensemble import load_runs  # noqa: E402
+from net import Ensemble, ExpressionNet, Exported, Gated, MultiView  # noqa: E402
 
 # How far the int8 model's probabilities may be from the float PyTorch net's on the parity faces.
 # Measured for fer-resnet-xs-int8: 0.022 at most in onnxruntime-node (0.028 with an int8 stem, the
@@ -191,7 +192,8 @@ def write_card(card: dict, path: str, name: str, run: str, calibration_images: i
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data/fer2013")
-    ap.add_argument("--run", required=True, help="the training run the ONNX model was exported from")
+    ap.add_argument("--run", required=True, nargs="+", help="the training run the ONNX model was exported from "
+                                                             "(several: the ensemble's runs, as given to export.py)")
     ap.add_argument("--onnx", required=True, help="the exported float model (its card is read from beside it)")
     ap.add_argument("--name", required=True)
     ap.add_argument("--out-dir", default="models/emotion")
@@ -200,9 +202,9 @@ def main() -> None:
                     help="activation range: this quantile to 1 - it (chosen on PublicTest among 0, 1e-5, 1e-4, 3e-4)")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    ck = torch.load(os.path.join(args.run, "best.pt"))
-    assert ck["arch"].startswith("r-"), "only the residual nets: int8 depthwise convolutions are slower in WASM"
-    net = net_from_checkpoint(ck).eval()
+    net, summary = load_runs(args.run, args.data)
+    assert all(m.arch.startswith("r-") for m in (net.members() if isinstance(net, Ensemble) else [net])), \
+        "only the residual nets: int8 depthwise convolutions are slower in WASM"
     float_card = json.load(open(args.onnx.removesuffix(".onnx") + ".json"))
     # A two-head export (export.py --gate) is calibrated on the net alone: its mirror, if any, is one
     # more view of the same faces, so the ranges of the plain views stand for both.
@@ -212,17 +214,21 @@ def main() -> None:
         net = MultiView(net, tuple(float_card["architecture"]["views"]["scales"])).eval()
         temperature = float_card["architecture"]["temperature"]
     else:
-        temperature = json.load(open(os.path.join(args.run, "summary.json")))["temperature"]
+        temperature = summary["temperature"]
     train = load_split(args.data, "Training")
     pick = torch.randperm(len(train.images), generator=torch.Generator().manual_seed(1))[: args.images]
     out = os.path.join(args.out_dir, f"{args.name}.onnx")
-    quantize(args.onnx, out, calibrate(net, train.images[pick], args.tail, "" if heads else None))
+    if isinstance(net, Ensemble):  # each member's activations, in its own scope of the graph
+        ranges = {k: v for i, m in enumerate(net.members()) for k, v in calibrate(m, train.images[pick], args.tail, f"/nets.{i}").items()}
+    else:
+        ranges = calibrate(net, train.images[pick], args.tail, "" if heads else None)
+    quantize(args.onnx, out, ranges)
     val = load_split(args.data, "PublicTest")
     offsets = float_card["architecture"].get("classOffsets", {}).get("values")
     offsets = [offsets[c] for c in CLASSES] if offsets else None
     json.dump(int8_parity_fixture(net, temperature, val.images[:4], offsets, heads), open(os.path.join(args.out_dir, f"{args.name}.parity.json"), "w"))
     write_card(float_card, os.path.join(args.out_dir, f"{args.name}.json"), args.name,
-               os.path.relpath(args.run), args.images, args.tail)
+               " ".join(os.path.relpath(r) for r in args.run), args.images, args.tail)
     print(out)
 
 

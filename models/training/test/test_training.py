@@ -177,6 +177,53 @@ class Quantisation(unittest.TestCase):
         self.assertEqual([t for t in ranges if t not in outputs], [])
 
 
+class Ensembles(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.nets = [ExpressionNet("r-2xs-s", orig_head=True).eval() for _ in range(2)]
+        with torch.no_grad():
+            for n in self.nets:
+                n.orig_head.weight.normal_(0, 0.5)
+        self.x = torch.rand(5, 1, 48, 48)
+
+    def test_each_head_averages_the_nets_calibrated_logits(self):
+        from net import Ensemble
+
+        e = Ensemble(self.nets, [0.5, 2.0], [0.8, 1.25]).eval()
+        with torch.no_grad():
+            (f0, o0), (f1, o1) = self.nets[0].both(self.x), self.nets[1].both(self.x)
+            zf, zo = e.both(self.x)
+            self.assertTrue(torch.allclose(zf, (f0 / 0.5 + f1 / 2.0) / 2, atol=1e-5))
+            self.assertTrue(torch.allclose(zo, (o0 / 0.8 + o1 / 1.25) / 2, atol=1e-5))
+            self.assertTrue(torch.equal(e(self.x), zf))
+        with self.assertRaises(AssertionError):
+            Ensemble([ExpressionNet("r-2xs-s")], [1.0], [1.0])  # one head: nothing to gate
+
+    def test_quantisation_finds_every_members_activations(self):
+        """Each member sits in its own scope of the exported graph (/nets.I), where calibrate looks."""
+        import tempfile
+
+        import onnx
+
+        from export import export_onnx
+        from net import Ensemble, Gated
+        from quantize import calibrate
+
+        images = (torch.rand(8, 1, 48, 48) * 255).to(torch.uint8)
+        for n in self.nets:
+            fuse_batchnorm(n)
+        e = Ensemble(self.nets, [0.5, 0.6], [0.8, 0.9]).eval()
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.onnx")
+            export_onnx(Gated(e, 1.0, 1.0, 0.5, mirror=True), path)
+            outputs = {o for n in onnx.load(path).graph.node for o in n.output}
+        ranges = [calibrate(m, images, scope=f"/nets.{i}") for i, m in enumerate(e.members())]
+        self.assertEqual(len(ranges[0]), len(ranges[1]))
+        self.assertGreater(len(ranges[0]), 5)
+        self.assertEqual(set(ranges[0]) & set(ranges[1]), set())
+        self.assertEqual([t for r in ranges for t in r if t not in outputs], [])
+
+
 class Augmentation(unittest.TestCase):
     def test_shape_range_and_determinism(self):
         x = torch.rand(8, 1, 48, 48)
