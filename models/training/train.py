@@ -70,6 +70,9 @@ def main() -> None:
                          "of FER2013's own, before the usual augmentation")
     ap.add_argument("--engine-framing-share", type=float, default=0.5,
                     help="chance that an image with an engine framing is shown with it")
+    ap.add_argument("--background", type=float, default=0.0,
+                    help="share of the training images shrunk onto a plain background (augment.py): faces on a "
+                         "plain wall or in a photo, where the engine's crop reaches past the face")
     ap.add_argument("--recalibrate-images", type=int, default=12_800,
                     help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
@@ -168,7 +171,7 @@ def main() -> None:
             if framed is not None:
                 use = found[idx] & (torch.rand(len(idx), generator=g) < args.engine_framing_share)
                 batch = torch.where(use[:, None, None, None], framed[idx], batch)
-            x = augment(batch.float() / 255, g)
+            x = augment(batch.float() / 255, g, args.background)
             y = targets[idx]
             if two_heads:
                 logits, orig_logits = net.both(x)
@@ -230,7 +233,8 @@ def main() -> None:
     # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest (the
     # dev split with --dev) against the FER+ majority where present.
     stats_images = images if framed is None else both_framings(images, framed, found)
-    _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, stats_images, val, args.recalibrate_images)
+    _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, stats_images, val, args.recalibrate_images,
+                                                                  args.background)
     extra = {}
     if orig:
         extra["temperatureOrig"] = orig["temperature"]

@@ -235,6 +235,22 @@ class Augmentation(unittest.TestCase):
         self.assertLessEqual(a.max().item(), 1.0)
         self.assertFalse(torch.equal(a, x))
 
+    def test_background_puts_faces_on_a_plain_ground(self):
+        """A plain white image stays plain with repeated edges; with background=1 most corners show the
+        fill (black or a grey level) around the shrunk image instead."""
+        x = torch.ones(64, 1, 48, 48)
+
+        def framed(background: float) -> int:
+            y = augment(x.clone(), torch.Generator().manual_seed(5), background)
+            face = y.flatten(1).median(1).values  # most pixels are the image's, erasing patches aside
+            return int(((y[:, 0, 0, 0] - face).abs() > 0.2).sum())
+
+        self.assertLessEqual(framed(0.0), 2)  # only where a random erasing patch covers the corner
+        self.assertGreaterEqual(framed(1.0), 40)
+        y = augment(x.clone(), torch.Generator().manual_seed(5), 1.0)
+        self.assertGreaterEqual(y.min().item(), 0.0)
+        self.assertLessEqual(y.max().item(), 1.0)
+
 
 class CardTrainingSection(unittest.TestCase):
     def summary(self, **args) -> dict:
