@@ -18,7 +18,7 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0) -> tor
     `background`: the share of images shrunk onto a plain background (black for a third of them, else a
     random grey level) instead of having their edges repeated. A small face in a user's frame can sit on
     a plain wall, or be a photo on a page, and the engine's crop then reaches past it: the nets had only
-    seen repeated edges there, and lost 6-10 points of dev FER+ accuracy with a black band of 5% of the
+    seen repeated edges there, and lost about 8 points of dev FER+ accuracy with a black band of 5% of the
     side (models/README.md, "Training on the engine's crops")."""
     n = x.shape[0]
     angle = (torch.rand(n, generator=g) * 2 - 1) * math.radians(12)
