@@ -220,7 +220,7 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
     expect(boxes.length).to.be.at.most(2);
   });
 
-  it('in a video without faces, the default level sweeps all 31 pieces (whole frame, 6 coarse and 24 fine tiles), one a frame', async () => {
+  it('in a video without faces, the default level sweeps all 49 pieces (whole frame, 6 coarse and 42 fine tiles), one a frame', async () => {
     // Flat grey: nothing to find, no closer looks. The first frame gets the full search at once;
     // then each frame searches the whole frame (no face to look around) plus one piece, but the
     // cycle's first, the whole frame's own. With a cycle of 15 frames the fine tiles past the 15th
@@ -245,10 +245,10 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
   it('in a video, finds a small face that appears within one sweep cycle, then keeps it', async () => {
     // The video starts without the face (its first frame gets the full search, as a still); the
     // face appears in the next frame. With no face in the picture, the default level sweeps the fine
-    // tiles too, one piece of the full search per frame: the whole frame, 6 coarse tiles and 24 fine
-    // ones in 640x480, a cycle of 31 frames (1 s at 30 frames/s); once found, the face is followed.
+    // tiles too, one piece of the full search per frame: the whole frame, 6 coarse tiles and 42 fine
+    // ones in 640x480, a cycle of 49 frames (1.6 s at 30 frames/s); once found, the face is followed.
     const cycle = sweepCycle(1 + tileLevels(W, H).flat().length);
-    expect(cycle).to.equal(31);
+    expect(cycle).to.equal(49);
     expect(cycle).to.be.greaterThan(SWEEP_FRAMES);
     const rnd = random(11);
     const frames = 70;

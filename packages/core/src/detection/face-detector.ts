@@ -9,7 +9,7 @@ import type { Box, DetectedFace, FrameWork, SmallFaces } from '../types.js';
 import { cellAround, focusPasses, type FocusPass } from './focus.js';
 import { iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
-import { tileLevels, type Tile } from './tiles.js';
+import { tileLevels, type LevelTile, type Tile } from './tiles.js';
 import { requireWebGL } from './webgl.js';
 import { quietly, quietlyAsync } from './mediapipe-logs.js';
 import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
@@ -35,7 +35,7 @@ export interface FaceDetectorConfig {
   maxFaces: number;
   /**
    * The search for small faces: `false`, the whole frame only; `true`, also tiles of half the
-   * frame's longer side, and of a quarter of it where no face was found with TILE_CONFIDENCE;
+   * frame's longer side, and of a fifth of it where no face was found with TILE_CONFIDENCE;
    * `'tiny'`, both levels always, unsure finds from 0.3 confirmed by closer looks (a second
    * MediaPipe graph).
    */
@@ -105,13 +105,13 @@ const CANDIDATE = 0.3;
  * against that first look alone.
  */
 const CLOSER_REACH = [2.5, 3.5, 1.8] as const;
-/** Least mean score of a tile's find and its closer looks. */
-const CONFIRM = 0.58;
 /**
- * An unsure find wider than this fraction of its tile is not a small face (a face that big is the
- * whole frame's or a coarser level's to find): it gets no closer look.
+ * Least mean score of a tile's find and its closer looks: 0.58 with the quarter tiles; the fifth
+ * tiles (42 where there were 24, so more chances) let a blob of a face-free texture through at 0.58
+ * (small-faces.test.ts), none at 0.6, which on 150 Training faces' small-face frames found one face
+ * fewer in 1,500.
  */
-const UNSURE_MAX = 0.6;
+const CONFIRM = 0.6;
 /** Most tile finds looked at more closely in one frame (the best-scored first). */
 const MAX_CLOSER_LOOKS = 16;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
@@ -120,7 +120,7 @@ const SEEN_IOU = 0.3;
  * In a video, the full search is spread over its frames: its pieces (the whole frame, then each
  * tile of the coarse level, then each of the fine level where it is searched) take one frame each,
  * in turn, on top of that frame's search around the last faces, in a cycle of this many frames, or
- * of as many frames as there are pieces where they are more (31 in 640x480 with the fine level: see
+ * of as many frames as there are pieces where they are more (49 in 640x480 with the fine level: see
  * sweepCycle); the cycle's other frames search around the last faces only. Counted in frames, not
  * time, so the work per frame does not depend on the frame rate (a slower machine does not spend a
  * larger share of its frames on full searches), and no frame pays for the whole search at once.
@@ -310,7 +310,7 @@ export class MediaPipeFaceDetector {
    * least 0.75 (and minConfidence) and is not cut by the tile's inner edge. At the default level
    * (`smallFaces` true) the coarse tiles (half the frame's longer side) are searched; only where
    * neither they nor the whole frame found a face with the tiles' confidence are the fine tiles (a
-   * quarter of the longer side) searched too, and an unsure find of either level (from minConfidence, or cut by the tile's
+   * fifth of the longer side) searched too, and an unsure find of either level (from minConfidence, or cut by the tile's
    * edge) gets closer looks (closerLook). At 'tiny', both levels are always searched, on a second
    * graph that reports finds from 0.3, each unsure one confirmed by closer looks.
    *
@@ -353,7 +353,7 @@ export class MediaPipeFaceDetector {
       const closeUp = previous.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
       // The fine tiles at 'tiny', or while this frame's search found no face surely (as in a still).
       const fineNow = tiny || !found.some((f) => f.score >= tileConfidence) ? fine : [];
-      const pieces: (Tile | 'frame')[] = ['frame', ...(closeUp ? [] : [...coarse, ...fineNow])];
+      const pieces: (LevelTile | 'frame')[] = ['frame', ...(closeUp ? [] : [...coarse, ...fineNow])];
       const piece = sweep === undefined ? undefined : pieces[sweep % sweepCycle(pieces.length)];
       if (piece === 'frame') {
         if (previous.length > 0) found.push(...this.detectIn(drawable, whole, minConfidence));
@@ -399,16 +399,16 @@ export class MediaPipeFaceDetector {
   /**
    * The finds of `tiles`: `sure`, those of at least `tileConfidence` that their tile holds whole;
    * `unsure`, any other (from the tiles' threshold, or cut by the tile's inner edge) no wider than
-   * UNSURE_MAX of its tile, for closer looks.
+   * its level's `maxUnsure` of its tile (tiles.ts), for closer looks.
    */
-  private scanTiles(image: Exclude<DetectorImage, ImageData>, tiles: readonly Tile[], tileConfidence: number): { sure: DetectedFace[]; unsure: DetectedFace[] } {
+  private scanTiles(image: Exclude<DetectorImage, ImageData>, tiles: readonly LevelTile[], tileConfidence: number): { sure: DetectedFace[]; unsure: DetectedFace[] } {
     const sure: DetectedFace[] = [];
     const unsure: DetectedFace[] = [];
     for (const tile of tiles) {
       for (const f of this.detectIn(image, tile, candidateThreshold(this.settings), this.finder)) {
         const whole = withinInnerEdges(f.box, tile, tile.frameEdges, EDGE_MARGIN * tile.width);
         if (whole && f.score >= tileConfidence) sure.push(f);
-        else if (f.box.width <= UNSURE_MAX * tile.width) unsure.push(f);
+        else if (f.box.width <= tile.maxUnsure * tile.width) unsure.push(f);
       }
     }
     return { sure, unsure };

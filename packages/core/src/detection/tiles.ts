@@ -3,18 +3,25 @@
  *
  * The detector sees its input letterboxed to 128x128, and BlazeFace short range finds a face
  * reliably from about a third of that input (measured on FER2013 faces: at 30% of the input 86-98%
- * of them score 0.5, at 40% 97-100%; at 20%, 31-74%). A 48-pixel face in a 640x480 frame is 10
- * input pixels of the whole frame, 19 of a tile of half the frame's longer side. Tiles of two
- * levels bring faces down to about a twelfth of the frame's longer side into range:
+ * of them score 0.5, at 40% 97-100%; at 20%, 31-74%). At 30% its score also swings with where the
+ * face sits against its anchors and with a dark surround (83-98% of faces at 0.5;
+ * models/eval/detector-scale.mjs), at 37.5% far less (95-98%). A 48-pixel face in a 640x480 frame
+ * is 10 input pixels of the whole frame, 19 of a tile of half the frame's longer side. Tiles of two
+ * levels bring faces down to about a sixteenth of the frame's longer side into range:
  *
  * - half the longer side (faces of about 1/7 to 1/4 of it; 6 tiles in a 640x480 frame), for frames
  *   whose shorter side is at least 256 pixels;
- * - a quarter of the longer side (faces of about 1/13 to 1/8 of it; 24 tiles in 640x480), for frames
- *   whose longer side is at least 512 pixels (smaller tiles would be blown up past the detector's
- *   own input, which finds nothing more).
+ * - a fifth of the longer side (faces of about 1/16 to 1/9 of it, a 48-pixel face in 640x480 at
+ *   37.5% of the tile; 42 tiles in 640x480), for frames whose longer side is at least 512 pixels
+ *   (their tiles of 102 px are blown up a little to the detector's 128; smaller frames' tiles would
+ *   be blown up further, which finds nothing more).
+ *   Faces between the levels (1/9 to 1/7) are found whole by the coarse tiles or, cut by a fine
+ *   tile's edge, by the closer looks (face-detector.ts). Tiles of a quarter (24 in 640x480) found
+ *   a tenth of the frame in its black corner in 83% of frames, tiles of a fifth in 91% (eval:pipeline,
+ *   150 PublicTest faces).
  *
- * Neighbouring tiles of a level overlap by half a tile, so any face up to half a tile wide lies
- * wholly inside at least one tile (detections cut by a tile's inner edge are left to other tiles, or
+ * Neighbouring tiles of a level overlap by its `maxFace` (half a coarse tile, a third of a fine
+ * one), so any face up to that wide lies wholly inside at least one tile (detections cut by a tile's inner edge are left to other tiles, or
  * to the closer look: face-detector.ts).
  */
 import type { Box } from '../types.js';
@@ -22,6 +29,12 @@ import type { Box } from '../types.js';
 export interface Tile extends Box {
   /** Which sides of the tile are also sides of the frame (a face may touch those). */
   frameEdges: { left: boolean; top: boolean; right: boolean; bottom: boolean };
+}
+
+/** A tile of the small-face search. */
+export interface LevelTile extends Tile {
+  /** The widest unsure find (fraction of the tile's side) worth a closer look: see TileOptions.maxUnsure. */
+  maxUnsure: number;
 }
 
 export interface TileOptions {
@@ -33,12 +46,18 @@ export interface TileOptions {
   minLongSide?: number;
   /** The largest face (fraction of the tile's side) that must lie wholly inside some tile: neighbours overlap by this. */
   maxFace?: number;
+  /**
+   * An unsure find wider than this fraction of the tile is not a small face, and gets no closer
+   * look: a face that big is the whole frame's or a coarser level's to find. The fine level's
+   * reaches as far as the coarse level's faces begin (about 30% of a coarse tile, 75% of a fine one).
+   */
+  maxUnsure?: number;
 }
 
 /** The levels of the small-face search, coarse to fine. */
 export const TILE_LEVELS: readonly Required<TileOptions>[] = [
-  { tileFraction: 1 / 2, minFrameSide: 256, minLongSide: 0, maxFace: 1 / 2 },
-  { tileFraction: 1 / 4, minFrameSide: 256, minLongSide: 512, maxFace: 1 / 3 },
+  { tileFraction: 1 / 2, minFrameSide: 256, minLongSide: 0, maxFace: 1 / 2, maxUnsure: 0.6 },
+  { tileFraction: 1 / 5, minFrameSide: 256, minLongSide: 512, maxFace: 1 / 3, maxUnsure: 0.75 },
 ];
 
 /** Positions windows of `size` evenly over `length`, the first at 0, the last at the end, at most `step` apart. */
@@ -50,12 +69,12 @@ function starts(length: number, size: number, step: number): number[] {
 }
 
 /** Tiles covering a `width` x `height` frame at one level, or none when the frame is too small to need them. */
-export function tileLayout(width: number, height: number, options: TileOptions = {}): Tile[] {
-  const { tileFraction = 0.5, minFrameSide = 256, minLongSide = 0, maxFace = 0.5 } = options;
+export function tileLayout(width: number, height: number, options: TileOptions = {}): LevelTile[] {
+  const { tileFraction = 0.5, minFrameSide = 256, minLongSide = 0, maxFace = 0.5, maxUnsure = 0.6 } = options;
   if (!(width > 0 && height > 0) || Math.min(width, height) < minFrameSide || Math.max(width, height) < minLongSide) return [];
   const size = Math.min(Math.round(Math.max(width, height) * tileFraction), width, height);
   const step = Math.max(1, size * (1 - maxFace));
-  const tiles: Tile[] = [];
+  const tiles: LevelTile[] = [];
   for (const y of starts(height, size, step)) {
     for (const x of starts(width, size, step)) {
       tiles.push({
@@ -64,6 +83,7 @@ export function tileLayout(width: number, height: number, options: TileOptions =
         width: size,
         height: size,
         frameEdges: { left: x === 0, top: y === 0, right: x + size >= width, bottom: y + size >= height },
+        maxUnsure,
       });
     }
   }
@@ -71,6 +91,6 @@ export function tileLayout(width: number, height: number, options: TileOptions =
 }
 
 /** The tiles of every level for a `width` x `height` frame, coarse level first (none for a small frame). */
-export function tileLevels(width: number, height: number): Tile[][] {
+export function tileLevels(width: number, height: number): LevelTile[][] {
   return TILE_LEVELS.map((level) => tileLayout(width, height, level)).filter((tiles) => tiles.length > 1);
 }

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// How BlazeFace short range (the engine's face detector, MediaPipe Tasks in headless Chromium) scores
+// FER2013 faces in its own 128x128 input, by the face's size in that input, its place, the surround
+// and the face image's edge: what a tile of the small-face search shows it (a face a tenth of a
+// 640x480 frame fills 30% of a fine tile). Printed per variant: the share of faces whose best
+// detection over the face scores at least 0.3 (the 'tiny' candidates), 0.5 (the default threshold)
+// and 0.75 (a tile's sure find), and the mean score (0 where none was found).
+//
+//   node models/eval/detector-scale.mjs [-- options]
+//     --faces N        Training faces with a FER+ label, every 97th row (default 200)
+//     --data DIR       FER2013 folder (default ../shared/data/fer2013)
+//     --variants JSON  the variants, e.g. '[{"size":0.3,"place":"corner","surround":"black"}]';
+//                      size: the face's side over the input's; place: centre, corner, or the offset
+//                      of its top left corner in input pixels; surround: grey, black or dark;
+//                      feather: pixels over which the face image fades into the surround (default 0)
+// Needs a build first (`npm run build`: the MediaPipe assets of packages/core/dist).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { root } from './lib/core.mjs';
+import { DEFAULT_DATA } from './lib/publictest.mjs';
+import { loadDataset, scoredRows } from './lib/dataset.mjs';
+import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
+
+const { values: opt } = parseArgs({ options: { faces: { type: 'string', default: '200' }, data: { type: 'string' }, variants: { type: 'string' } } });
+const fail = (msg) => {
+  console.error(`detector-scale: ${msg}`);
+  process.exit(2);
+};
+
+const DEFAULT_VARIANTS = [
+  { size: 0.3, place: 'centre', surround: 'grey' },
+  { size: 0.3, place: 'centre', surround: 'black' },
+  { size: 0.3, place: 'centre', surround: 'black', feather: 6 },
+  { size: 0.3, place: 'centre', surround: 'dark' },
+  { size: 0.3, place: 'corner', surround: 'grey' },
+  { size: 0.3, place: 'corner', surround: 'black' },
+  ...[3, 8, 16, 30].map((place) => ({ size: 0.3, place, surround: 'black' })),
+  { size: 0.375, place: 'centre', surround: 'black' },
+  { size: 0.375, place: 'corner', surround: 'black' },
+  { size: 0.4, place: 'centre', surround: 'black' },
+];
+let variants = DEFAULT_VARIANTS;
+try {
+  if (opt.variants) variants = JSON.parse(opt.variants);
+} catch (e) {
+  fail(`--variants is not JSON: ${e.message}`);
+}
+const SURROUNDS = { grey: '#808080', black: '#000000', dark: '#404040' };
+for (const v of variants) {
+  if (!(v.size > 0 && v.size <= 1)) fail(`size ${v.size} is not in (0, 1]`);
+  if (!SURROUNDS[v.surround]) fail(`surround ${v.surround} is not one of ${Object.keys(SURROUNDS).join(', ')}`);
+  if (!['centre', 'corner'].includes(v.place) && !Number.isFinite(v.place)) fail(`place ${v.place} is not centre, corner or a number`);
+}
+const faces = Number(opt.faces);
+if (!(Number.isInteger(faces) && faces > 0)) fail(`--faces ${opt.faces} is not a positive integer`);
+
+const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
+const file = (s) => path.join(dataDir, `Training-${s}.u8`);
+if (!fs.existsSync(file('images'))) fail(`no FER2013 Training files in ${dataDir} (pass --data DIR)`);
+const data = loadDataset({ images: file('images'), labels: file('ferplus-labels') });
+const labelled = scoredRows(data.labels);
+const rows = Array.from({ length: Math.min(faces, Math.floor(labelled.length / 97)) }, (_, i) => labelled[i * 97]);
+const side = data.size;
+
+const mediapipe = path.join(root, 'packages/core/dist/assets');
+if (!fs.existsSync(path.join(mediapipe, 'mediapipe'))) fail('packages/core/dist/assets is missing: run `npm run build` first');
+
+// The page: one MediaPipe graph at threshold 0.1, a 128x128 canvas (the detector's input size, so
+// MediaPipe does not resample it), and score() drawing one face variant and returning its best score.
+const pageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'detector-scale-'));
+fs.writeFileSync(
+  path.join(pageDir, 'index.html'),
+  `<!doctype html><meta charset="utf-8"><script type="module">
+import { FaceDetector } from '/tasks-vision/vision_bundle.mjs';
+const INPUT = 128;
+window.ready = (async () => {
+  const detector = await FaceDetector.createFromOptions(
+    { wasmLoaderPath: '/assets/mediapipe/vision_wasm_internal.js', wasmBinaryPath: '/assets/mediapipe/vision_wasm_internal.wasm' },
+    { baseOptions: { modelAssetPath: '/assets/models/face/face_detection_short_range.tflite', delegate: 'CPU' }, runningMode: 'IMAGE', minDetectionConfidence: 0.1 },
+  );
+  const input = Object.assign(document.createElement('canvas'), { width: INPUT, height: INPUT });
+  const face = Object.assign(document.createElement('canvas'), { width: ${side}, height: ${side} });
+  window.score = (pixels, v) => {
+    const n = ${side};
+    const image = new ImageData(n, n);
+    for (let i = 0; i < n * n; i++) {
+      const x = i % n, y = Math.floor(i / n);
+      const fade = v.feather ? Math.min(1, Math.min(x, y, n - 1 - x, n - 1 - y) / v.feather) : 1;
+      image.data.set([pixels[i], pixels[i], pixels[i], Math.round(255 * fade)], i * 4);
+    }
+    face.getContext('2d').putImageData(image, 0, 0);
+    const ctx = input.getContext('2d');
+    ctx.fillStyle = v.colour;
+    ctx.fillRect(0, 0, INPUT, INPUT);
+    const s = Math.round(INPUT * v.size);
+    const at = typeof v.place === 'number' ? v.place : v.place === 'corner' ? 0 : Math.round((INPUT - s) / 2);
+    ctx.drawImage(face, at, at, s, s);
+    let best = 0;
+    for (const d of detector.detect(input).detections) {
+      const b = d.boundingBox;
+      const over = Math.abs(b.originX + b.width / 2 - (at + s / 2)) < s / 2 && Math.abs(b.originY + b.height / 2 - (at + s / 2)) < s / 2;
+      if (over) best = Math.max(best, d.categories[0]?.score ?? 0);
+    }
+    return best;
+  };
+})();
+</script>`,
+);
+
+const server = await serveStatic({ roots: { '/tasks-vision/': path.join(root, 'node_modules/@mediapipe/tasks-vision'), '/assets/': mediapipe, '/': pageDir } });
+const browser = await launch();
+try {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/index.html`);
+  await page.evaluate(() => window.ready);
+  console.log(`BlazeFace short range on ${rows.length} FER2013 Training faces in its 128x128 input`);
+  console.log('| face size | place | surround | feather (px) | score >= 0.3 | >= 0.5 | >= 0.75 | mean score |');
+  console.log('|---:|---|---|---:|---:|---:|---:|---:|');
+  const pct = (scores, t) => `${((100 * scores.filter((s) => s >= t).length) / scores.length).toFixed(1)}%`;
+  for (const v of variants) {
+    const scores = [];
+    for (const r of rows) {
+      const pixels = Array.from(data.images.subarray(r * side * side, (r + 1) * side * side));
+      scores.push(await page.evaluate((p, w) => window.score(p, w), pixels, { ...v, colour: SURROUNDS[v.surround] }));
+    }
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    const place = typeof v.place === 'number' ? `${v.place} px in` : v.place;
+    console.log(`| ${(100 * v.size).toFixed(1)}% | ${place} | ${v.surround} | ${v.feather ?? 0} | ${pct(scores, 0.3)} | ${pct(scores, 0.5)} | ${pct(scores, 0.75)} | ${mean.toFixed(3)} |`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  fs.rmSync(pageDir, { recursive: true, force: true });
+}
