@@ -12,6 +12,14 @@ import torch.nn.functional as F
 BACKGROUND_SCALE = (0.78, 1.0)
 
 
+def resample(x: torch.Tensor, grid: torch.Tensor, fill: torch.Tensor | float | None = None) -> torch.Tensor:
+    """x sampled (bilinear) at `grid`; past its edges, its edges repeated (fill None) or the level `fill`."""
+    if fill is None:
+        return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    # Zero padding around (x - fill) is padding with `fill` around x.
+    return F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + fill
+
+
 def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0) -> torch.Tensor:
     """Batched geometric + photometric augmentation. x: N x 1 x 48 x 48 float in [0, 1].
 
@@ -39,12 +47,9 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0) -> tor
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     if plain is not None and plain.any():
         fill = torch.where(plain, level, 0.0)[:, None, None, None]
-        # Zero padding around (x - fill) is padding with `fill` around x.
-        padded = F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + fill
-        edges = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
-        x = torch.where(plain[:, None, None, None], padded, edges)
+        x = torch.where(plain[:, None, None, None], resample(x, grid, fill), resample(x, grid))
     else:
-        x = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+        x = resample(x, grid)
     # Exposure, contrast and gamma, as webcams differ.
     gain = 1 + (torch.rand(n, 1, 1, 1, generator=g) * 2 - 1) * 0.3
     bias = (torch.rand(n, 1, 1, 1, generator=g) * 2 - 1) * 0.15

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from augment import resample  # noqa: E402
 from engine_framing import load_engine_crops  # noqa: E402
 from fer_data import dev_mask, load_split, subset  # noqa: E402
 from net import net_from_checkpoint  # noqa: E402
@@ -37,11 +38,7 @@ def in_band(images: torch.Tensor, fill: float | None) -> torch.Tensor:
     x = images.float() / 255
     theta = torch.zeros(len(x), 2, 3)
     theta[:, 0, 0] = theta[:, 1, 1] = 1 / BAND_SCALE
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    if fill is None:
-        y = F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
-    else:
-        y = F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + fill
+    y = resample(x, F.affine_grid(theta, list(x.shape), align_corners=False), fill)
     return (y * 255).round().clamp(0, 255).to(torch.uint8)
 
 
