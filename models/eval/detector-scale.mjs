@@ -20,7 +20,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { root } from './lib/core.mjs';
 import { DEFAULT_DATA } from './lib/publictest.mjs';
-import { loadDataset, scoredRows } from './lib/dataset.mjs';
+import { scoredRows } from './lib/dataset.mjs';
+import { hasTraining, loadTraining } from './lib/devsplit.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
 
@@ -58,9 +59,8 @@ const faces = Number(opt.faces);
 if (!(Number.isInteger(faces) && faces > 0)) fail(`--faces ${opt.faces} is not a positive integer`);
 
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
-const file = (s) => path.join(dataDir, `Training-${s}.u8`);
-if (!fs.existsSync(file('images'))) fail(`no FER2013 Training files in ${dataDir} (pass --data DIR)`);
-const data = loadDataset({ images: file('images'), labels: file('ferplus-labels') });
+if (!hasTraining(dataDir)) fail(`no FER2013 Training files in ${dataDir} (pass --data DIR)`);
+const data = loadTraining(dataDir);
 const labelled = scoredRows(data.labels);
 const rows = Array.from({ length: Math.min(faces, Math.floor(labelled.length / 97)) }, (_, i) => labelled[i * 97]);
 const side = data.size;

@@ -33,7 +33,8 @@ import { parseArgs } from 'node:util';
 import { root } from './lib/core.mjs';
 import { predict, resolveModel } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, loadPublicTest } from './lib/publictest.mjs';
-import { loadDataset, scoredRows } from './lib/dataset.mjs';
+import { scoredRows } from './lib/dataset.mjs';
+import { loadTraining } from './lib/devsplit.mjs';
 import { pairedDifferenceSE, topClass } from './lib/metrics.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
@@ -107,15 +108,14 @@ if (!modelPath) {
 }
 const model = await resolveModel({ model: modelPath }).catch((e) => fail(e.message));
 
-function loadTraining(dir) {
-  const f = (s) => path.join(dir, `Training-${s}.u8`);
-  const data = loadDataset({ images: f('images'), labels: f('ferplus-labels') });
+function trainingSample(dir) {
+  const data = loadTraining(dir);
   return { data, labels: { ferplus: data.labels }, dup: null };
 }
 
 // The sample: PublicTest rows with a FER+ majority, without the Training copies, shuffled with the
 // seed (or, with --split Training, Training rows: for choosing the engine's crop without PublicTest).
-const { data, labels, dup } = opt.split === 'Training' ? loadTraining(dataDir) : loadPublicTest(dataDir);
+const { data, labels, dup } = opt.split === 'Training' ? trainingSample(dataDir) : loadPublicTest(dataDir);
 const eligible = scoredRows(labels.ferplus, dup);
 const rnd = random(Number(opt.seed));
 for (let i = eligible.length - 1; i > 0; i--) {

@@ -13,6 +13,7 @@ import { loadDataset } from './dataset.mjs';
 export const DEV_MODULUS = 10;
 
 const digest = (bytes) => crypto.createHash('sha256').update(bytes).digest();
+const trainingFile = (dataDir, s) => path.join(dataDir, `Training-${s}.u8`);
 
 /**
  * @param {Uint8Array} trainImages N x side^2 bytes
@@ -35,7 +36,12 @@ export function devMask(trainImages, testImages, bytesPerImage = 48 * 48) {
 }
 
 export function hasTraining(dataDir) {
-  return ['images', 'labels', 'ferplus-labels'].every((s) => fs.existsSync(path.join(dataDir, `Training-${s}.u8`)));
+  return ['images', 'labels', 'ferplus-labels'].every((s) => fs.existsSync(trainingFile(dataDir, s)));
+}
+
+/** All of FER2013 Training with its FER+ labels, as a dataset (see dataset.mjs). */
+export function loadTraining(dataDir) {
+  return loadDataset({ images: trainingFile(dataDir, 'images'), labels: trainingFile(dataDir, 'ferplus-labels') });
 }
 
 /**
@@ -43,9 +49,8 @@ export function hasTraining(dataDir) {
  * `rows` being the Training row of each dev image. `testImages` are PublicTest's pixels.
  */
 export function loadDevSplit(dataDir, testImages) {
-  const f = (s) => path.join(dataDir, `Training-${s}.u8`);
-  const ferplus = loadDataset({ images: f('images'), labels: f('ferplus-labels') });
-  const orig = new Uint8Array(fs.readFileSync(f('labels')));
+  const ferplus = loadTraining(dataDir);
+  const orig = new Uint8Array(fs.readFileSync(trainingFile(dataDir, 'labels')));
   const mask = devMask(ferplus.images, testImages);
   const rows = [];
   for (let i = 0; i < mask.length; i++) if (mask[i]) rows.push(i);
