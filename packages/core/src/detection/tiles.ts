@@ -21,8 +21,8 @@
  *   150 PublicTest faces).
  *
  * Neighbouring tiles of a level overlap by its `maxFace` (half a coarse tile, a third of a fine
- * one), so any face up to that wide lies wholly inside at least one tile (detections cut by a tile's inner edge are left to other tiles, or
- * to the closer look: face-detector.ts).
+ * one), so any face up to that wide lies wholly inside at least one tile (detections cut by a
+ * tile's inner edge are left to other tiles, or to the closer look: face-detector.ts).
  */
 import type { Box } from '../types.js';
 
