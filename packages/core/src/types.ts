@@ -187,11 +187,11 @@ export interface RuntimeOptions {
    * The search for small faces (group photos, wide shots). `false`: the whole frame only (faces
    * down to about a sixth of the frame's longer side). `true` (the default): also overlapping tiles
    * of half the longer side (down to about an eighth), and, only where neither found a face with a
-   * score of 0.75 or more, tiles of a fifth of it with closer looks at unsure finds (down to about
-   * a sixteenth): a still where a face was found costs 7 detector passes in 640x480, one without
-   * about 49. `'tiny'`: both tile levels always, with closer looks at finds from a score of 0.3, on a
+   * score of 0.75 or more, tiles of a third and of a sixth of it with closer looks at unsure finds
+   * (down to about a sixteenth): a still where a face was found costs 7 detector passes in 640x480,
+   * one without about 85. `'tiny'`: every tile level always, with closer looks at finds from a score of 0.3, on a
    * second MediaPipe graph (one more WASM instance and WebGL context): small faces beside bigger
-   * ones too, for about 70 detector passes per still (640x480). A close-up costs one pass at any level. A
+   * ones too, for about 110 detector passes per still (640x480). A close-up costs one pass at any level. A
    * video spreads the search over its frames, one piece a frame. Default true.
    */
   smallFaces?: SmallFaces;

@@ -292,7 +292,7 @@ describe('tile layout and merging', () => {
     }
   });
 
-  it('has a finer level of tiles (a fifth of the longer side) for frames of 512 pixels and more, holding any face up to a third of a tile', () => {
+  it('has finer levels of tiles (a third and a sixth of the longer side) for frames of 512 pixels and more, holding any face up to a third of a tile', () => {
     expect(tileLevels(200, 150)).to.deep.equal([]);
     expect(tileLevels(480, 360).map((l) => l[0]!.width)).to.deep.equal([240]);
     for (const [w, h] of [[640, 480], [1920, 1280], [1280, 720], [480, 640]] as const) {
@@ -310,19 +310,23 @@ describe('tile layout and merging', () => {
         }
       });
     }
-    // 640x480: 6 tiles of 320 px and 42 of 128 px (the detector's own input: a 48-pixel face is 37.5% of it).
-    expect(tileLevels(640, 480).map((l) => l.length)).to.deep.equal([6, 42]);
-    expect(tileLevels(640, 480)[1]![0]!.width).to.equal(128);
+    // 640x480: 6 tiles of 320 px, 15 of 213 and 63 of 107 (a 48-pixel face is 45% of a sixth's tile).
+    expect(tileLevels(640, 480).map((l) => l.length)).to.deep.equal([6, 15, 63]);
+    expect(tileLevels(640, 480).map((l) => l[0]!.width)).to.deep.equal([320, 213, 107]);
   });
 
-  it('passes on to closer looks every unsure fine-tile find up to the size where the coarse tiles take over', () => {
-    // The coarse tiles find faces from about 30% of their side; a wider unsure find in a fine tile
-    // that got no closer look would be lost between the levels (a fifth of 640x480, 96 px, in a
-    // 128-px fine tile: 75% of it). To a pixel: tile sides are rounded.
+  it('passes on to closer looks every unsure find of a finer level up to the size where the next coarser level takes over', () => {
+    // A level finds faces from about 30% of its tiles' side; a wider unsure find in a finer tile
+    // that got no closer look would be lost between the levels (e.g. 64 px in 640x480, 30% of a
+    // third's 213-px tile, is 60% of a sixth's 107-px tile). To a pixel: tile sides are rounded.
     for (const [w, h] of [[640, 480], [1280, 720], [1920, 1080], [512, 384]] as const) {
-      const [coarse, fine] = tileLevels(w, h);
-      expect(fine![0]!.maxUnsure * fine![0]!.width, `${w}x${h}`).to.be.at.least(0.3 * coarse![0]!.width - 1);
-      expect(coarse![0]!.maxUnsure, `${w}x${h}`).to.equal(0.6);
+      const levels = tileLevels(w, h);
+      expect(levels.length, `${w}x${h}`).to.equal(3);
+      for (let k = 1; k < levels.length; k++) {
+        const [finer, coarser] = [levels[k]![0]!, levels[k - 1]![0]!];
+        expect(finer.maxUnsure * finer.width, `${w}x${h} level ${k}`).to.be.at.least(0.3 * coarser.width - 1);
+      }
+      expect(levels[0]![0]!.maxUnsure, `${w}x${h}`).to.equal(0.6);
     }
   });
 

@@ -62,14 +62,14 @@ interface Cut {
   box: Box;
 }
 
-/** A frame: `bg`, with the face `cut` drawn into a SIDE x SIDE square at `at`. */
-function frame(bg: HTMLCanvasElement, cut: Cut, at: { x: number; y: number }): HTMLCanvasElement {
+/** A frame: `bg`, with the face `cut` (and `margin` - 1 of its box around it) drawn into a SIDE x SIDE square at `at`. */
+function frame(bg: HTMLCanvasElement, cut: Cut, at: { x: number; y: number }, margin = MARGIN): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = W;
   canvas.height = H;
   const g = canvas.getContext('2d')!;
   g.drawImage(bg, 0, 0);
-  const s = Math.max(cut.box.width, cut.box.height) * MARGIN;
+  const s = Math.max(cut.box.width, cut.box.height) * margin;
   g.imageSmoothingQuality = 'high';
   g.drawImage(cut.img, cut.box.x + cut.box.width / 2 - s / 2, cut.box.y + cut.box.height / 2 - s / 2, s, s, at.x, at.y, SIDE, SIDE);
   return canvas;
@@ -126,6 +126,31 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
 
   it('finds a real face drawn at a tenth of the frame, anywhere, in a still (default level: nothing bigger shows)', async () => {
     await stills(detector, 'default');
+  });
+
+  it("finds it in the frame's corners on black, where it sits at the corner of every tile", async () => {
+    // BlazeFace misses more faces at the corner of its input and on a dark surround; the closer looks
+    // are centred on a find even past the frame's edge (black there), so the face sits in their middle.
+    const black = document.createElement('canvas');
+    black.width = W;
+    black.height = H;
+    black.getContext('2d')!.fillRect(0, 0, W, H);
+    const corners = [{ x: 0, y: 0 }, { x: W - SIDE, y: 0 }, { x: 0, y: H - SIDE }, { x: W - SIDE, y: H - SIDE }];
+    const missed: string[] = [];
+    // The face with the photo's own surround, and cropped as tightly as FER2013's faces (the square's hard edge against black).
+    const margins = [MARGIN, 1.1];
+    for (const margin of margins) {
+      for (const [i, cut] of cuts.entries()) {
+        for (const at of corners) {
+          const r = await detector.detect(frame(black, cut, at, margin));
+          if (!split(r, at).face.length) missed.push(`face ${i} (${margin}) at ${at.x},${at.y}`);
+        }
+      }
+    }
+    const tries = margins.length * cuts.length * corners.length;
+    console.log(`small faces in the corners of a black frame: ${tries - missed.length} of ${tries} found; missed: ${missed.join(', ') || 'none'}`);
+    // main before the third level and the centred looks: 165 of 168 (2026-12-04).
+    expect(tries - missed.length, missed.join(', ')).to.be.at.least(Math.ceil(0.99 * tries));
   });
 
   it("finds it at the 'tiny' level too", async () => {
@@ -220,7 +245,7 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
     expect(boxes.length).to.be.at.most(2);
   });
 
-  it('in a video without faces, the default level sweeps all 49 pieces (whole frame, 6 coarse and 42 fine tiles), one a frame', async () => {
+  it('in a video without faces, the default level sweeps all 85 pieces (whole frame, 6 coarse, 15 middle and 63 fine tiles), one a frame', async () => {
     // Flat grey: nothing to find, no closer looks. The first frame gets the full search at once;
     // then each frame searches the whole frame (no face to look around) plus one piece, but the
     // cycle's first, the whole frame's own. With a cycle of 15 frames the fine tiles past the 15th
@@ -245,13 +270,14 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
   it('in a video, finds a small face that appears within one sweep cycle, then keeps it', async () => {
     // The video starts without the face (its first frame gets the full search, as a still); the
     // face appears in the next frame. With no face in the picture, the default level sweeps the fine
-    // tiles too, one piece of the full search per frame: the whole frame, 6 coarse tiles and 42 fine
-    // ones in 640x480, a cycle of 49 frames (1.6 s at 30 frames/s); once found, the face is followed.
+    // tiles too, one piece of the full search per frame: the whole frame, 6 coarse tiles, 15 of a third
+    // and 63 of a sixth in 640x480, a cycle of 85 frames (2.8 s at 30 frames/s); once found, the face
+    // is followed.
     const cycle = sweepCycle(1 + tileLevels(W, H).flat().length);
-    expect(cycle).to.equal(49);
+    expect(cycle).to.equal(85);
     expect(cycle).to.be.greaterThan(SWEEP_FRAMES);
     const rnd = random(11);
-    const frames = 70;
+    const frames = cycle + 20;
     const appears = 1;
     const cut = cuts[0]!;
     const bg = background(300, true);

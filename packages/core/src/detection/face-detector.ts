@@ -6,7 +6,7 @@ import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace, FrameWork, SmallFaces } from '../types.js';
-import { cellAround, focusPasses, type FocusPass } from './focus.js';
+import { focusPasses, type FocusPass } from './focus.js';
 import { iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
 import { tileLevels, type LevelTile, type Tile } from './tiles.js';
@@ -35,8 +35,8 @@ export interface FaceDetectorConfig {
   maxFaces: number;
   /**
    * The search for small faces: `false`, the whole frame only; `true`, also tiles of half the
-   * frame's longer side, and of a fifth of it where no face was found with TILE_CONFIDENCE;
-   * `'tiny'`, both levels always, unsure finds from 0.3 confirmed by closer looks (a second
+   * frame's longer side, and of a third and a sixth of it where no face was found with
+   * TILE_CONFIDENCE; `'tiny'`, every level always, unsure finds from 0.3 confirmed by closer looks (a second
    * MediaPipe graph).
    */
   smallFaces: SmallFaces;
@@ -82,7 +82,7 @@ const CLOSE_UP = 0.3;
 const EDGE_MARGIN = 0.02;
 /**
  * Least score of a new detection made in a focus region, of a tile's find taken without a closer
- * look, and of a face that makes the frame a close-up or (at the default level) spares it the fine
+ * look, and of a face that makes the frame a close-up or (at the default level) spares it the finer
  * tiles (see detect()).
  */
 const TILE_CONFIDENCE = 0.75;
@@ -95,32 +95,41 @@ const TILE_CONFIDENCE = 0.75;
  */
 const CANDIDATE = 0.3;
 /**
- * The closer looks at a tile's find: squares this many times its box, centred on it, where the face
- * is about 40%, 29% and 56% of the detector's input (BlazeFace scores faces best at about 40%).
- * False finds in textures and clothes rarely hold at every scale, real faces do: a tile's find is
- * a face when the mean of its four scores (the tile's and these three; 0 where a look does not find
- * it) reaches CONFIRM and minConfidence. Chosen on eval:pipeline's small-face frames (seed 1),
- * face-free textures and the sample photos: of 2,201 finds there that were not faces, 2 pass (with
- * the first look alone at 0.5, 381); of 751 that were, the faces found drop by at most 2 in 100
- * against that first look alone.
+ * The closer looks at a tile's find: squares this many times its box, centred on it (past the
+ * frame's edge too: centredSquare), where the face is about 40%, 29% and 56% of the detector's
+ * input. False finds in textures and clothes rarely hold in every view, real faces do: a tile's find
+ * is a face when the mean of its four scores (the tile's and these three; 0 where a look does not
+ * find it) reaches CONFIRM and minConfidence. The widest look (WIDE_LOOK, 29%) is what turns most
+ * face-like blobs away: they seldom hold with that much of their surround.
  */
 const CLOSER_REACH = [2.5, 3.5, 1.8] as const;
+/** Index in CLOSER_REACH of the widest look. */
+const WIDE_LOOK = 1;
 /**
- * Least mean score of a tile's find and its closer looks: 0.58 with the quarter tiles; the fifth
- * tiles (42 where there were 24, so more chances) let a blob of a face-free texture through at 0.58
- * (small-faces.test.ts), none at 0.6, which on 150 Training faces' small-face frames found one face
- * fewer in 1,500.
+ * Least mean score of a tile's find and its closer looks: 0.58 with a finest level of quarters, 0.6
+ * with fifths (more tiles, more chances for a blob to pass), 0.62 with thirds and sixths (a blob of
+ * eval:detector's face-free video, 0.606 in a tile of a third, was then followed for 31 frames at
+ * 'tiny'; on eval:pipeline's 150 Training faces one face fewer in 1,500 small-face frames).
  */
-const CONFIRM = 0.6;
+const CONFIRM = 0.62;
+/**
+ * On a dark surround BlazeFace often misses a face this small (models/eval/detector-scale.mjs: 91.5%
+ * of faces found at 30% of its input on black, 98% on grey). Where the wide look's surround is dark
+ * (mean luma under DARK_SURROUND) and the mean falls short, that look is replaced by one at this
+ * reach (the face at 48% of the input).
+ */
+const DARK_REACH = 2.1;
+/** Mean luma (0-1) of the wide look's surround under which it counts as dark. */
+const DARK_SURROUND = 0.25;
 /** Most tile finds looked at more closely in one frame (the best-scored first). */
 const MAX_CLOSER_LOOKS = 16;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
 const SEEN_IOU = 0.3;
 /**
  * In a video, the full search is spread over its frames: its pieces (the whole frame, then each
- * tile of the coarse level, then each of the fine level where it is searched) take one frame each,
+ * tile of the coarse level, then each of the finer levels where they are searched) take one frame each,
  * in turn, on top of that frame's search around the last faces, in a cycle of this many frames, or
- * of as many frames as there are pieces where they are more (49 in 640x480 with the fine level: see
+ * of as many frames as there are pieces where they are more (85 in 640x480 with the finer levels: see
  * sweepCycle); the cycle's other frames search around the last faces only. Counted in frames, not
  * time, so the work per frame does not depend on the frame rate (a slower machine does not spend a
  * larger share of its frames on full searches), and no frame pays for the whole search at once.
@@ -174,6 +183,16 @@ async function blobUrlFor(bytes: Uint8Array): Promise<string | undefined> {
     URL.revokeObjectURL(probe);
   }
   return URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }));
+}
+
+/**
+ * A square of `reach` times `b`'s larger side centred on it, even where that reaches past the
+ * frame: a face at the frame's corner then sits at the middle of the detector's input, not at its
+ * corner, where BlazeFace misses more faces (models/eval/detector-scale.mjs).
+ */
+function centredSquare(b: Box, reach: number): Box {
+  const side = Math.round(reach * Math.max(b.width, b.height));
+  return { x: Math.round(b.x + b.width / 2 - side / 2), y: Math.round(b.y + b.height / 2 - side / 2), width: side, height: side };
 }
 
 /** Whether `box` keeps `margin` away from the sides of `area` that are not also `frameEdges`. */
@@ -309,9 +328,10 @@ export class MediaPipeFaceDetector {
    * overlapping tiles for small faces (tiles.ts). A tile's find is taken as it is when it scores at
    * least 0.75 (and minConfidence) and is not cut by the tile's inner edge. At the default level
    * (`smallFaces` true) the coarse tiles (half the frame's longer side) are searched; only where
-   * neither they nor the whole frame found a face with the tiles' confidence are the fine tiles (a
-   * fifth of the longer side) searched too, and an unsure find of either level (from minConfidence, or cut by the tile's
-   * edge) gets closer looks (closerLook). At 'tiny', both levels are always searched, on a second
+   * neither they nor the whole frame found a face with the tiles' confidence are the finer tiles (a
+   * third and a sixth of the longer side) searched too, and an unsure find of any level (from
+   * minConfidence, or cut by the tile's edge) gets closer looks (closerLook). At 'tiny', every level
+   * is always searched, on a second
    * graph that reports finds from 0.3, each unsure one confirmed by closer looks.
    *
    * With `previous` (the faces of the previous frame of the same video), only a square around each
@@ -319,7 +339,7 @@ export class MediaPipeFaceDetector {
    * plus one per tile; when the previous frame had none, the whole frame is searched instead, which
    * costs the same single pass. `sweep` (the frame's number in its video since its last full
    * search) adds that frame's piece of the full search spread over the frames (SWEEP_FRAMES): the
-   * whole frame, a coarse tile, or a fine tile (at the default level only while the frame's own
+   * whole frame, a coarse tile, or a finer one (at the default level only while the frame's own
    * search finds no face with the tiles' confidence; at 'tiny' always). A face that enters the picture is found when the sweep reaches
    * the whole frame or its tile.
    */
@@ -333,7 +353,9 @@ export class MediaPipeFaceDetector {
     // Many tiles are many chances for a false positive: a new face found in a tile or region needs more confidence.
     const tileConfidence = Math.max(minConfidence, TILE_CONFIDENCE);
     const tiny = smallFaces === 'tiny';
-    const [coarse = [], fine = []] = smallFaces ? tileLevels(width, height) : [];
+    // The coarse level, and the finer ones (searched alike) as one list.
+    const [coarse = [], ...finer] = smallFaces ? tileLevels(width, height) : [];
+    const fine = finer.flat();
     const whole = { x: 0, y: 0, width, height };
     let faces: DetectedFace[];
     if (smallFaces && previous) {
@@ -351,7 +373,7 @@ export class MediaPipeFaceDetector {
       // This frame's piece of the spread full search: the whole frame (at the frame's own threshold,
       // as in the full search) or one tile; none past the pieces, and no tiles while a close-up shows.
       const closeUp = previous.some((b) => b.width >= CLOSE_UP * Math.min(width, height));
-      // The fine tiles at 'tiny', or while this frame's search found no face surely (as in a still).
+      // The finer tiles at 'tiny', or while this frame's search found no face surely (as in a still).
       const fineNow = tiny || !found.some((f) => f.score >= tileConfidence) ? fine : [];
       const pieces: (LevelTile | 'frame')[] = ['frame', ...(closeUp ? [] : [...coarse, ...fineNow])];
       const piece = sweep === undefined ? undefined : pieces[sweep % sweepCycle(pieces.length)];
@@ -376,7 +398,7 @@ export class MediaPipeFaceDetector {
           const scan = this.scanTiles(drawable, [...coarse, ...fine], tileConfidence);
           faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...scan.sure]), scan.unsure);
         } else {
-          // The coarse tiles; the fine ones, and closer looks, only where no face was found surely
+          // The coarse tiles; the finer ones, and closer looks, only where no face was found surely
           // (an unsure whole-frame find, under the tiles' confidence, is often a blob of the
           // background, and must not hide a small face).
           const scan = this.scanTiles(drawable, coarse, tileConfidence);
@@ -427,23 +449,57 @@ export class MediaPipeFaceDetector {
   /**
    * `candidate` confirmed by the passes on squares around it (CLOSER_REACH): the first look's
    * detection (box and keypoints) with the mean score of the four views, or none when that mean
-   * stays under CONFIRM or minConfidence (a look that does not find the face there scores 0).
+   * stays under CONFIRM or minConfidence (a look that does not find the face there scores 0) and,
+   * where the wide look's surround is dark, so does the mean with DARK_REACH in its place.
    */
   private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace): DetectedFace[] {
-    const need = Math.max(this.settings.minConfidence, CONFIRM) * (CLOSER_REACH.length + 1);
-    let total = candidate.score;
-    let seen: DetectedFace | undefined;
-    for (const [k, reach] of CLOSER_REACH.entries()) {
-      // Not worth the pass when even a perfect score from here on could not reach the mean.
-      if (total + (CLOSER_REACH.length - k) < need) return [];
-      const region = cellAround(candidate.box, reach, width, height);
-      const best = this.detectIn(image, region, candidateThreshold(this.settings), this.finder)
+    const views = CLOSER_REACH.length + 1;
+    const need = Math.max(this.settings.minConfidence, CONFIRM) * views;
+    const look = (reach: number) =>
+      this.detectIn(image, centredSquare(candidate.box, reach), candidateThreshold(this.settings), this.finder, { width, height })
         .filter((f) => sameFace(f.box, candidate.box))
         .sort((a, b) => b.score - a.score)[0];
-      total += best?.score ?? 0;
+    const scores = [candidate.score];
+    let seen: DetectedFace | undefined;
+    let dark = false;
+    for (const [k, reach] of CLOSER_REACH.entries()) {
+      // Not worth the pass when even perfect scores from here on could not reach the mean (nor,
+      // once the wide look's surround is known to be dark, the mean without it).
+      const sum = scores.reduce((a, b) => a + b, 0);
+      const left = CLOSER_REACH.length - k;
+      if (sum + left < need && !(dark && sum - scores[WIDE_LOOK + 1]! + left + 1 >= need)) return [];
+      const best = look(reach);
+      scores.push(best?.score ?? 0);
       seen ??= best;
+      // The wide look is still on the input canvas: its surround is what lies beyond the other looks' squares.
+      if (k === WIDE_LOOK) dark = this.surroundLuma(Math.max(...CLOSER_REACH.filter((r) => r !== reach)) / reach) < DARK_SURROUND;
     }
-    return seen && total >= need ? [{ ...seen, score: total / (CLOSER_REACH.length + 1) }] : [];
+    const sum = scores.reduce((a, b) => a + b, 0);
+    if (seen && sum >= need) return [{ ...seen, score: sum / views }];
+    if (!seen || !dark) return [];
+    const withoutWide = sum - scores[WIDE_LOOK + 1]! + (look(DARK_REACH)?.score ?? 0);
+    return withoutWide >= need ? [{ ...seen, score: withoutWide / views }] : [];
+  }
+
+  /** Mean luma (0-1) of the input canvas outside its central square of `inner` of its side (every other pixel). */
+  private surroundLuma(inner: number): number {
+    const canvas = this.inputCanvas!;
+    const { width: w, height: h } = canvas;
+    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+    const px = ctx.getImageData(0, 0, w, h).data;
+    const [x0, x1] = [(w * (1 - inner)) / 2, (w * (1 + inner)) / 2];
+    const [y0, y1] = [(h * (1 - inner)) / 2, (h * (1 + inner)) / 2];
+    let sum = 0;
+    let n = 0;
+    for (let y = 0; y < h; y += 2) {
+      for (let x = 0; x < w; x += 2) {
+        if (x >= x0 && x < x1 && y >= y0 && y < y1) continue;
+        const i = (y * w + x) * 4;
+        sum += 0.299 * px[i]! + 0.587 * px[i + 1]! + 0.114 * px[i + 2]!;
+        n++;
+      }
+    }
+    return n ? sum / n / 255 : 1;
   }
 
   close(): void {
@@ -472,15 +528,27 @@ export class MediaPipeFaceDetector {
     return result.detections.flatMap((d) => toDetectedFace(d, at) ?? []);
   }
 
-  /** Detects in the `region` of `image`, drawn scaled down to at most MAX_INPUT pixels. */
-  private detectIn(image: Exclude<DetectorImage, ImageData>, region: Box, minScore: number, graph?: FaceDetector): DetectedFace[] {
+  /**
+   * Detects in the `region` of `image`, drawn scaled down to at most MAX_INPUT pixels. With `frame`
+   * (the image's size) the region may reach past the image: that part is black.
+   */
+  private detectIn(image: Exclude<DetectorImage, ImageData>, region: Box, minScore: number, graph?: FaceDetector, frame?: { width: number; height: number }): DetectedFace[] {
     const scale = Math.min(1, MAX_INPUT / Math.max(region.width, region.height));
     const w = Math.max(1, Math.round(region.width * scale));
     const h = Math.max(1, Math.round(region.height * scale));
     const canvas = this.canvas('inputCanvas', w, h);
     const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
     ctx.clearRect(0, 0, w, h); // a transparent source must not show the previous tile through
-    ctx.drawImage(image, region.x, region.y, region.width, region.height, 0, 0, w, h);
+    const inside = frame ? clipBox(region, frame.width, frame.height) : region;
+    if (inside.width <= 0 || inside.height <= 0) return [];
+    if (inside.width !== region.width || inside.height !== region.height) {
+      // Beyond the frame: black, as MediaPipe pads a frame that is not square.
+      ctx.fillStyle = '#000';
+      ctx.fillRect(0, 0, w, h);
+    }
+    const sx = w / region.width;
+    const sy = h / region.height;
+    ctx.drawImage(image, inside.x, inside.y, inside.width, inside.height, (inside.x - region.x) * sx, (inside.y - region.y) * sy, inside.width * sx, inside.height * sy);
     return this.run(canvas, { x: region.x, y: region.y, scale: region.width / w, width: w, height: h }, graph).filter((f) => f.score >= minScore);
   }
 

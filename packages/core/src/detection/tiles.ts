@@ -6,23 +6,25 @@
  * of them score 0.5, at 40% 97-100%; at 20%, 31-74%). At 30% its score also swings with where the
  * face sits against its anchors and with a dark surround (83-98% of faces at 0.5;
  * models/eval/detector-scale.mjs), at 37.5% far less (95-98%). A 48-pixel face in a 640x480 frame
- * is 10 input pixels of the whole frame, 19 of a tile of half the frame's longer side. Tiles of two
+ * is 10 input pixels of the whole frame, 19 of a tile of half the frame's longer side. Tiles of three
  * levels bring faces down to about a sixteenth of the frame's longer side into range:
  *
  * - half the longer side (faces of about 1/7 to 1/4 of it; 6 tiles in a 640x480 frame), for frames
  *   whose shorter side is at least 256 pixels;
- * - a fifth of the longer side (faces of about 1/16 to 1/9 of it, a 48-pixel face in 640x480 at
- *   37.5% of the tile; 42 tiles in 640x480), for frames whose longer side is at least 512 pixels
- *   (their tiles of 102 px are blown up a little to the detector's 128; smaller frames' tiles would
- *   be blown up further, which finds nothing more).
- *   Faces between the levels (1/9 to 1/7) are found whole by the coarse tiles or, cut by a fine
- *   tile's edge, by the closer looks (face-detector.ts). Tiles of a quarter (24 in 640x480) found
- *   a tenth of the frame in its black corner in 83% of frames, tiles of a fifth in 91% (eval:pipeline,
- *   150 PublicTest faces).
+ * - a third of it (faces of about 1/8 to 1/4 of it; 15 tiles in 640x480) and a sixth of it (faces
+ *   of about 1/16 to 1/8; 63 tiles in 640x480, where a 48-pixel face fills 45% of a tile), for frames
+ *   whose longer side is at least 512 pixels (their sixths of 85 px are blown up to the detector's
+ *   128; smaller frames' tiles would be blown up further, which finds nothing more).
  *
- * Neighbouring tiles of a level overlap by its `maxFace` (half a coarse tile, a third of a fine
- * one), so any face up to that wide lies wholly inside at least one tile (detections cut by a
- * tile's inner edge are left to other tiles, or to the closer look: face-detector.ts).
+ * Tiles of a fifth of the longer side as the finest level (42 in 640x480, no middle level) left 7%
+ * of faces a tenth of the frame on black with no find at all (150 Training faces in eval:pipeline),
+ * tiles of a sixth 1-2%; the middle level keeps a face a fifth of the frame, too big for a sixth's
+ * tiles, at 45% of its tiles.
+ *
+ * Neighbouring tiles of a level overlap by its `maxFace` (half a coarse tile, a third of a finer
+ * one), so any face up to that wide lies wholly inside at least one tile; a wider one, cut by the
+ * edges of a level's tiles, is found whole by a neighbour, by the next coarser level, or by the
+ * closer looks centred on a cut find (face-detector.ts).
  */
 import type { Box } from '../types.js';
 
@@ -49,7 +51,7 @@ export interface TileOptions {
   /**
    * An unsure find wider than this fraction of the tile is not a small face, and gets no closer
    * look: a face that big is the whole frame's or a coarser level's to find. The fine level's
-   * reaches as far as the coarse level's faces begin (about 30% of a coarse tile, 75% of a fine one).
+   * reaches as far as the next coarser level's faces begin (about 30% of a coarse tile, 75% of a finer one).
    */
   maxUnsure?: number;
 }
@@ -57,7 +59,8 @@ export interface TileOptions {
 /** The levels of the small-face search, coarse to fine. */
 export const TILE_LEVELS: readonly Required<TileOptions>[] = [
   { tileFraction: 1 / 2, minFrameSide: 256, minLongSide: 0, maxFace: 1 / 2, maxUnsure: 0.6 },
-  { tileFraction: 1 / 5, minFrameSide: 256, minLongSide: 512, maxFace: 1 / 3, maxUnsure: 0.75 },
+  { tileFraction: 1 / 3, minFrameSide: 256, minLongSide: 512, maxFace: 1 / 3, maxUnsure: 0.75 },
+  { tileFraction: 1 / 6, minFrameSide: 256, minLongSide: 512, maxFace: 1 / 3, maxUnsure: 0.75 },
 ];
 
 /** Positions windows of `size` evenly over `length`, the first at 0, the last at the end, at most `step` apart. */
