@@ -15,6 +15,8 @@ process.chdir(root);
 const only = process.env.ONLY;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+/** What each failed Node test said, repeated at the end: CI shows only the output's tail. */
+const failureDetails = [];
 
 function run(cmd, args, opts = {}) {
   console.log(`\n$ ${cmd} ${args.join(' ')}`);
@@ -66,7 +68,10 @@ if (!only || only === 'node') {
     totals.passed += pass;
     totals.failed += fail + cancelled;
     totals.skipped += Number(/^# skipped (\d+)/m.exec(r.stdout)?.[1] ?? 0);
-    if (fail + cancelled) failures.push(`node tests (${fail + cancelled})`);
+    if (fail + cancelled) {
+      failures.push(`node tests (${fail + cancelled})`);
+      failureDetails.push(...tapFailures(r.stdout));
+    }
     if (r.status !== 0 && fail + cancelled === 0) record('node test runner', false);
   }
 }
@@ -107,7 +112,28 @@ function findFiles(dirs, re) {
   return out.sort();
 }
 
+/**
+ * The failed tests of a TAP stream with the first lines of their YAML block (error, location,
+ * stack); tests cancelled only because their suite failed are left out (the suite's block says why).
+ */
+function tapFailures(tap) {
+  const out = [];
+  const lines = tap.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const block = [];
+    for (let j = i + 1; j < lines.length && !/^\s*\.\.\.$/.test(lines[j]); j++) {
+      if (!/^\s*---$/.test(lines[j])) block.push(lines[j].trim());
+    }
+    if (block.some((l) => l.includes("failureType: 'cancelledByParent'"))) continue;
+    out.push(`not ok - ${m[2]}\n    ${block.filter((l) => !/^duration_ms|^type:/.test(l)).slice(0, 8).join('\n    ')}`);
+  }
+  return out;
+}
+
 function finish() {
+  if (failureDetails.length) console.log(`\nFailed Node tests:\n${failureDetails.join('\n')}`);
   if (failures.length) console.log(`\nFailed: ${failures.join('; ')}`);
   // The last line is exactly `N passed, N failed` (what CI reads); skipped tests are said before it.
   if (totals.skipped) console.log(`\n${totals.skipped} skipped (see above why)`);

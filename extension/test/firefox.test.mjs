@@ -63,12 +63,7 @@ describe('Firefox ESR end to end', { timeout: 300_000 }, () => {
     const id = await browser.installExtension(extDir);
     assert.equal(id, 'emotion-detector@emotion-detector.dev');
     page = (await browser.pages())[0] ?? (await browser.newPage());
-    // puppeteer-core 25 also sends emulation.setScreenOrientationOverride, which Firefox ESR 140
-    // does not know; the viewport itself is set before that fails (checked below).
-    await page.setViewport(VIEWPORT).catch((e) => {
-      if (!/setScreenOrientationOverride/.test(String(e?.message))) throw e;
-    });
-    assert.deepEqual(await page.evaluate(() => [innerWidth, innerHeight]), [VIEWPORT.width, VIEWPORT.height], 'the viewport');
+    await ff.setViewport(page, VIEWPORT);
     await page.goto(CALL_URL);
     await page.waitForFunction(() => document.getElementById('status').textContent !== 'starting', { timeout: 60_000 });
     assert.equal(await page.$eval('#status', (e) => e.textContent), 'ready', 'the fake call started');

@@ -140,6 +140,26 @@ export async function launchFirefox({ display, port, hosts, uuid }) {
 export const randomUuid = () => crypto.randomUUID();
 
 /**
+ * Sets the page's viewport and waits until the page has it. puppeteer-core 25 sends BiDi's
+ * emulation.setScreenOrientationOverride beside browsingContext.setViewport (Promise.all), and
+ * Firefox ESR 140 does not know the former: its error may come back before the viewport is applied,
+ * so that one error is tolerated and the viewport is then polled for (a plain await raced there).
+ */
+export async function setViewport(page, { width, height }, timeoutMs = 15_000) {
+  await page.setViewport({ width, height }).catch((e) => {
+    if (!/setScreenOrientationOverride/.test(String(e?.message))) throw e;
+  });
+  const t0 = Date.now();
+  let last;
+  while (Date.now() - t0 < timeoutMs) {
+    last = await page.evaluate(() => [innerWidth, innerHeight]);
+    if (last[0] === width && last[1] === height) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the viewport is ${last?.join('x')} ${timeoutMs} ms after asking for ${width}x${height}`);
+}
+
+/**
  * Opens an extension page (moz-extension://…) in a window of its own, so the call's tab stays
  * the visible one. BiDi reports no load for moz-extension navigations here, so this waits for
  * the document itself.
