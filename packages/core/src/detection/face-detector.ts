@@ -6,7 +6,7 @@ import { FaceDetector } from '@mediapipe/tasks-vision';
 import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace, FrameWork, SmallFaces } from '../types.js';
-import { focusPasses, type FocusPass } from './focus.js';
+import { centredSquare, focusPasses, type FocusPass } from './focus.js';
 import { iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
 import { tileLevels, type LevelTile, type Tile } from './tiles.js';
@@ -96,15 +96,13 @@ const TILE_CONFIDENCE = 0.75;
 const CANDIDATE = 0.3;
 /**
  * The closer looks at a tile's find: squares this many times its box, centred on it (past the
- * frame's edge too: centredSquare), where the face is about 40%, 29% and 56% of the detector's
+ * frame's edge too: centredSquare), where the face is about 40%, 56% and 29% of the detector's
  * input. False finds in textures and clothes rarely hold in every view, real faces do: a tile's find
  * is a face when the mean of its four scores (the tile's and these three; 0 where a look does not
- * find it) reaches CONFIRM and minConfidence. The widest look (WIDE_LOOK, 29%) is what turns most
+ * find it) reaches CONFIRM and minConfidence. The widest look, the last (29%), is what turns most
  * face-like blobs away: they seldom hold with that much of their surround.
  */
-const CLOSER_REACH = [2.5, 3.5, 1.8] as const;
-/** Index in CLOSER_REACH of the widest look. */
-const WIDE_LOOK = 1;
+const CLOSER_REACH = [2.5, 1.8, 3.5] as const;
 /**
  * Least mean score of a tile's find and its closer looks: 0.58 with a finest level of quarters, 0.6
  * with fifths (more tiles, more chances for a blob to pass), 0.62 with thirds and sixths (a blob of
@@ -121,6 +119,8 @@ const CONFIRM = 0.62;
 const DARK_REACH = 2.1;
 /** Mean luma (0-1) of the wide look's surround under which it counts as dark. */
 const DARK_SURROUND = 0.25;
+/** The wide look's surround: its square beyond the next widest look's (as a fraction of its side). */
+const WIDE_SURROUND = Math.max(...CLOSER_REACH.slice(0, -1)) / CLOSER_REACH[CLOSER_REACH.length - 1]!;
 /** Most tile finds looked at more closely in one frame (the best-scored first). */
 const MAX_CLOSER_LOOKS = 16;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
@@ -183,16 +183,6 @@ async function blobUrlFor(bytes: Uint8Array): Promise<string | undefined> {
     URL.revokeObjectURL(probe);
   }
   return URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }));
-}
-
-/**
- * A square of `reach` times `b`'s larger side centred on it, even where that reaches past the
- * frame: a face at the frame's corner then sits at the middle of the detector's input, not at its
- * corner, where BlazeFace misses more faces (models/eval/detector-scale.mjs).
- */
-function centredSquare(b: Box, reach: number): Box {
-  const side = Math.round(reach * Math.max(b.width, b.height));
-  return { x: Math.round(b.x + b.width / 2 - side / 2), y: Math.round(b.y + b.height / 2 - side / 2), width: side, height: side };
 }
 
 /** Whether `box` keeps `margin` away from the sides of `area` that are not also `frameEdges`. */
@@ -459,26 +449,24 @@ export class MediaPipeFaceDetector {
       this.detectIn(image, centredSquare(candidate.box, reach), candidateThreshold(this.settings), this.finder, { width, height })
         .filter((f) => sameFace(f.box, candidate.box))
         .sort((a, b) => b.score - a.score)[0];
-    const scores = [candidate.score];
+    let total = candidate.score;
     let seen: DetectedFace | undefined;
-    let dark = false;
+    let wide = 0;
     for (const [k, reach] of CLOSER_REACH.entries()) {
-      // Not worth the pass when even perfect scores from here on could not reach the mean (nor,
-      // once the wide look's surround is known to be dark, the mean without it).
-      const sum = scores.reduce((a, b) => a + b, 0);
-      const left = CLOSER_REACH.length - k;
-      if (sum + left < need && !(dark && sum - scores[WIDE_LOOK + 1]! + left + 1 >= need)) return [];
+      // Not worth the pass when even perfect scores from here on could not reach the mean (nor with
+      // DARK_REACH in the wide look's place: as many views).
+      if (total + (CLOSER_REACH.length - k) < need) return [];
       const best = look(reach);
-      scores.push(best?.score ?? 0);
+      wide = best?.score ?? 0; // the last is the wide look's
+      total += wide;
       seen ??= best;
-      // The wide look is still on the input canvas: its surround is what lies beyond the other looks' squares.
-      if (k === WIDE_LOOK) dark = this.surroundLuma(Math.max(...CLOSER_REACH.filter((r) => r !== reach)) / reach) < DARK_SURROUND;
     }
-    const sum = scores.reduce((a, b) => a + b, 0);
-    if (seen && sum >= need) return [{ ...seen, score: sum / views }];
-    if (!seen || !dark) return [];
-    const withoutWide = sum - scores[WIDE_LOOK + 1]! + (look(DARK_REACH)?.score ?? 0);
-    return withoutWide >= need ? [{ ...seen, score: withoutWide / views }] : [];
+    if (!seen) return [];
+    if (total >= need) return [{ ...seen, score: total / views }];
+    // The wide look, the last, is still on the input canvas.
+    if (this.surroundLuma(WIDE_SURROUND) >= DARK_SURROUND) return [];
+    const withDark = total - wide + (look(DARK_REACH)?.score ?? 0);
+    return withDark >= need ? [{ ...seen, score: withDark / views }] : [];
   }
 
   /** Mean luma (0-1) of the input canvas outside its central square of `inner` of its side (every other pixel). */

@@ -27,12 +27,21 @@ const MAX_CELLS = 4;
  */
 const REACH: Record<FocusPass['grid'], number> = { 1: 2.5, 2: 2.4 };
 
+/**
+ * A square of `reach` times `b`'s larger side (at most `maxSide`) centred on it, even where that
+ * reaches past the frame (the closer looks at a small face's find: face-detector.ts).
+ */
+export function centredSquare(b: Box, reach: number, maxSide = Infinity): Box {
+  const side = Math.round(Math.min(reach * Math.max(b.width, b.height), maxSide));
+  return { x: Math.round(b.x + b.width / 2 - side / 2), y: Math.round(b.y + b.height / 2 - side / 2), width: side, height: side };
+}
+
 /** A square of `reach` times the face's size, centred on it, moved inside the frame. */
 export function cellAround(b: Box, reach: number, width: number, height: number): Tile {
-  const side = Math.round(Math.min(reach * Math.max(b.width, b.height), width, height));
-  const clampStart = (centre: number, length: number) => Math.round(Math.min(Math.max(0, centre - side / 2), length - side));
-  const x = clampStart(b.x + b.width / 2, width);
-  const y = clampStart(b.y + b.height / 2, height);
+  const square = centredSquare(b, reach, Math.min(width, height));
+  const side = square.width;
+  const x = Math.min(Math.max(0, square.x), width - side);
+  const y = Math.min(Math.max(0, square.y), height - side);
   return {
     x,
     y,
