@@ -34,7 +34,7 @@ import { root } from './lib/core.mjs';
 import { predict, resolveModel } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, loadPublicTest } from './lib/publictest.mjs';
 import { scoredRows } from './lib/dataset.mjs';
-import { loadTraining } from './lib/devsplit.mjs';
+import { hasTraining, loadTraining } from './lib/devsplit.mjs';
 import { pairedDifferenceSE, topClass } from './lib/metrics.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
@@ -96,7 +96,9 @@ if (!conditions.length) fail(`no condition matches --only ${opt.only} (${CONDITI
 const smallFaces = { true: true, false: false, tiny: 'tiny', undefined }[opt['small-faces']];
 if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
-if (!hasPublicTest(dataDir)) fail(`no FER2013 PublicTest files in ${dataDir} (pass --data DIR)`);
+// Any other spelling would silently score PublicTest, the set that is to be scored once.
+if (!['PublicTest', 'Training'].includes(opt.split)) fail(`--split takes PublicTest or Training, not ${opt.split}`);
+if (!(opt.split === 'Training' ? hasTraining : hasPublicTest)(dataDir)) fail(`no FER2013 ${opt.split} files in ${dataDir} (pass --data DIR)`);
 const dist = path.join(root, 'packages/core/dist');
 if (!fs.existsSync(path.join(dist, 'index.js'))) fail('packages/core/dist/index.js is missing: run `npm run build` first');
 
