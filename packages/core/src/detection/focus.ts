@@ -11,6 +11,7 @@
  * draws such a face's box too big, so that frame after frame the cell and the box grow.)
  */
 import type { Box } from '../types.js';
+import { centredSquare } from '../geometry/box.js';
 import type { Tile } from './tiles.js';
 
 /** One detector pass: `grid` x `grid` cells, each a square of the frame around one face. */
@@ -26,15 +27,6 @@ const MAX_CELLS = 4;
  * the face is at least 26 of the detector's 128 pixels.
  */
 const REACH: Record<FocusPass['grid'], number> = { 1: 2.5, 2: 2.4 };
-
-/**
- * A square of `reach` times `b`'s larger side (at most `maxSide`) centred on it, even where that
- * reaches past the frame (the closer looks at a small face's find: face-detector.ts).
- */
-export function centredSquare(b: Box, reach: number, maxSide = Infinity): Box {
-  const side = Math.round(Math.min(reach * Math.max(b.width, b.height), maxSide));
-  return { x: Math.round(b.x + b.width / 2 - side / 2), y: Math.round(b.y + b.height / 2 - side / 2), width: side, height: side };
-}
 
 /** A square of `reach` times the face's size, centred on it, moved inside the frame. */
 export function cellAround(b: Box, reach: number, width: number, height: number): Tile {

@@ -40,3 +40,15 @@ export function overlapOfSmaller(a: Box, b: Box): number {
   const i = intersection(a, b);
   return i ? i / Math.min(area(a), area(b)) : 0;
 }
+
+/**
+ * A square of `reach` times `b`'s larger side (at most `maxSide`) centred on it, even where that
+ * reaches past the frame. The detector's closer looks use it as it is: a face at the frame's corner
+ * then sits in the middle of the detector's input, not at its corner, where BlazeFace misses more
+ * faces (models/eval/detector-scale.mjs); the focus search's cells move it inside the frame.
+ */
+export function centredSquare(b: Box, reach: number, maxSide = Infinity): Box {
+  const side = Math.round(Math.min(reach * Math.max(b.width, b.height), maxSide));
+  const c = centre(b);
+  return { x: Math.round(c.x - side / 2), y: Math.round(c.y - side / 2), width: side, height: side };
+}
