@@ -120,14 +120,14 @@ function tapFailures(tap) {
   const out = [];
   const lines = tap.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const m = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    const m = /^\s*not ok \d+ - (.*)$/.exec(lines[i]);
     if (!m) continue;
     const block = [];
     for (let j = i + 1; j < lines.length && !/^\s*\.\.\.$/.test(lines[j]); j++) {
       if (!/^\s*---$/.test(lines[j])) block.push(lines[j].trim());
     }
     if (block.some((l) => l.includes("failureType: 'cancelledByParent'"))) continue;
-    out.push(`not ok - ${m[2]}\n    ${block.filter((l) => !/^duration_ms|^type:/.test(l)).slice(0, 8).join('\n    ')}`);
+    out.push(`not ok - ${m[1]}\n    ${block.filter((l) => !/^duration_ms|^type:/.test(l)).slice(0, 8).join('\n    ')}`);
   }
   return out;
 }

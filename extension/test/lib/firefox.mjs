@@ -13,6 +13,7 @@ import puppeteer from 'puppeteer-core';
 import { buildExtension } from '../../scripts/build.mjs';
 import { GECKO_ID } from '../../scripts/manifest.mjs';
 import { serveStatic } from '../../../scripts/lib/static-server.mjs';
+import { poll } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -149,14 +150,14 @@ export async function setViewport(page, { width, height }, timeoutMs = 15_000) {
   await page.setViewport({ width, height }).catch((e) => {
     if (!/setScreenOrientationOverride/.test(String(e?.message))) throw e;
   });
-  const t0 = Date.now();
   let last;
-  while (Date.now() - t0 < timeoutMs) {
+  const applied = async () => {
     last = await page.evaluate(() => [innerWidth, innerHeight]);
-    if (last[0] === width && last[1] === height) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the viewport is ${last?.join('x')} ${timeoutMs} ms after asking for ${width}x${height}`);
+    return last[0] === width && last[1] === height;
+  };
+  await poll(applied, { timeout: timeoutMs, interval: 100, message: `the viewport ${width}x${height}` }).catch((e) => {
+    throw new Error(`${e.message} (it is ${last?.join('x')})`);
+  });
 }
 
 /**
