@@ -11,6 +11,7 @@ import { centredSquare, iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
 import { tileLevels, type LevelTile, type Tile } from './tiles.js';
 import { requireWebGL } from './webgl.js';
+import { lumaMap, lumaMapSize, type LumaMap } from './luma-map.js';
 import { quietly, quietlyAsync } from './mediapipe-logs.js';
 import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
 
@@ -70,6 +71,20 @@ function sameFace(a: Box, b: Box): boolean {
  * more than ours (about 900 ms for a 1920x1280 ImageBitmap against 10 ms for a 256 px canvas).
  */
 const MAX_INPUT = 256;
+/**
+ * The contrast (around mid-grey: drawn at this opacity over it, black becomes 15% grey, white 85%)
+ * at which the search for faces not found surely sees a dark part of the frame (mean luma under
+ * DARK_SURROUND, from the frame's luma map): a tile of the finer levels, the closer looks at a find
+ * whose surround is dark, and the whole frame a second time when the frame itself is dark. BlazeFace
+ * scores a face on a black or very dark surround low or not at all, even where it fills a third of
+ * its input, and at 0.7 finds most of them; but it also scores faces in ordinary light lower there (a
+ * face of sample2 went unfound, textures gave false faces), so only dark parts are seen so, and the
+ * first passes (the whole frame, the coarse tiles, a video's focus passes) never. Drawn with
+ * globalAlpha, not ctx.filter, which not every browser's OffscreenCanvas has.
+ */
+const LOW_CONTRAST = 0.7;
+/** Mid-grey, under a frame drawn at a lower contrast. */
+const MID_GREY = '#808080';
 /** Side of a focus mosaic (see focus.ts): the detector's own input size, so MediaPipe does not resample it. */
 const MOSAIC_SIDE = 128;
 /**
@@ -113,14 +128,17 @@ const CONFIRM = 0.62;
 /**
  * On a dark surround BlazeFace often misses a face this small (models/eval/detector-scale.mjs: 91.5%
  * of faces found at 30% of its input on black, 98% on grey). Where the wide look's surround is dark
- * (mean luma under DARK_SURROUND) and the mean falls short, that look is replaced by one at this
+ * as that look sees it (mean luma under DARK_SURROUND, black past the frame's edge: a face in the
+ * frame's corner sits in the middle of the look) and the mean falls short, that look is replaced by one at this
  * reach (the face at 48% of the input).
  */
 const DARK_REACH = 2.1;
-/** Mean luma (0-1) of the wide look's surround under which it counts as dark. */
+/** Mean luma (0-1) of a region (the wide look's surround, a tile, the frame) under which it counts as dark. */
 const DARK_SURROUND = 0.25;
-/** The wide look's surround: its square beyond the next widest look's (as a fraction of its side). */
-const WIDE_SURROUND = Math.max(...CLOSER_REACH.slice(0, -1)) / CLOSER_REACH[CLOSER_REACH.length - 1]!;
+/** The wide look's reach (the last of CLOSER_REACH). */
+const WIDEST = CLOSER_REACH[CLOSER_REACH.length - 1]!;
+/** The next widest look's: the wide look's surround is its square beyond this one's. */
+const NEXT_WIDEST = Math.max(...CLOSER_REACH.slice(0, -1));
 /** Most tile finds looked at more closely in one frame (the best-scored first). */
 const MAX_CLOSER_LOOKS = 16;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
@@ -185,6 +203,26 @@ async function blobUrlFor(bytes: Uint8Array): Promise<string | undefined> {
   return URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }));
 }
 
+/**
+ * Draws `from` of `image` into `to` of `ctx` at `contrast` (1: as it is; less: at that opacity over
+ * mid-grey, which is contrast around mid-grey; a transparent source then shows grey).
+ */
+function drawAtContrast(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, image: CanvasImageSource, from: Box, to: Box, contrast: number): void {
+  if (contrast < 1) {
+    ctx.fillStyle = MID_GREY;
+    ctx.fillRect(to.x, to.y, to.width, to.height);
+    ctx.globalAlpha = contrast;
+  }
+  ctx.drawImage(image, from.x, from.y, from.width, from.height, to.x, to.y, to.width, to.height);
+  ctx.globalAlpha = 1;
+}
+
+/** Black at `contrast` (see drawAtContrast). */
+function blackAt(contrast: number): string {
+  const v = Math.round(255 * 0.5 * (1 - contrast));
+  return `rgb(${v},${v},${v})`;
+}
+
 /** Whether `box` keeps `margin` away from the sides of `area` that are not also `frameEdges`. */
 function withinInnerEdges(box: Box, area: Box, frameEdges: Tile['frameEdges'], margin: number): boolean {
   return (
@@ -205,6 +243,10 @@ export interface FaceSearch {
 export class MediaPipeFaceDetector {
   private inputCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
   private frameCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
+  /** Where the frame's luma map is drawn (read back, so a canvas of its own). */
+  private lumaCanvas: OffscreenCanvas | HTMLCanvasElement | undefined;
+  /** The luma map of the frame of the detect() under way (lumaOf), made when first needed. */
+  private luma: LumaMap | undefined;
   private closed = false;
   /** Passes of the detect() under way (run() counts them). */
   private passes = 0;
@@ -336,6 +378,7 @@ export class MediaPipeFaceDetector {
   detect(image: DetectorImage, width: number, height: number, previous?: readonly Box[], sweep?: number): FaceSearch {
     if (this.closed) throw new EmotionDetectorError('disposed', 'The face detector was used after close()');
     this.passes = 0;
+    this.luma = undefined;
     if (!(width > 0 && height > 0)) return { faces: [], search: 'none', detectorPasses: 0 };
     let search: FrameWork['search'];
     const drawable = image instanceof ImageData ? this.imageDataCanvas(image) : image;
@@ -372,7 +415,7 @@ export class MediaPipeFaceDetector {
         faces = mergeDetections(found);
       } else if (piece) {
         // A coarse tile at the default level takes its sure finds only; any other also confirms its unsure ones.
-        const scan = this.scanTiles(drawable, [piece], tileConfidence);
+        const scan = this.scanTiles(drawable, width, height, [piece], tileConfidence, !coarse.includes(piece));
         const known = mergeDetections([...found, ...scan.sure]);
         faces = tiny || !coarse.includes(piece) ? this.confirm(drawable, width, height, known, scan.unsure) : known;
       } else {
@@ -384,20 +427,21 @@ export class MediaPipeFaceDetector {
       const closeUp = faces.some((f) => f.box.width >= CLOSE_UP * Math.min(width, height) && f.score >= tileConfidence);
       if (smallFaces && !previous && !closeUp && coarse.length > 0) {
         search = 'tiles';
-        if (tiny) {
-          const scan = this.scanTiles(drawable, [...coarse, ...fine], tileConfidence);
-          faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...scan.sure]), scan.unsure);
-        } else {
-          // The coarse tiles; the finer ones, and closer looks, only where no face was found surely
-          // (an unsure whole-frame find, under the tiles' confidence, is often a blob of the
-          // background, and must not hide a small face).
-          const scan = this.scanTiles(drawable, coarse, tileConfidence);
-          faces = mergeDetections([...faces, ...scan.sure]);
-          if (!faces.some((f) => f.score >= tileConfidence) && fine.length > 0) {
-            const more = this.scanTiles(drawable, fine, tileConfidence);
-            faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...more.sure]), [...scan.unsure, ...more.unsure]);
-          }
-        }
+        // The coarse tiles. Where no face was found surely: the finer tiles (the dark ones at
+        // LOW_CONTRAST), in a dark frame the whole frame again at LOW_CONTRAST (a big face on black;
+        // its finds under the tiles' confidence get closer looks like the tiles'), and closer looks
+        // at every unsure find. At the default level only then (an unsure whole-frame find, under
+        // the tiles' confidence, is often a blob of the background, and must not hide a small face);
+        // at 'tiny' the finer tiles and closer looks always.
+        const scan = this.scanTiles(drawable, width, height, coarse, tileConfidence);
+        faces = mergeDetections([...faces, ...scan.sure]);
+        const unsureOnly = !faces.some((f) => f.score >= tileConfidence);
+        const lowWhole = unsureOnly && this.contrastFor(drawable, width, height, whole) < 1;
+        const low = lowWhole ? this.detectIn(drawable, whole, minConfidence, { contrast: LOW_CONTRAST }) : [];
+        const more = (tiny || unsureOnly) && fine.length > 0 ? this.scanTiles(drawable, width, height, fine, tileConfidence, true) : undefined;
+        const sure = [...low.filter((f) => f.score >= tileConfidence), ...(more?.sure ?? [])];
+        const unsure = [...low.filter((f) => f.score < tileConfidence), ...(more || tiny ? scan.unsure : []), ...(more?.unsure ?? [])];
+        faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...sure]), unsure);
       }
     }
     faces = faces
@@ -411,13 +455,22 @@ export class MediaPipeFaceDetector {
   /**
    * The finds of `tiles`: `sure`, those of at least `tileConfidence` that their tile holds whole;
    * `unsure`, any other (from the tiles' threshold, or cut by the tile's inner edge) no wider than
-   * its level's `maxUnsure` of its tile (tiles.ts), for closer looks.
+   * its level's `maxUnsure` of its tile (tiles.ts), for closer looks. With `darkAtLowContrast` (the
+   * finer levels), a dark tile is searched at LOW_CONTRAST.
    */
-  private scanTiles(image: Exclude<DetectorImage, ImageData>, tiles: readonly LevelTile[], tileConfidence: number): { sure: DetectedFace[]; unsure: DetectedFace[] } {
+  private scanTiles(
+    image: Exclude<DetectorImage, ImageData>,
+    width: number,
+    height: number,
+    tiles: readonly LevelTile[],
+    tileConfidence: number,
+    darkAtLowContrast = false,
+  ): { sure: DetectedFace[]; unsure: DetectedFace[] } {
     const sure: DetectedFace[] = [];
     const unsure: DetectedFace[] = [];
     for (const tile of tiles) {
-      for (const f of this.detectIn(image, tile, candidateThreshold(this.settings), this.finder)) {
+      const contrast = darkAtLowContrast ? this.contrastFor(image, width, height, tile) : 1;
+      for (const f of this.detectIn(image, tile, candidateThreshold(this.settings), { graph: this.finder, contrast })) {
         const whole = withinInnerEdges(f.box, tile, tile.frameEdges, EDGE_MARGIN * tile.width);
         if (whole && f.score >= tileConfidence) sure.push(f);
         else if (f.box.width <= tile.maxUnsure * tile.width) unsure.push(f);
@@ -439,14 +492,21 @@ export class MediaPipeFaceDetector {
   /**
    * `candidate` confirmed by the passes on squares around it (CLOSER_REACH): the first look's
    * detection (box and keypoints) with the mean score of the four views, or none when that mean
-   * stays under CONFIRM or minConfidence (a look that does not find the face there scores 0) and,
-   * where the wide look's surround is dark, so does the mean with DARK_REACH in its place.
+   * stays under CONFIRM or minConfidence (a look that does not find the face there scores 0). Where
+   * the wide look's surround is dark, the looks see the frame at LOW_CONTRAST and, when the mean
+   * falls short, DARK_REACH takes the wide look's place.
    */
   private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace): DetectedFace[] {
     const views = CLOSER_REACH.length + 1;
     const need = Math.max(this.settings.minConfidence, CONFIRM) * views;
+    const frame = { width, height };
+    // The wide look's surround: dark in the scene (then every look at a lower contrast), or as the
+    // wide look sees it, black past the frame's edge (then DARK_REACH may take its place).
+    const [surround, hole] = [centredSquare(candidate.box, WIDEST), centredSquare(candidate.box, NEXT_WIDEST)];
+    const contrast = this.contrastFor(image, width, height, surround, hole);
+    const darkLook = this.lumaOf(image, width, height).mean(surround, hole, 'black') < DARK_SURROUND;
     const look = (reach: number) =>
-      this.detectIn(image, centredSquare(candidate.box, reach), candidateThreshold(this.settings), this.finder, { width, height })
+      this.detectIn(image, centredSquare(candidate.box, reach), candidateThreshold(this.settings), { graph: this.finder, frame, contrast })
         .filter((f) => sameFace(f.box, candidate.box))
         .sort((a, b) => b.score - a.score)[0];
     let total = candidate.score;
@@ -463,31 +523,26 @@ export class MediaPipeFaceDetector {
     }
     if (!seen) return [];
     if (total >= need) return [{ ...seen, score: total / views }];
-    // The wide look, the last, is still on the input canvas.
-    if (this.surroundLuma(WIDE_SURROUND) >= DARK_SURROUND) return [];
+    if (!darkLook) return [];
     const withDark = total - wide + (look(DARK_REACH)?.score ?? 0);
     return withDark >= need ? [{ ...seen, score: withDark / views }] : [];
   }
 
-  /** Mean luma (0-1) of the input canvas outside its central square of `inner` of its side (every other pixel). */
-  private surroundLuma(inner: number): number {
-    const canvas = this.inputCanvas!;
-    const { width: w, height: h } = canvas;
-    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
-    const px = ctx.getImageData(0, 0, w, h).data;
-    const [x0, x1] = [(w * (1 - inner)) / 2, (w * (1 + inner)) / 2];
-    const [y0, y1] = [(h * (1 - inner)) / 2, (h * (1 + inner)) / 2];
-    let sum = 0;
-    let n = 0;
-    for (let y = 0; y < h; y += 2) {
-      for (let x = 0; x < w; x += 2) {
-        if (x >= x0 && x < x1 && y >= y0 && y < y1) continue;
-        const i = (y * w + x) * 4;
-        sum += 0.299 * px[i]! + 0.587 * px[i + 1]! + 0.114 * px[i + 2]!;
-        n++;
-      }
-    }
-    return n ? sum / n / 255 : 1;
+  /** The frame's luma map (luma-map.ts), drawn and read back once per detect(). */
+  private lumaOf(image: Exclude<DetectorImage, ImageData>, width: number, height: number): LumaMap {
+    if (this.luma) return this.luma;
+    const size = lumaMapSize(width, height);
+    const canvas = this.canvas('lumaCanvas', size.width, size.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+    ctx.imageSmoothingQuality = 'medium'; // shrunk 10x or more: a mean, not a few samples
+    ctx.drawImage(image, 0, 0, width, height, 0, 0, size.width, size.height);
+    this.luma = lumaMap(ctx.getImageData(0, 0, size.width, size.height), width, height);
+    return this.luma;
+  }
+
+  /** The contrast at which to search `region`: LOW_CONTRAST where the scene there (`hole` left out) is dark. */
+  private contrastFor(image: Exclude<DetectorImage, ImageData>, width: number, height: number, region: Box, hole?: Box): number {
+    return this.lumaOf(image, width, height).mean(region, hole) < DARK_SURROUND ? LOW_CONTRAST : 1;
   }
 
   close(): void {
@@ -509,6 +564,7 @@ export class MediaPipeFaceDetector {
         // The canvas that drew it stays unreadable for good: the next frame gets fresh ones.
         this.inputCanvas = undefined;
         this.frameCanvas = undefined;
+        this.lumaCanvas = undefined;
         throw new EmotionDetectorError('tainted-source', 'The frame is a cross-origin image or video without CORS; its pixels cannot be read', { cause: e });
       }
       throw new EmotionDetectorError('runtime-error', `Face detection failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -520,7 +576,7 @@ export class MediaPipeFaceDetector {
    * Detects in the `region` of `image`, drawn scaled down to at most MAX_INPUT pixels. With `frame`
    * (the image's size) the region may reach past the image: that part is black.
    */
-  private detectIn(image: Exclude<DetectorImage, ImageData>, region: Box, minScore: number, graph?: FaceDetector, frame?: { width: number; height: number }): DetectedFace[] {
+  private detectIn(image: Exclude<DetectorImage, ImageData>, region: Box, minScore: number, { graph, frame, contrast = 1 }: { graph?: FaceDetector; frame?: { width: number; height: number }; contrast?: number } = {}): DetectedFace[] {
     const scale = Math.min(1, MAX_INPUT / Math.max(region.width, region.height));
     const w = Math.max(1, Math.round(region.width * scale));
     const h = Math.max(1, Math.round(region.height * scale));
@@ -531,12 +587,12 @@ export class MediaPipeFaceDetector {
     if (inside.width <= 0 || inside.height <= 0) return [];
     if (inside.width !== region.width || inside.height !== region.height) {
       // Beyond the frame: black, as MediaPipe pads a frame that is not square.
-      ctx.fillStyle = '#000';
+      ctx.fillStyle = blackAt(contrast);
       ctx.fillRect(0, 0, w, h);
     }
     const sx = w / region.width;
     const sy = h / region.height;
-    ctx.drawImage(image, inside.x, inside.y, inside.width, inside.height, (inside.x - region.x) * sx, (inside.y - region.y) * sy, inside.width * sx, inside.height * sy);
+    drawAtContrast(ctx, image, inside, { x: (inside.x - region.x) * sx, y: (inside.y - region.y) * sy, width: inside.width * sx, height: inside.height * sy }, contrast);
     return this.run(canvas, { x: region.x, y: region.y, scale: region.width / w, width: w, height: h }, graph).filter((f) => f.score >= minScore);
   }
 
@@ -576,7 +632,7 @@ export class MediaPipeFaceDetector {
   }
 
   /** A reusable canvas (main thread or worker), resized when needed. */
-  private canvas(slot: 'inputCanvas' | 'frameCanvas', width: number, height: number): OffscreenCanvas | HTMLCanvasElement {
+  private canvas(slot: 'inputCanvas' | 'frameCanvas' | 'lumaCanvas', width: number, height: number): OffscreenCanvas | HTMLCanvasElement {
     let c = this[slot];
     if (!c) {
       c = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : document.createElement('canvas');
