@@ -79,8 +79,9 @@ const MAX_INPUT = 256;
  * scores a face on a black or very dark surround low or not at all, even where it fills a third of
  * its input, and at 0.7 finds most of them; but it also scores faces in ordinary light lower there (a
  * face of sample2 went unfound, textures gave false faces), so only dark parts are seen so, and the
- * first passes (the whole frame, the coarse tiles, a video's focus passes) never. Drawn with
- * globalAlpha, not ctx.filter, which not every browser's OffscreenCanvas has.
+ * first passes (the whole frame, the coarse tiles) never. A video's focus passes draw a dark cell so,
+ * to follow a face found so. Drawn with globalAlpha, not ctx.filter, which not every browser's
+ * OffscreenCanvas has.
  */
 const LOW_CONTRAST = 0.7;
 /** Mid-grey, under a frame drawn at a lower contrast. */
@@ -399,7 +400,7 @@ export class MediaPipeFaceDetector {
       const found =
         previous.length > 0
           ? focusPasses(previous, width, height)
-              .flatMap((p) => this.detectInPass(drawable, p, minConfidence))
+              .flatMap((p) => this.detectInPass(drawable, width, height, p, minConfidence))
               .filter((f) => f.score >= tileConfidence || seen(f))
           : this.detectIn(drawable, whole, minConfidence);
       search = previous.length > 0 ? 'focus' : 'frame';
@@ -412,7 +413,10 @@ export class MediaPipeFaceDetector {
       const piece = sweep === undefined ? undefined : pieces[sweep % sweepCycle(pieces.length)];
       if (piece === 'frame') {
         if (previous.length > 0) found.push(...this.detectIn(drawable, whole, minConfidence));
-        faces = mergeDetections(found);
+        const known = mergeDetections(found);
+        // As in a still, a dark frame where no face was found surely is seen again at LOW_CONTRAST.
+        const low = known.some((f) => f.score >= tileConfidence) ? undefined : this.darkFrameAgain(drawable, width, height, tileConfidence);
+        faces = low ? this.confirm(drawable, width, height, mergeDetections([...known, ...low.sure]), low.unsure) : known;
       } else if (piece) {
         // A coarse tile at the default level takes its sure finds only; any other also confirms its unsure ones.
         const scan = this.scanTiles(drawable, width, height, [piece], tileConfidence, !coarse.includes(piece));
@@ -436,11 +440,10 @@ export class MediaPipeFaceDetector {
         const scan = this.scanTiles(drawable, width, height, coarse, tileConfidence);
         faces = mergeDetections([...faces, ...scan.sure]);
         const unsureOnly = !faces.some((f) => f.score >= tileConfidence);
-        const lowWhole = unsureOnly && this.contrastFor(drawable, width, height, whole) < 1;
-        const low = lowWhole ? this.detectIn(drawable, whole, minConfidence, { contrast: LOW_CONTRAST }) : [];
+        const low = unsureOnly ? this.darkFrameAgain(drawable, width, height, tileConfidence) : undefined;
         const more = (tiny || unsureOnly) && fine.length > 0 ? this.scanTiles(drawable, width, height, fine, tileConfidence, true) : undefined;
-        const sure = [...low.filter((f) => f.score >= tileConfidence), ...(more?.sure ?? [])];
-        const unsure = [...low.filter((f) => f.score < tileConfidence), ...(more || tiny ? scan.unsure : []), ...(more?.unsure ?? [])];
+        const sure = [...(low?.sure ?? []), ...(more?.sure ?? [])];
+        const unsure = [...(low?.unsure ?? []), ...(more || tiny ? scan.unsure : []), ...(more?.unsure ?? [])];
         faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...sure]), unsure);
       }
     }
@@ -477,6 +480,18 @@ export class MediaPipeFaceDetector {
       }
     }
     return { sure, unsure };
+  }
+
+  /**
+   * A dark frame (mean luma under DARK_SURROUND) searched whole once more at LOW_CONTRAST: its finds
+   * of `tileConfidence` or more as `sure`, the others (from minConfidence) as `unsure`, for closer
+   * looks (blobs of a texture can score 0.5-0.65 there); undefined for a frame that is not dark.
+   */
+  private darkFrameAgain(image: Exclude<DetectorImage, ImageData>, width: number, height: number, tileConfidence: number): { sure: DetectedFace[]; unsure: DetectedFace[] } | undefined {
+    const whole = { x: 0, y: 0, width, height };
+    if (this.contrastFor(image, width, height, whole) === 1) return undefined;
+    const finds = this.detectIn(image, whole, this.settings.minConfidence, { contrast: LOW_CONTRAST });
+    return { sure: finds.filter((f) => f.score >= tileConfidence), unsure: finds.filter((f) => f.score < tileConfidence) };
   }
 
   /**
@@ -601,7 +616,7 @@ export class MediaPipeFaceDetector {
    * (so MediaPipe does not resample it again) and searched at once, each detection mapped back from
    * its cell to the frame.
    */
-  private detectInPass(image: Exclude<DetectorImage, ImageData>, pass: FocusPass, minScore: number): DetectedFace[] {
+  private detectInPass(image: Exclude<DetectorImage, ImageData>, width: number, height: number, pass: FocusPass, minScore: number): DetectedFace[] {
     const cell = Math.floor(MOSAIC_SIDE / pass.grid);
     const side = cell * pass.grid;
     const canvas = this.canvas('inputCanvas', side, side);
@@ -611,7 +626,8 @@ export class MediaPipeFaceDetector {
     for (const { source, at } of slots) {
       // Past 2x, shrinking with bilinear filtering alone would alias.
       ctx.imageSmoothingQuality = source.width > 2 * cell ? 'medium' : 'low';
-      ctx.drawImage(image, source.x, source.y, source.width, source.height, at.x, at.y, cell, cell);
+      // A face found on a dark surround is followed as it was found: at LOW_CONTRAST.
+      drawAtContrast(ctx, image, source, at, this.contrastFor(image, width, height, source));
     }
     ctx.imageSmoothingQuality = 'low';
     return this.run(canvas, { x: 0, y: 0, scale: 1, width: side, height: side }).flatMap((f) => {
