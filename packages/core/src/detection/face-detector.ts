@@ -7,7 +7,7 @@ import { EmotionDetectorError } from '../errors.js';
 import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace, FrameWork, SmallFaces } from '../types.js';
 import { focusPasses, type FocusPass } from './focus.js';
-import { centredSquare, iou, overlapOfSmaller } from '../geometry/box.js';
+import { centre, centredSquare, containsPoint, iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
 import { tileLevels, type LevelTile, type Tile } from './tiles.js';
 import { requireWebGL } from './webgl.js';
@@ -632,9 +632,7 @@ export class MediaPipeFaceDetector {
     ctx.imageSmoothingQuality = 'low';
     return this.run(canvas, { x: 0, y: 0, scale: 1, width: side, height: side }).flatMap((f) => {
       if (f.score < minScore) return [];
-      const cx = f.box.x + f.box.width / 2;
-      const cy = f.box.y + f.box.height / 2;
-      const slot = slots.find(({ at }) => cx >= at.x && cx < at.x + cell && cy >= at.y && cy < at.y + cell);
+      const slot = slots.find(({ at }) => containsPoint(at, centre(f.box)));
       // A face cut by a cell's edge is a neighbour's, or this face half out of its cell: not trusted.
       if (!slot || !withinInnerEdges(f.box, slot.at, slot.source.frameEdges, EDGE_MARGIN * cell)) return [];
       return [moveFace(f, slot.at, slot.source)];

@@ -4,6 +4,7 @@
  * all (face-detector.ts, LOW_CONTRAST), while a lower contrast costs faces in ordinary light.
  */
 import type { Box } from '../types.js';
+import { containsPoint } from '../geometry/box.js';
 
 export interface LumaMap {
   /**
@@ -32,7 +33,6 @@ export function lumaMap(pixels: { data: Uint8ClampedArray; width: number; height
   const luma = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) luma[i] = (0.299 * data[i * 4]! + 0.587 * data[i * 4 + 1]! + 0.114 * data[i * 4 + 2]!) / 255;
   const [sx, sy] = [w / width, h / height];
-  const within = (b: Box, x: number, y: number) => x >= b.x && x < b.x + b.width && y >= b.y && y < b.y + b.height;
   return {
     mean(region, hole, beyond = 'skipped') {
       // Cells of the map's grid, continued past the frame's edge.
@@ -43,8 +43,8 @@ export function lumaMap(pixels: { data: Uint8ClampedArray; width: number; height
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
           // The cell's centre, in the frame's pixels.
-          const [cx, cy] = [(x + 0.5) / sx, (y + 0.5) / sy];
-          if (!within(region, cx, cy) || (hole && within(hole, cx, cy))) continue;
+          const c = { x: (x + 0.5) / sx, y: (y + 0.5) / sy };
+          if (!containsPoint(region, c) || (hole && containsPoint(hole, c))) continue;
           const inFrame = x >= 0 && x < w && y >= 0 && y < h;
           if (!inFrame && beyond === 'skipped') continue;
           sum += inFrame ? luma[y * w + x]! : 0;

@@ -22,6 +22,11 @@ export function centre(b: Box): Point {
   return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
 }
 
+/** Whether `p` lies in `b` (its left and top edges in, its right and bottom edges out). */
+export function containsPoint(b: Box, p: Point): boolean {
+  return p.x >= b.x && p.x < b.x + b.width && p.y >= b.y && p.y < b.y + b.height;
+}
+
 /** Area of the overlap of two boxes. */
 export function intersection(a: Box, b: Box): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
