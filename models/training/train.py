@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
+from balance import adjusted, log_prior  # noqa: E402
 from engine_framing import both_framings, load_engine_crops  # noqa: E402
 from fer_data import CLASSES, dev_mask, load_split, soft_targets, subset  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
@@ -64,6 +65,9 @@ def main() -> None:
                          "in the exported model); 0 = one head. Its targets: --orig-head-votes x the FER+ votes "
                          "+ the rest x the original one-hot label. With --init, it starts as a copy of the FER+ head")
     ap.add_argument("--orig-head-votes", type=float, default=0.1)
+    ap.add_argument("--orig-head-adjust", type=float, default=0.0,
+                    help="logit adjustment of the original-label head's loss (balance.py): tau; 1 = its logits "
+                         "estimate what a class-balanced training set would give (macro recall); 0 = plain")
     ap.add_argument("--engine-framing",
                     help="where the engine finds each Training face (models/eval/engine-framing.mjs's file): "
                          "a share of the images is the crop the engine cuts there (engine_framing.py) instead "
@@ -110,6 +114,11 @@ def main() -> None:
         say(f"original label x {args.orig_share} for {int(boosted[keep].sum())} rows of {args.orig_classes}")
     two_heads = args.orig_head > 0
     orig_targets = soft_targets(train, args.orig_head_votes)[keep] if two_heads else None
+    orig_prior = log_prior(train.labels[keep]) if two_heads else None
+    if args.orig_head_adjust:
+        assert two_heads, "--orig-head-adjust is for the original-label head (--orig-head)"
+        say(f"original-label head's loss logit-adjusted, tau {args.orig_head_adjust}, "
+            f"prior {[round(v, 3) for v in orig_prior.exp().tolist()]}")
     targets = targets[keep]
     images = train.images[keep]
     say(f"args {vars(args)}; training rows {len(images)} of {len(train.images)}")
@@ -176,7 +185,8 @@ def main() -> None:
             if two_heads:
                 logits, orig_logits = net.both(x)
                 loss = torch.sum(-y * F.log_softmax(logits, 1), 1).mean() + args.orig_head * torch.sum(
-                    -orig_targets[idx] * F.log_softmax(orig_logits, 1), 1).mean()
+                    -orig_targets[idx] * F.log_softmax(adjusted(orig_logits, orig_prior, args.orig_head_adjust), 1),
+                    1).mean()
             else:
                 loss = torch.sum(-y * F.log_softmax(net(x), 1), 1).mean()
             opt.zero_grad(set_to_none=True)

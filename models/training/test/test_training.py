@@ -423,6 +423,58 @@ class TwoHeads(unittest.TestCase):
         self.assertTrue(torch.allclose(shifted, want / want.sum(1, keepdim=True), atol=1e-5))
 
 
+class LogitAdjustment(unittest.TestCase):
+    def test_log_prior_is_each_class_share(self):
+        from balance import log_prior
+
+        got = log_prior(torch.tensor([0, 0, 0, 1, 2, 2, 3, 4, 5, 6]))
+        self.assertTrue(torch.allclose(got.exp(), torch.tensor([0.3, 0.1, 0.2, 0.1, 0.1, 0.1, 0.1])))
+        with self.assertRaises(AssertionError):
+            log_prior(torch.tensor([0, 1, 2]))
+
+    def test_the_adjusted_loss_leaves_the_prior_out_of_the_logits(self):
+        """With nothing to see, a head trained plainly learns the prior (the common class always wins);
+        trained on the adjusted logits it learns equal logits, and posthoc() of the plain head agrees."""
+        import torch.nn.functional as F
+        from balance import adjusted, log_prior, posthoc
+
+        labels = torch.tensor([0] * 60 + [1] * 5 + [2] * 10 + [3] * 10 + [4] * 5 + [5] * 5 + [6] * 5)
+        prior = log_prior(labels)
+
+        def fit(tau: float) -> torch.Tensor:
+            bias = torch.zeros(7, requires_grad=True)
+            opt = torch.optim.LBFGS([bias], lr=0.5, max_iter=200)
+
+            def closure():
+                opt.zero_grad()
+                loss = F.cross_entropy(adjusted(bias.expand(len(labels), 7), prior, tau), labels)
+                loss.backward()
+                return loss
+
+            opt.step(closure)
+            return bias.detach() - bias.detach().mean()
+
+        plain, balanced = fit(0.0), fit(1.0)
+        self.assertTrue(torch.allclose(plain, prior - prior.mean(), atol=1e-3))
+        self.assertEqual(plain.argmax().item(), 0)
+        self.assertLess(balanced.abs().max().item(), 1e-3)
+        after = posthoc(plain, prior, 1.0)
+        self.assertLess((after - after.mean()).abs().max().item(), 1e-3)
+
+
+class GateSweep(unittest.TestCase):
+    def test_all_targets_takes_the_most_ferplus_where_every_recall_target_holds(self):
+        from gate import all_targets
+
+        def g(ferplus, macro, angry, fear):
+            return {"ferplus": ferplus, "origMacro": macro, "angry": angry, "fear": fear, "angry_offset": 0, "fear_offset": 0}
+
+        rows = [{"gate": 0.0, "grid": [g(0.90, 0.61, 0.70, 0.40), g(0.89, 0.65, 0.59, 0.40)]},
+                {"gate": 0.5, "grid": [g(0.85, 0.63, 0.61, 0.31), g(0.84, 0.66, 0.65, 0.35), g(0.88, 0.64, 0.62, 0.29)]}]
+        self.assertEqual(all_targets(rows), {"gate": 0.5, **g(0.85, 0.63, 0.61, 0.31)})
+        self.assertIsNone(all_targets(rows[:1]))
+
+
 class EngineFraming(unittest.TestCase):
     """engine_framing.py cuts crop.ts's crop from a 48x48 image."""
 
