@@ -58,6 +58,17 @@ function answerBadly(ctx) {
 const NO_BLOB_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
 /** Config middleware (it must run before the static file server). */
+const PAUSE_STEP_MS = 4000;
+
+/** `promise`, or a rejection after `ms`. */
+function withinMs(ms, promise) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export function testServerMiddleware(ctx, next) {
   const request = `${ctx.method} ${ctx.path}`;
   requests.push(request);
@@ -111,19 +122,17 @@ export function testServerCommands() {
           if (session.browser.type !== 'puppeteer') throw new Error('pause-workers needs the Chromium launcher');
           const cdp = await session.browser.getPage(session.id).browser().target().createCDPSession();
           const { targetInfos } = await cdp.send('Target.getTargets');
-          let paused = 0;
-          for (const t of targetInfos.filter((i) => i.type === 'worker' && i.url.includes(payload?.url ?? ''))) {
-            try {
-              const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: true });
-              const worker = cdp.connection().session(sessionId);
-              await worker.send('Debugger.enable');
-              await worker.send('Debugger.pause');
-              paused++;
-            } catch {
-              // A worker that ended meanwhile (an earlier detector's, being terminated): nothing to pause.
-            }
-          }
-          return paused;
+          const workers = targetInfos.filter((i) => i.type === 'worker' && i.url.includes(payload?.url ?? ''));
+          // All at once, each within PAUSE_STEP_MS: a worker being terminated (an earlier detector's)
+          // may never answer, and must not hold the command past the runner's 20 s limit.
+          const outcomes = await Promise.allSettled(workers.map((t) => withinMs(PAUSE_STEP_MS, (async () => {
+            const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: true });
+            const worker = cdp.connection().session(sessionId);
+            await worker.send('Debugger.enable');
+            await worker.send('Debugger.pause');
+          })())));
+          // A worker that ended or hung meanwhile has nothing to pause.
+          return outcomes.filter((o) => o.status === 'fulfilled').length;
         }
         case 'requests': {
           const seen = requests;
