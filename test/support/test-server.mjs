@@ -57,7 +57,6 @@ function answerBadly(ctx) {
 
 const NO_BLOB_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
-/** Config middleware (it must run before the static file server). */
 const PAUSE_STEP_MS = 4000;
 
 /** `promise`, or a rejection after `ms`. */
@@ -69,6 +68,7 @@ function withinMs(ms, promise) {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** Config middleware (it must run before the static file server). */
 export function testServerMiddleware(ctx, next) {
   const request = `${ctx.method} ${ctx.path}`;
   requests.push(request);
