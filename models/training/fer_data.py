@@ -91,3 +91,15 @@ def dev_mask(root: str) -> torch.Tensor:
 def subset(split: Split, rows: torch.Tensor) -> Split:
     return Split(split.images[rows], split.labels[rows], split.ferplus_labels[rows], split.ferplus_dist[rows],
                  split.not_a_face[rows])
+
+
+def training_rows(root: str, dev: bool) -> tuple[Split, torch.Tensor, Split]:
+    """Training, the rows a net trains on, and the split that judges it: with `dev`, Training's faces
+    without the dev split and the dev split itself; else all of Training's faces and PublicTest.
+    train.py, recalibrate.py and gate.py take their rows from here, so they cannot disagree."""
+    train = load_split(root, "Training")
+    keep = ~train.not_a_face
+    if not dev:
+        return train, keep, load_split(root, "PublicTest")
+    rows = dev_mask(root)
+    return train, keep & ~rows, subset(train, rows)

@@ -22,7 +22,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fer_data import CLASSES, dev_mask, load_split, subset  # noqa: E402
+from fer_data import CLASSES, training_rows  # noqa: E402
 from balance import log_prior, posthoc  # noqa: E402
 from ensemble import load_runs  # noqa: E402
 from net import Gated  # noqa: E402
@@ -87,15 +87,13 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     net, summary = load_runs(args.run, args.data)
     assert getattr(net, "orig_head", True) is not None, f"{args.run[0]} has one head (train.py --orig-head trains two)"
-    val = subset(load_split(args.data, "Training"), dev_mask(args.data))
+    train, kept, val = training_rows(args.data, dev=True)
     if len(args.run) > 1:
         print(f"ensemble of {len(args.run)}: temperatures fitted on dev {summary['temperature']:.3f} (FER+ head), "
               f"{summary['temperatureOrig']:.3f} (original-label head)", flush=True)
     model = Gated(net, summary["temperature"], summary["temperatureOrig"], 0.0, args.sharpness, mirror=args.mirror).eval()
     zf, zo = head_logits(model, val.images)
     if args.orig_adjust:
-        train = load_split(args.data, "Training")
-        kept = ~train.not_a_face & ~dev_mask(args.data)
         # zo is divided by the head's temperature in mix(); the shift is meant after it.
         zo = posthoc(zo, log_prior(train.labels[kept]) * summary["temperatureOrig"], args.orig_adjust)
         print(f"original-label head adjusted after training, tau {args.orig_adjust}", flush=True)

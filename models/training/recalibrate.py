@@ -23,7 +23,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
 from engine_framing import both_framings, load_engine_crops  # noqa: E402
-from fer_data import dev_mask, load_split, subset  # noqa: E402
+from fer_data import training_rows  # noqa: E402
 from net import ExpressionNet, net_from_checkpoint  # noqa: E402
 from scoring import accuracies, fit_temperature, predict  # noqa: E402
 
@@ -88,14 +88,8 @@ def main() -> None:
                          "remember it and so win the dev selection")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    train = load_split(args.data, "Training")
-    keep = ~train.not_a_face
-    if args.dev:
-        dev = dev_mask(args.data)
-        val, name = subset(train, dev), "dev"
-        keep &= ~dev
-    else:
-        val, name = load_split(args.data, "PublicTest"), "PublicTest"
+    train, keep, val = training_rows(args.data, args.dev)
+    name = "dev" if args.dev else "PublicTest"
     summary_path = os.path.join(args.run, "summary.json")
     summary = json.load(open(summary_path))
     if args.from_last:

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from augment import augment  # noqa: E402
 from balance import adjusted, log_prior  # noqa: E402
 from engine_framing import both_framings, load_engine_crops  # noqa: E402
-from fer_data import CLASSES, dev_mask, load_split, soft_targets, subset  # noqa: E402
+from fer_data import CLASSES, soft_targets, training_rows  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
 from recalibrate import recalibrate_run  # noqa: E402
 from scoring import accuracies, predict, selection_score  # noqa: E402
@@ -91,14 +91,7 @@ def main() -> None:
         print(line, flush=True)
         log.write(line + "\n")
 
-    train = load_split(args.data, "Training")
-    keep = ~train.not_a_face
-    if args.dev:
-        dev = dev_mask(args.data)
-        val = subset(train, dev)
-        keep &= ~dev
-    else:
-        val = load_split(args.data, "PublicTest")
+    train, keep, val = training_rows(args.data, args.dev)
     targets = soft_targets(train, args.ferplus_weight)
     if args.teacher:
         teacher = torch.load(args.teacher)

@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from augment import augment  # noqa: E402
 from engine_framing import CROP, crop_geometry, engine_crops, load_engine_crops  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
-from fer_data import Split, dev_mask, soft_targets  # noqa: E402
+from fer_data import Split, dev_mask, soft_targets, training_rows  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, MultiView, count_macs  # noqa: E402
 from prune import keep, prune  # noqa: E402
 from views import view  # noqa: E402
@@ -310,6 +310,16 @@ class DevSplit(unittest.TestCase):
         mask = dev_mask(data)
         self.assertEqual(int(mask.sum()), 2633)
         self.assertEqual(mask.nonzero().flatten()[:5].tolist(), [17, 33, 42, 47, 52])
+
+        # What train.py, recalibrate.py and gate.py train on and are judged by (fer_data.training_rows).
+        train, keep, val = training_rows(data, dev=True)
+        self.assertTrue(torch.equal(val.images, train.images[mask]), "judged on the dev split")
+        self.assertFalse((keep & mask).any(), "no dev row trains")
+        self.assertFalse((keep & train.not_a_face).any(), "no row FER+ calls not a face trains")
+        self.assertEqual(int(keep.sum()), int((~mask & ~train.not_a_face).sum()))
+        _, keep_all, test = training_rows(data, dev=False)
+        self.assertTrue(torch.equal(keep_all, ~train.not_a_face), "without --dev every face trains")
+        self.assertEqual(len(test.images), 3589, "and PublicTest judges")
 
 
 class FromOnnx(unittest.TestCase):
