@@ -44,7 +44,11 @@ test('engine_framing.py cuts the crop crop.ts cuts, with the crop the cards name
     const [left, right] = rnd() < 0.5 ? [one, other] : [other, one];
     return [x, y, w, h, ...left, ...right];
   });
-  const card = JSON.parse(fs.readFileSync(path.join(root, 'models/emotion/fer-resnet-2xs-s-af-int8.json'), 'utf8'));
+  // The default model's card: the crop the engine cuts unless told otherwise.
+  const dir = path.join(root, 'models/emotion');
+  const card = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.parity.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))).find((c) => c.default === true);
+  assert.ok(card, 'a card in models/emotion is marked "default": true');
   const r = spawnSync(python, ['-c', `
 import json, sys
 sys.path.insert(0, ${JSON.stringify(path.join(root, 'models/training'))})
