@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findCard } from '../../eval/lib/model.mjs';
 import { random } from '../../eval/lib/random.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,11 +45,10 @@ test('engine_framing.py cuts the crop crop.ts cuts, with the crop the cards name
     const [left, right] = rnd() < 0.5 ? [one, other] : [other, one];
     return [x, y, w, h, ...left, ...right];
   });
-  // The default model's card: the crop the engine cuts unless told otherwise.
-  const dir = path.join(root, 'models/emotion');
-  const card = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.parity.json'))
-    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))).find((c) => c.default === true);
-  assert.ok(card, 'a card in models/emotion is marked "default": true');
+  // The default model's card (as the build picks it): the crop the engine cuts unless told otherwise.
+  const cardPath = findCard();
+  assert.ok(cardPath, 'models/emotion has a default card');
+  const card = JSON.parse(fs.readFileSync(cardPath, 'utf8'));
   const r = spawnSync(python, ['-c', `
 import json, sys
 sys.path.insert(0, ${JSON.stringify(path.join(root, 'models/training'))})
