@@ -5,36 +5,15 @@
 // edge against black).
 import { expect } from '@open-wc/testing';
 import { EmotionDetector } from '../src/index.js';
-import type { Box } from '../src/types.js';
 import { sweepCycle } from '../src/detection/face-detector.js';
 import { tileLevels } from '../src/detection/tiles.js';
 import { ASSETS, MODEL, loadImage, photo } from './support/engine.js';
+import { ferLike, flat, foundAt } from './support/frames.js';
 
 const W = 640;
 const H = 480;
 /** The margins (times the face's box) of each face's two cuts. */
 const margins = [0.9, 1.0];
-
-/** A black 640x480 frame. */
-function blackFrame(): HTMLCanvasElement {
-  const frame = document.createElement('canvas');
-  frame.width = W;
-  frame.height = H;
-  frame.getContext('2d')!.fillRect(0, 0, W, H);
-  return frame;
-}
-
-/** `cut` of `img` (its box times `margin`, a square) as FER2013 keeps a face: grey, 48x48. */
-function ferLike(img: HTMLImageElement, box: Box, margin: number): HTMLCanvasElement {
-  const c = document.createElement('canvas');
-  c.width = 48;
-  c.height = 48;
-  const g = c.getContext('2d')!;
-  g.filter = 'grayscale(1)';
-  const s = Math.max(box.width, box.height) * margin;
-  g.drawImage(img, box.x + box.width / 2 - s / 2, box.y + box.height / 2 - s / 2, s, s, 0, 0, 48, 48);
-  return c;
-}
 
 describe('faces on a black surround', function () {
   this.timeout(600_000);
@@ -60,16 +39,11 @@ describe('faces on a black surround', function () {
       for (const [i, cuts] of faces.entries()) {
         for (const [k, cut] of cuts.entries()) {
           for (const at of places) {
-            const frame = blackFrame();
+            const frame = flat('#000');
             frame.getContext('2d')!.drawImage(cut, at.x, at.y, size, size);
             const r = await detector.detect(frame);
             tries++;
-            const inside = r.faces.some((f) => {
-              const cx = f.box.x + f.box.width / 2;
-              const cy = f.box.y + f.box.height / 2;
-              return cx >= at.x && cx <= at.x + size && cy >= at.y && cy <= at.y + size;
-            });
-            if (!inside) missed.push(`face ${i} (margin ${margins[k]}) ${size} px at ${at.x},${at.y}`);
+            if (!foundAt(r.faces, at, size)) missed.push(`face ${i} (margin ${margins[k]}) ${size} px at ${at.x},${at.y}`);
             expect(r.faces.length, `face ${i}: one face in the frame`).to.be.at.most(1);
           }
         }
@@ -95,7 +69,7 @@ describe('faces on a black surround', function () {
       let first = -1;
       let kept = 0;
       for (let i = 0; i < frames; i++) {
-        const frame = blackFrame();
+        const frame = flat('#000');
         if (i >= 1) frame.getContext('2d')!.drawImage(cut, at.x, at.y, size, size);
         const r = await detector.detect(frame, 1000 + 33 * i, { stream: `dark-${n}` });
         if (i < 1) continue;

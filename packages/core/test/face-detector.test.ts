@@ -5,7 +5,7 @@ import { MediaPipeFaceDetector } from '../src/detection/face-detector.js';
 import { iou } from '../src/geometry/box.js';
 import { mergeDetections } from '../src/detection/nms.js';
 import { focusPasses } from '../src/detection/focus.js';
-import { tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
+import { frameSquares, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
 import type { DetectedFace } from '../src/types.js';
 
@@ -313,6 +313,30 @@ describe('tile layout and merging', () => {
     // 640x480: 6 tiles of 320 px, 15 of 213 and 63 of 107 (a 48-pixel face is 45% of a sixth's tile).
     expect(tileLevels(640, 480).map((l) => l.length)).to.deep.equal([6, 15, 63]);
     expect(tileLevels(640, 480).map((l) => l[0]!.width)).to.deep.equal([320, 213, 107]);
+  });
+
+  it("has squares of a non-square frame's shorter side along its longer side, half-overlapping, the frame's edges marked", () => {
+    expect(frameSquares(640, 480).map((s) => [s.x, s.y, s.width, s.height])).to.deep.equal([[0, 0, 480, 480], [160, 0, 480, 480]]);
+    expect(frameSquares(1280, 720).map((s) => s.x)).to.deep.equal([0, 280, 560]);
+    expect(frameSquares(480, 640).map((s) => [s.x, s.y, s.width])).to.deep.equal([[0, 0, 480], [0, 160, 480]]);
+    // Squarer than SQUARES_ASPECT: a square would be nearly the whole frame again.
+    expect(frameSquares(500, 480)).to.deep.equal([]);
+    expect(frameSquares(480, 480)).to.deep.equal([]);
+    expect(frameSquares(0, 480)).to.deep.equal([]);
+    expect(frameSquares(Math.ceil(SQUARES_ASPECT * 480), 480)).to.have.length(2);
+    const [left, right] = frameSquares(640, 480);
+    expect(left!.frameEdges).to.deep.equal({ left: true, top: true, right: false, bottom: true });
+    expect(right!.frameEdges).to.deep.equal({ left: false, top: true, right: true, bottom: true });
+    for (const [w, h] of [[640, 480], [1280, 720], [3000, 400], [400, 3000]] as const) {
+      const squares = frameSquares(w, h);
+      const side = Math.min(w, h);
+      for (const s of squares) expect(s.x >= 0 && s.y >= 0 && s.x + s.width <= w && s.y + s.height <= h, `${w}x${h}`).to.equal(true);
+      // Neighbours overlap by half a square or more: a face up to half the frame's shorter side lies wholly in one.
+      for (let at = 0; at + side / 2 <= Math.max(w, h); at += 13) {
+        const holder = squares.some((s) => (w >= h ? at >= s.x && at + side / 2 <= s.x + s.width : at >= s.y && at + side / 2 <= s.y + s.height));
+        expect(holder, `${w}x${h}: face at ${at}`).to.equal(true);
+      }
+    }
   });
 
   it('passes on to closer looks every unsure find of a finer level up to the size where the next coarser level takes over', () => {

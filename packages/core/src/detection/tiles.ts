@@ -93,6 +93,34 @@ export function tileLayout(width: number, height: number, options: TileOptions =
   return tiles;
 }
 
+/**
+ * A frame this much longer than high (or higher than wide), or more, also has its squares
+ * (frameSquares); a squarer one's squares would be nearly the whole frame again.
+ */
+export const SQUARES_ASPECT = 1.2;
+
+/**
+ * Squares of a non-square frame's shorter side along its longer side, overlapping by at least half
+ * (two in 4:3, three in 16:9): how the search sees a big face against the frame's edge. MediaPipe
+ * letterboxes the whole frame into its square input, so a face half the height of a 4:3 frame
+ * fills 37.5% of the input there, and where it touches the frame's edge it touches the input's:
+ * BlazeFace then scores many such faces under 0.5 (a face cut tightly at the frame's corner on black
+ * the most). In a square of the frame's height the same face fills half the input, its best range.
+ * None for a frame squarer than SQUARES_ASPECT.
+ */
+export function frameSquares(width: number, height: number): Tile[] {
+  const [long, short] = [Math.max(width, height), Math.min(width, height)];
+  if (!(short > 0) || long < SQUARES_ASPECT * short) return [];
+  const across = width >= height;
+  return starts(long, short, short / 2).map((at) => ({
+    x: across ? at : 0,
+    y: across ? 0 : at,
+    width: short,
+    height: short,
+    frameEdges: { left: !across || at === 0, top: across || at === 0, right: !across || at + short >= long, bottom: across || at + short >= long },
+  }));
+}
+
 /** The tiles of every level for a `width` x `height` frame, coarse level first (none for a small frame). */
 export function tileLevels(width: number, height: number): LevelTile[][] {
   return TILE_LEVELS.map((level) => tileLayout(width, height, level)).filter((tiles) => tiles.length > 1);
