@@ -78,8 +78,10 @@ export function serveStatic({ roots, port = 0, host = '127.0.0.1', headers = {},
       'Content-Length': stat.size,
       ...common,
     });
-    if (req.method === 'HEAD') return res.end();
-    fs.createReadStream(file).pipe(res);
+    if (req.method === 'HEAD' || stat.size === 0) return res.end();
+    // The bytes the header announced, no more: a stream read to EOF would also send what a file
+    // rewritten meanwhile has past them, into the next response of a kept-alive connection.
+    fs.createReadStream(file, { start: 0, end: stat.size - 1 }).pipe(res);
   });
   function send(res, code, text) {
     res.writeHead(code, { 'Content-Type': 'text/plain', ...(isolate ? ISOLATION_HEADERS : {}) });

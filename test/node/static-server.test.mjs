@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 
@@ -73,4 +74,27 @@ test('a changed file gets a new ETag and is served whole to a client holding the
   assert.equal(res.status, 200);
   assert.notEqual(res.headers.get('etag'), old);
   assert.equal((await res.arrayBuffer()).byteLength, 1200);
+});
+
+test('a file rewritten while it is sent: the response holds the announced length, the connection nothing more', async () => {
+  // The client stops reading after the first bytes, so the server's read of the file waits (back
+  // pressure) while the file grows; a read to EOF would then send the new bytes past Content-Length,
+  // into the next response on a kept-alive connection ("Response does not match the HTTP/1.1 protocol").
+  const file = path.join(dir, 'big.bin');
+  const size = 4 << 20;
+  fs.writeFileSync(file, Buffer.alloc(size, 1));
+  const { port } = new URL(server.url);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  socket.write('GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  const chunks = [];
+  await new Promise((resolve) => socket.once('data', (d) => (chunks.push(d), socket.pause(), resolve())));
+  fs.appendFileSync(file, Buffer.alloc(size, 2));
+  socket.on('data', (d) => chunks.push(d));
+  socket.resume();
+  await new Promise((r) => setTimeout(r, 1500));
+  socket.destroy();
+  const all = Buffer.concat(chunks);
+  const head = all.indexOf('\r\n\r\n');
+  assert.match(all.subarray(0, head).toString(), new RegExp(`Content-Length: ${size}\\r`, 'i'));
+  assert.equal(all.length - head - 4, size, 'bytes after the header');
 });
