@@ -111,14 +111,8 @@ export const SQUARES_ASPECT = 1.2;
 export function frameSquares(width: number, height: number): Tile[] {
   const [long, short] = [Math.max(width, height), Math.min(width, height)];
   if (!(short > 0) || long < SQUARES_ASPECT * short) return [];
-  const across = width >= height;
-  return starts(long, short, short / 2).map((at) => ({
-    x: across ? at : 0,
-    y: across ? 0 : at,
-    width: short,
-    height: short,
-    frameEdges: { left: !across || at === 0, top: across || at === 0, right: !across || at + short >= long, bottom: across || at + short >= long },
-  }));
+  // One row (or column) of tiles as wide as the frame's shorter side, half-overlapping.
+  return tileLayout(width, height, { tileFraction: short / long, minFrameSide: 0, maxFace: 1 / 2 });
 }
 
 /** The tiles of every level for a `width` x `height` frame, coarse level first (none for a small frame). */
