@@ -5,7 +5,7 @@ import { MediaPipeFaceDetector } from '../src/detection/face-detector.js';
 import { iou } from '../src/geometry/box.js';
 import { mergeDetections } from '../src/detection/nms.js';
 import { focusPasses } from '../src/detection/focus.js';
-import { frameSquares, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
+import { frameSquares, frameZoomedOut, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
 import type { DetectedFace } from '../src/types.js';
 
@@ -337,6 +337,14 @@ describe('tile layout and merging', () => {
         expect(holder, `${w}x${h}: face at ${at}`).to.equal(true);
       }
     }
+  });
+
+  it('sees the frame from further away: a region zoom times its size, centred on it, every side a frame edge', () => {
+    const far = frameZoomedOut(640, 480, 1.5);
+    expect([far.x, far.y, far.width, far.height]).to.deep.equal([-160, -120, 960, 720]);
+    expect(far.frameEdges).to.deep.equal({ left: true, top: true, right: true, bottom: true });
+    const square = frameZoomedOut(350, 350, 2);
+    expect([square.x, square.y, square.width, square.height]).to.deep.equal([-175, -175, 700, 700]);
   });
 
   it('passes on to closer looks every unsure find of a finer level up to the size where the next coarser level takes over', () => {

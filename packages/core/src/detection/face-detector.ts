@@ -9,7 +9,7 @@ import type { Box, DetectedFace, FrameWork, SmallFaces } from '../types.js';
 import { focusPasses, type FocusPass } from './focus.js';
 import { centre, centredSquare, containsPoint, iou, overlapOfSmaller } from '../geometry/box.js';
 import { mergeDetections } from './nms.js';
-import { frameSquares, tileLevels, type LevelTile, type Tile } from './tiles.js';
+import { frameSquares, frameZoomedOut, tileLevels, type LevelTile, type Tile } from './tiles.js';
 import { requireWebGL } from './webgl.js';
 import { lumaMap, lumaMapSize, type LumaMap } from './luma-map.js';
 import { quietly, quietlyAsync } from './mediapipe-logs.js';
@@ -145,6 +145,23 @@ const NEXT_WIDEST = Math.max(...CLOSER_REACH.slice(0, -1));
  * it (the face at half the input), mid-grey past the frame's edge.
  */
 const SQUARE_LOOK = 2;
+/**
+ * How much further away the frame is seen for faces too big for its own view (frameZoomedOut: a face
+ * that fills the frame's height then fills half the input), and how much further its finds' third view
+ * sees it. A face found there is confirmed by a look at ZOOMED_LOOK times its box and by that third
+ * view: the blobs of a texture that the nearer view reads as a face (50 finds of 0.5-0.67 in 120
+ * face-free textures) vanish from the further one (49 of the 50 scored under 0.5 there), while faces
+ * hold (the 10 fill-the-frame faces above: 0.58-0.78).
+ */
+const ZOOM_OUT = [1.5, 2] as const;
+/** The look at a find of the frame seen from further away: a square this many times its box (the face at the scale of that view). */
+const ZOOMED_LOOK = 2.5;
+/**
+ * Least width (fraction of the frame's shorter side) of a find of the frame seen from further away:
+ * that view is for faces too big for the whole frame's own; a smaller find there is one the whole
+ * frame sees better, or a blob of the background.
+ */
+const ZOOMED_LEAST = 0.5;
 /** Most tile finds looked at more closely in one frame (the best-scored first). */
 const MAX_CLOSER_LOOKS = 16;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
@@ -419,7 +436,7 @@ export class MediaPipeFaceDetector {
       if (piece === 'frame') {
         if (previous.length > 0) found.push(...this.detectIn(drawable, whole, minConfidence));
         // As in a still, the frame's squares where no face was found surely (a big face at its edge).
-        if (!found.some((f) => f.score >= tileConfidence)) found.push(...this.scanSquares(drawable, width, height));
+        if (!found.some((f) => f.score >= tileConfidence)) found.push(...this.scanBigFaces(drawable, width, height));
         const known = mergeDetections(found);
         // As in a still, a dark frame where no face was found surely is seen again at LOW_CONTRAST.
         const low = known.some((f) => f.score >= tileConfidence) ? undefined : this.darkFrameAgain(drawable, width, height, tileConfidence);
@@ -447,7 +464,7 @@ export class MediaPipeFaceDetector {
         const scan = this.scanTiles(drawable, width, height, coarse, tileConfidence);
         faces = mergeDetections([...faces, ...scan.sure]);
         const unsureOnly = !faces.some((f) => f.score >= tileConfidence);
-        if (unsureOnly) faces = mergeDetections([...faces, ...this.scanSquares(drawable, width, height)]);
+        if (unsureOnly) faces = mergeDetections([...faces, ...this.scanBigFaces(drawable, width, height)]);
         const low = unsureOnly ? this.darkFrameAgain(drawable, width, height, tileConfidence) : undefined;
         const more = (tiny || unsureOnly) && fine.length > 0 ? this.scanTiles(drawable, width, height, fine, tileConfidence, true) : undefined;
         const sure = [...(low?.sure ?? []), ...(more?.sure ?? [])];
@@ -491,28 +508,44 @@ export class MediaPipeFaceDetector {
   }
 
   /**
-   * The big faces (at least CLOSE_UP of the frame's shorter side) that the frame's squares
-   * (frameSquares) hold whole, from minConfidence like the whole frame's own, each confirmed by a
-   * second look (SQUARE_LOOK): a find is a face when the mean of its two scores reaches CONFIRM and
-   * minConfidence. A real face holds there: it sits in the middle of the input, at half its size,
-   * and where the look reaches past the frame's edge the face's cut edge meets mid-grey, not the
+   * The big faces that the frame's squares (frameSquares: finds of at least CLOSE_UP of the frame's
+   * shorter side that a square holds whole) or the frame seen from further away (frameZoomedOut:
+   * finds of at least ZOOMED_LEAST of it) show, from minConfidence like the whole frame's own, each
+   * confirmed by more views: a look at SQUARE_LOOK times a square's find, centred on it; a look at
+   * ZOOMED_LOOK times a zoomed-out find and the frame seen further still (ZOOM_OUT). A find is a face
+   * when the mean of its views' scores (0 where a view does not find it) reaches CONFIRM and
+   * minConfidence. A real face holds there: it sits in the middle of the input, at half its size or
+   * less, and where a view reaches past the frame's edge the face's cut edge meets mid-grey, not the
    * hard black edge that lowers BlazeFace's score. The blobs of a texture that a square reads as a
    * face at 0.5-0.7 seldom hold (15 such blobs in 60 face-free textured frames: a mean of 0.58 at
    * most; 269 of 295 finds of the sample photos' faces cut tightly at the frame's edge reach 0.62,
    * 257 with a black look).
    */
-  private scanSquares(image: Exclude<DetectorImage, ImageData>, width: number, height: number): DetectedFace[] {
+  private scanBigFaces(image: Exclude<DetectorImage, ImageData>, width: number, height: number): DetectedFace[] {
     const { minConfidence } = this.settings;
-    const need = 2 * Math.max(minConfidence, CONFIRM);
-    const least = CLOSE_UP * Math.min(width, height);
+    const short = Math.min(width, height);
     const frame = { width, height };
-    return frameSquares(width, height).flatMap((square) => {
-      const contrast = this.contrastFor(image, width, height, square);
-      return this.detectIn(image, square, minConfidence, { contrast }).flatMap((f) => {
-        if (f.box.width < least || !withinInnerEdges(f.box, square, square.frameEdges, EDGE_MARGIN * square.width)) return [];
-        const look = this.detectIn(image, centredSquare(f.box, SQUARE_LOOK), candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey' });
-        const held = Math.max(0, ...look.filter((g) => sameFace(g.box, f.box)).map((g) => g.score));
-        return f.score + held >= need ? [{ ...f, score: (f.score + held) / 2 }] : [];
+    const [near, far] = ZOOM_OUT;
+    const views = [
+      ...frameSquares(width, height).map((region) => ({ region, least: CLOSE_UP * short, looks: (f: DetectedFace) => [centredSquare(f.box, SQUARE_LOOK)] })),
+      {
+        region: frameZoomedOut(width, height, near),
+        least: ZOOMED_LEAST * short,
+        looks: (f: DetectedFace) => [centredSquare(f.box, ZOOMED_LOOK), frameZoomedOut(width, height, far)],
+      },
+    ];
+    return views.flatMap(({ region, least, looks }) => {
+      const contrast = this.contrastFor(image, width, height, region);
+      return this.detectIn(image, region, minConfidence, { frame, contrast, pastEdge: 'grey' }).flatMap((f) => {
+        if (f.box.width < least || !withinInnerEdges(f.box, region, region.frameEdges, EDGE_MARGIN * region.width)) return [];
+        const views = looks(f);
+        let total = f.score;
+        for (const look of views) {
+          const finds = this.detectIn(image, look, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey' });
+          total += Math.max(0, ...finds.filter((g) => sameFace(g.box, f.box)).map((g) => g.score));
+        }
+        const mean = total / (1 + views.length);
+        return mean >= Math.max(minConfidence, CONFIRM) ? [{ ...f, score: mean }] : [];
       });
     });
   }

@@ -115,6 +115,19 @@ export function frameSquares(width: number, height: number): Tile[] {
   return tileLayout(width, height, { tileFraction: short / long, minFrameSide: 0, maxFace: 1 / 2 });
 }
 
+/**
+ * The frame seen from further away: a region `zoom` times its size, centred on it, reaching past
+ * every edge (the search fills that part mid-grey). MediaPipe letterboxes a 4:3 frame into its square
+ * input, so a face that fills the frame's height fills three quarters of the input, beyond the range
+ * where BlazeFace scores faces surely (FER2013 faces filling a 640x480 frame: 16 of 3,000 frames on
+ * grey and black under 0.5, of them 10 at 0.62-0.82 seen 1.5 times further away, where the face fills
+ * half the input). Every side is the frame's: a face may touch any of them.
+ */
+export function frameZoomedOut(width: number, height: number, zoom: number): Tile {
+  const [w, h] = [zoom * width, zoom * height];
+  return { x: (width - w) / 2, y: (height - h) / 2, width: w, height: h, frameEdges: { left: true, top: true, right: true, bottom: true } };
+}
+
 /** The tiles of every level for a `width` x `height` frame, coarse level first (none for a small frame). */
 export function tileLevels(width: number, height: number): LevelTile[][] {
   return TILE_LEVELS.map((level) => tileLayout(width, height, level)).filter((tiles) => tiles.length > 1);
