@@ -1,0 +1,53 @@
+// The sample photos' people cut as FER2013 cuts faces and placed in 640x480 frames: how often the
+// engine finds them (edge-faces and fill-faces tests).
+import { expect } from '@open-wc/testing';
+import type { EmotionDetector } from '../../src/index.js';
+import { loadImage, photo } from './engine.js';
+import { ferLike, foundAt } from './frames.js';
+
+const W = 640;
+const H = 480;
+
+/** Each face of the six sample photos (as `detector` finds them), cut at each of `margins` (ferLike). */
+export async function sampleCuts(detector: EmotionDetector, margins: readonly number[]): Promise<HTMLCanvasElement[]> {
+  const cuts: HTMLCanvasElement[] = [];
+  for (let n = 1; n <= 6; n++) {
+    const img = await loadImage(photo(n));
+    for (const f of (await detector.detect(img)).faces) cuts.push(...margins.map((m) => ferLike(img, f.box, m)));
+  }
+  expect(cuts.length).to.be.at.least(20 * margins.length);
+  return cuts;
+}
+
+/**
+ * Every cut drawn `size` px square at every place on every ground, each frame a still of its own:
+ * how many frames there were and which missed the face (none of them may show more than one face).
+ */
+export async function findPlaced(
+  detector: EmotionDetector,
+  cuts: readonly HTMLCanvasElement[],
+  margins: readonly number[],
+  size: number,
+  places: Record<string, { x: number; y: number }>,
+  grounds: Record<string, HTMLCanvasElement>,
+): Promise<{ tries: number; missed: string[] }> {
+  const missed: string[] = [];
+  let tries = 0;
+  for (const [ground, surround] of Object.entries(grounds)) {
+    for (const [place, at] of Object.entries(places)) {
+      for (const [i, cut] of cuts.entries()) {
+        const frame = document.createElement('canvas');
+        frame.width = W;
+        frame.height = H;
+        const g = frame.getContext('2d')!;
+        g.drawImage(surround, 0, 0);
+        g.drawImage(cut, at.x, at.y, size, size);
+        const r = await detector.detect(frame);
+        tries++;
+        if (!foundAt(r.faces, at, size)) missed.push(`face ${Math.floor(i / margins.length)} (${margins[i % margins.length]}) ${place} on ${ground}`);
+        expect(r.faces.length, `face ${i}: one face in the frame`).to.be.at.most(1);
+      }
+    }
+  }
+  return { tries, missed };
+}
