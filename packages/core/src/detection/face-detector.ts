@@ -151,7 +151,7 @@ const SQUARE_LOOK = 2;
  * sees it. A face found there is confirmed by a look at ZOOMED_LOOK times its box and by that third
  * view: the blobs of a texture that the nearer view reads as a face (50 finds of 0.5-0.67 in 120
  * face-free textures) vanish from the further one (49 of the 50 scored under 0.5 there), while faces
- * hold (the 10 fill-the-frame faces above: 0.58-0.78).
+ * hold (the 10 faces of frameZoomedOut's comment: 0.58-0.78 there).
  */
 const ZOOM_OUT = [1.5, 2] as const;
 /** The look at a find of the frame seen from further away: a square this many times its box (the face at the scale of that view). */
@@ -538,13 +538,13 @@ export class MediaPipeFaceDetector {
       const contrast = this.contrastFor(image, width, height, region);
       return this.detectIn(image, region, minConfidence, { frame, contrast, pastEdge: 'grey' }).flatMap((f) => {
         if (f.box.width < least || !withinInnerEdges(f.box, region, region.frameEdges, EDGE_MARGIN * region.width)) return [];
-        const views = looks(f);
+        const more = looks(f);
         let total = f.score;
-        for (const look of views) {
+        for (const look of more) {
           const finds = this.detectIn(image, look, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey' });
           total += Math.max(0, ...finds.filter((g) => sameFace(g.box, f.box)).map((g) => g.score));
         }
-        const mean = total / (1 + views.length);
+        const mean = total / (1 + more.length);
         return mean >= Math.max(minConfidence, CONFIRM) ? [{ ...f, score: mean }] : [];
       });
     });
