@@ -105,8 +105,9 @@ export interface FrameWork {
   search: 'tiles' | 'frame' | 'focus' | 'none';
   /**
    * Detector (BlazeFace) passes: 1 + the tiles searched + the closer looks at unsure finds in them
-   * (+ the frame's squares, the frame seen from further away and their looks where no face was found surely), or one per four
-   * faces in focus (+ 1 for a piece of the spread search, and its closer looks).
+   * (+ the frame's squares, the frame seen from further away and their looks where no face was
+   * found surely), or one per four faces in focus (+ 1 for a piece of the spread search, and its
+   * closer looks).
    */
   detectorPasses: number;
   /**
@@ -191,10 +192,11 @@ export interface RuntimeOptions {
    * score of 0.75 or more, tiles of a third and of a sixth of it with closer looks at unsure finds
    * (down to about a sixteenth), squares of the frame's shorter side, for a big face against the
    * frame's edge, and the frame seen from further away, for a face that fills it: a still where a
-   * face was found costs 7 detector passes in 640x480, one without about 88. `'tiny'`: every tile level always, with closer looks at finds from a score of 0.3, on a
-   * second MediaPipe graph (one more WASM instance and WebGL context): small faces beside bigger
-   * ones too, for about 110 detector passes per still (640x480). A close-up costs one pass at any level. A
-   * video spreads the search over its frames, one piece a frame. Default true.
+   * face was found costs 7 detector passes in 640x480, one without about 88. `'tiny'`: every tile
+   * level always, with closer looks at finds from a score of 0.3, on a second MediaPipe graph (one
+   * more WASM instance and WebGL context): small faces beside bigger ones too, for about 110
+   * detector passes per still (640x480). A close-up costs one pass at any level. A video spreads the
+   * search over its frames, one piece a frame. Default true.
    */
   smallFaces?: SmallFaces;
   /**

@@ -65,6 +65,11 @@ function sameFace(a: Box, b: Box): boolean {
   return iou(a, b) > 0.3 || (overlapOfSmaller(a, b) > 0.7 && sizes < 2);
 }
 
+/** The best-scored of `finds` that is the face at `box` (sameFace), if any: what a look at it saw. */
+function bestOf(finds: readonly DetectedFace[], box: Box): DetectedFace | undefined {
+  return finds.filter((f) => sameFace(f.box, box)).sort((a, b) => b.score - a.score)[0];
+}
+
 /**
  * The frame and the tiles are drawn into canvases at most this big before MediaPipe sees them: the
  * model reads 128x128, and MediaPipe's own conversion of a large image (software WebGL) costs far
@@ -541,8 +546,7 @@ export class MediaPipeFaceDetector {
         const more = looks(f);
         let total = f.score;
         for (const look of more) {
-          const finds = this.detectIn(image, look, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey' });
-          total += Math.max(0, ...finds.filter((g) => sameFace(g.box, f.box)).map((g) => g.score));
+          total += bestOf(this.detectIn(image, look, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey' }), f.box)?.score ?? 0;
         }
         const mean = total / (1 + more.length);
         return mean >= Math.max(minConfidence, CONFIRM) ? [{ ...f, score: mean }] : [];
@@ -589,9 +593,7 @@ export class MediaPipeFaceDetector {
     const contrast = this.contrastFor(image, width, height, surround, hole);
     const darkLook = this.lumaOf(image, width, height).mean(surround, hole, 'black') < DARK_SURROUND;
     const look = (reach: number) =>
-      this.detectIn(image, centredSquare(candidate.box, reach), candidateThreshold(this.settings), { graph: this.finder, frame, contrast })
-        .filter((f) => sameFace(f.box, candidate.box))
-        .sort((a, b) => b.score - a.score)[0];
+      bestOf(this.detectIn(image, centredSquare(candidate.box, reach), candidateThreshold(this.settings), { graph: this.finder, frame, contrast }), candidate.box);
     let total = candidate.score;
     let seen: DetectedFace | undefined;
     let wide = 0;
