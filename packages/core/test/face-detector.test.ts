@@ -5,7 +5,7 @@ import { MediaPipeFaceDetector } from '../src/detection/face-detector.js';
 import { iou } from '../src/geometry/box.js';
 import { mergeDetections } from '../src/detection/nms.js';
 import { focusPasses } from '../src/detection/focus.js';
-import { frameSquares, frameZoomedOut, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
+import { frameSquares, frameZoomedOut, reachingPast, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
 import type { DetectedFace } from '../src/types.js';
 
@@ -345,6 +345,20 @@ describe('tile layout and merging', () => {
     expect(far.frameEdges).to.deep.equal({ left: true, top: true, right: true, bottom: true });
     const square = frameZoomedOut(350, 350, 2);
     expect([square.x, square.y, square.width, square.height]).to.deep.equal([-175, -175, 700, 700]);
+  });
+
+  it("grows a tile past the frame's edges it touches, staying square; a tile inside the frame stays as it is", () => {
+    const edges = (left: boolean, top: boolean, right = false, bottom = false) => ({ left, top, right, bottom });
+    const corner = reachingPast({ x: 0, y: 0, width: 100, height: 100, frameEdges: edges(true, true) }, 0.25);
+    expect([corner.x, corner.y, corner.width, corner.height]).to.deep.equal([-25, -25, 125, 125]);
+    // Against the left edge only: 25 px past it, and 12.5 px more above and below, inside the frame.
+    const left = reachingPast({ x: 0, y: 200, width: 100, height: 100, frameEdges: edges(true, false) }, 0.25);
+    expect([left.x, left.y, left.width, left.height]).to.deep.equal([-25, 187.5, 125, 125]);
+    const bottomRight = reachingPast({ x: 540, y: 380, width: 100, height: 100, frameEdges: edges(false, false, true, true) }, 0.25);
+    expect([bottomRight.x, bottomRight.y, bottomRight.width, bottomRight.height]).to.deep.equal([540, 380, 125, 125]);
+    expect(bottomRight.frameEdges).to.deep.equal(edges(false, false, true, true));
+    const inner = { x: 100, y: 100, width: 100, height: 100, frameEdges: edges(false, false), maxUnsure: 0.75 };
+    expect(reachingPast(inner, 0.25)).to.deep.equal(inner);
   });
 
   it('passes on to closer looks every unsure find of a finer level up to the size where the next coarser level takes over', () => {

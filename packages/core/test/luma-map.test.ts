@@ -60,4 +60,15 @@ describe('luma map', () => {
     expect(m.mean({ x: 600, y: 200, width: 400, height: 100 }, undefined, 'black')).to.be.closeTo(0.1, 1e-6);
     expect(m.mean({ x: -500, y: -500, width: 400, height: 400 }, undefined, 'black')).to.equal(0);
   });
+
+  it('tells a plain region from a patchy one (the spread of its cells in the frame)', () => {
+    const m = map();
+    expect(m.spread({ x: 0, y: 0, width: 320, height: 480 })).to.equal(0);
+    // Half black, half white: a spread of one half.
+    expect(m.spread({ x: 160, y: 200, width: 320, height: 200 })).to.be.closeTo(0.5, 1e-6);
+    // Past the frame's edge counts for nothing, and the hole is left out.
+    expect(m.spread({ x: 600, y: 200, width: 400, height: 100 })).to.be.closeTo(0, 1e-6);
+    expect(m.spread({ x: 220, y: 140, width: 200, height: 200 }, { x: 320, y: 140, width: 100, height: 200 })).to.equal(0);
+    expect(m.spread({ x: -500, y: -500, width: 400, height: 400 })).to.equal(0);
+  });
 });

@@ -13,6 +13,11 @@ export interface LumaMap {
    * (as the detector's input shows it there).
    */
   mean(region: Box, hole?: Box, beyond?: 'skipped' | 'black'): number;
+  /**
+   * Standard deviation of the luma (0-1) of the cells of `region` without `hole` that lie in the
+   * frame, or 0 where none is left: how far from plain (a wall, a flat ground) the scene there is.
+   */
+  spread(region: Box, hole?: Box): number;
 }
 
 /** Longest side of the map, in cells (a cell of 10 px in 640x480: a tenth face is about 5). */
@@ -33,25 +38,39 @@ export function lumaMap(pixels: { data: Uint8ClampedArray; width: number; height
   const luma = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) luma[i] = (0.299 * data[i * 4]! + 0.587 * data[i * 4 + 1]! + 0.114 * data[i * 4 + 2]!) / 255;
   const [sx, sy] = [w / width, h / height];
+  /** Calls `visit` with the map's cells whose centre lies in `region` and not in `hole` (continued past the frame's edge: null there). */
+  const cells = (region: Box, hole: Box | undefined, visit: (luma: number | null) => void): void => {
+    const [x0, x1] = [Math.floor(region.x * sx), Math.ceil((region.x + region.width) * sx)];
+    const [y0, y1] = [Math.floor(region.y * sy), Math.ceil((region.y + region.height) * sy)];
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        // The cell's centre, in the frame's pixels.
+        const c = { x: (x + 0.5) / sx, y: (y + 0.5) / sy };
+        if (!containsPoint(region, c) || (hole && containsPoint(hole, c))) continue;
+        visit(x >= 0 && x < w && y >= 0 && y < h ? luma[y * w + x]! : null);
+      }
+    }
+  };
   return {
     mean(region, hole, beyond = 'skipped') {
-      // Cells of the map's grid, continued past the frame's edge.
-      const [x0, x1] = [Math.floor(region.x * sx), Math.ceil((region.x + region.width) * sx)];
-      const [y0, y1] = [Math.floor(region.y * sy), Math.ceil((region.y + region.height) * sy)];
       let sum = 0;
       let n = 0;
-      for (let y = y0; y < y1; y++) {
-        for (let x = x0; x < x1; x++) {
-          // The cell's centre, in the frame's pixels.
-          const c = { x: (x + 0.5) / sx, y: (y + 0.5) / sy };
-          if (!containsPoint(region, c) || (hole && containsPoint(hole, c))) continue;
-          const inFrame = x >= 0 && x < w && y >= 0 && y < h;
-          if (!inFrame && beyond === 'skipped') continue;
-          sum += inFrame ? luma[y * w + x]! : 0;
-          n++;
-        }
-      }
+      cells(region, hole, (l) => {
+        if (l === null && beyond === 'skipped') return;
+        sum += l ?? 0;
+        n++;
+      });
       return n ? sum / n : 1;
+    },
+    spread(region, hole) {
+      let [sum, squares, n] = [0, 0, 0];
+      cells(region, hole, (l) => {
+        if (l === null) return;
+        sum += l;
+        squares += l * l;
+        n++;
+      });
+      return n ? Math.sqrt(Math.max(0, squares / n - (sum / n) ** 2)) : 0;
     },
   };
 }
