@@ -77,6 +77,9 @@ def main() -> None:
     ap.add_argument("--background", type=float, default=0.0,
                     help="share of the training images shrunk onto a plain background (augment.py): faces on a "
                          "plain wall or in a photo, where the engine's crop reaches past the face")
+    ap.add_argument("--zoom-in", type=float, default=0.0,
+                    help="share of the training images enlarged 1.15-1.45x (augment.py): the tight crops of posed "
+                         "lab photos, the face filling the picture")
     ap.add_argument("--recalibrate-images", type=int, default=12_800,
                     help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
@@ -173,7 +176,7 @@ def main() -> None:
             if framed is not None:
                 use = found[idx] & (torch.rand(len(idx), generator=g) < args.engine_framing_share)
                 batch = torch.where(use[:, None, None, None], framed[idx], batch)
-            x = augment(batch.float() / 255, g, args.background)
+            x = augment(batch.float() / 255, g, args.background, args.zoom_in)
             y = targets[idx]
             if two_heads:
                 logits, orig_logits = net.both(x)
@@ -237,7 +240,7 @@ def main() -> None:
     # dev split with --dev) against the FER+ majority where present.
     stats_images = images if framed is None else both_framings(images, framed, found)
     _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, stats_images, val, args.recalibrate_images,
-                                                                  args.background)
+                                                                  args.background, args.zoom_in)
     extra = {}
     if orig:
         extra["temperatureOrig"] = orig["temperature"]

@@ -251,6 +251,21 @@ class Augmentation(unittest.TestCase):
         self.assertGreaterEqual(y.min().item(), 0.0)
         self.assertLessEqual(y.max().item(), 1.0)
 
+    def test_zoom_in_enlarges_the_face(self):
+        """A white square (a face) half the image's side, on black: zoomed in, it covers more of the
+        image, by at least 1.15^2 on average (less the erasing patches and rotation); zoom_in=0 draws
+        nothing more, so the images are exactly those of a run without it."""
+        x = torch.zeros(64, 1, 48, 48)
+        x[:, :, 12:36, 12:36] = 1
+
+        def area(zoom_in: float) -> float:
+            y = augment(x.clone(), torch.Generator().manual_seed(7), zoom_in=zoom_in)
+            return float((y > 0.5).float().mean())
+
+        self.assertTrue(torch.equal(augment(x.clone(), torch.Generator().manual_seed(7)),
+                                    augment(x.clone(), torch.Generator().manual_seed(7), zoom_in=0.0)))
+        self.assertGreater(area(1.0), 1.25 * area(0.0))
+
 
 class CardTrainingSection(unittest.TestCase):
     def summary(self, **args) -> dict:
