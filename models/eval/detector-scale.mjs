@@ -7,12 +7,15 @@
 // and 0.75 (a tile's sure find), and the mean score (0 where none was found).
 //
 //   node models/eval/detector-scale.mjs [-- options]
-//     --faces N        Training faces with a FER+ label, every 97th row (default 200)
+//     --faces N        Training faces with a FER+ label, every --every'th of them (default 200)
+//     --every K        the step between the faces taken (default 97)
 //     --data DIR       FER2013 folder (default ../shared/data/fer2013)
 //     --variants JSON  the variants, e.g. '[{"size":0.3,"place":"corner","surround":"black"}]';
 //                      size: the face's side over the input's; place: centre, corner, or the offset
 //                      of its top left corner in input pixels; surround: grey, black or dark;
-//                      feather: pixels over which the face image fades into the surround (default 0)
+//                      feather: pixels over which the face image fades into the surround (default 0);
+//                      mirror: true for the better score of the input and its mirror image (the
+//                      engine's search sees the frame's mirror image too where no face is sure)
 // Needs a build first (`npm run build`: the MediaPipe assets of packages/core/dist).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +28,7 @@ import { hasTraining, loadTraining } from './lib/devsplit.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
 
-const { values: opt } = parseArgs({ options: { faces: { type: 'string', default: '200' }, data: { type: 'string' }, variants: { type: 'string' } } });
+const { values: opt } = parseArgs({ options: { faces: { type: 'string', default: '200' }, every: { type: 'string', default: '97' }, data: { type: 'string' }, variants: { type: 'string' } } });
 const fail = (msg) => {
   console.error(`detector-scale: ${msg}`);
   process.exit(2);
@@ -62,7 +65,9 @@ const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
 if (!hasTraining(dataDir)) fail(`no FER2013 Training files in ${dataDir} (pass --data DIR)`);
 const data = loadTraining(dataDir);
 const labelled = scoredRows(data.labels);
-const rows = Array.from({ length: Math.min(faces, Math.floor(labelled.length / 97)) }, (_, i) => labelled[i * 97]);
+const every = Number(opt.every);
+if (!(Number.isInteger(every) && every > 0)) fail(`--every ${opt.every} is not a positive integer`);
+const rows = Array.from({ length: Math.min(faces, Math.floor(labelled.length / every)) }, (_, i) => labelled[i * every]);
 const side = data.size;
 
 const mediapipe = path.join(root, 'packages/core/dist/assets');
@@ -99,10 +104,22 @@ window.ready = (async () => {
     const at = typeof v.place === 'number' ? v.place : v.place === 'corner' ? 0 : Math.round((INPUT - s) / 2);
     ctx.drawImage(face, at, at, s, s);
     let best = 0;
-    for (const d of detector.detect(input).detections) {
-      const b = d.boundingBox;
-      const over = Math.abs(b.originX + b.width / 2 - (at + s / 2)) < s / 2 && Math.abs(b.originY + b.height / 2 - (at + s / 2)) < s / 2;
-      if (over) best = Math.max(best, d.categories[0]?.score ?? 0);
+    const centre = at + s / 2;
+    for (const flip of v.mirror ? [false, true] : [false]) {
+      if (flip) {
+        // The same input flipped left to right: the face's centre moves to INPUT - centre.
+        const copy = Object.assign(document.createElement('canvas'), { width: INPUT, height: INPUT });
+        const g = copy.getContext('2d');
+        g.setTransform(-1, 0, 0, 1, INPUT, 0);
+        g.drawImage(input, 0, 0);
+        ctx.drawImage(copy, 0, 0);
+      }
+      const cx = flip ? INPUT - centre : centre;
+      for (const d of detector.detect(input).detections) {
+        const b = d.boundingBox;
+        const over = Math.abs(b.originX + b.width / 2 - cx) < s / 2 && Math.abs(b.originY + b.height / 2 - centre) < s / 2;
+        if (over) best = Math.max(best, d.categories[0]?.score ?? 0);
+      }
     }
     return best;
   };
@@ -117,8 +134,8 @@ try {
   await page.goto(`${server.url}/index.html`);
   await page.evaluate(() => window.ready);
   console.log(`BlazeFace short range on ${rows.length} FER2013 Training faces in its 128x128 input`);
-  console.log('| face size | place | surround | feather (px) | score >= 0.3 | >= 0.5 | >= 0.75 | mean score |');
-  console.log('|---:|---|---|---:|---:|---:|---:|---:|');
+  console.log('| face size | place | surround | feather (px) | and mirrored | score >= 0.3 | >= 0.5 | >= 0.75 | mean score |');
+  console.log('|---:|---|---|---:|---|---:|---:|---:|---:|');
   const pct = (scores, t) => `${((100 * scores.filter((s) => s >= t).length) / scores.length).toFixed(1)}%`;
   for (const v of variants) {
     const scores = [];
@@ -128,7 +145,7 @@ try {
     }
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
     const place = typeof v.place === 'number' ? `${v.place} px in` : v.place;
-    console.log(`| ${(100 * v.size).toFixed(1)}% | ${place} | ${v.surround} | ${v.feather ?? 0} | ${pct(scores, 0.3)} | ${pct(scores, 0.5)} | ${pct(scores, 0.75)} | ${mean.toFixed(3)} |`);
+    console.log(`| ${(100 * v.size).toFixed(1)}% | ${place} | ${v.surround} | ${v.feather ?? 0} | ${v.mirror ? 'yes' : 'no'} | ${pct(scores, 0.3)} | ${pct(scores, 0.5)} | ${pct(scores, 0.75)} | ${mean.toFixed(3)} |`);
   }
 } finally {
   await browser.close();

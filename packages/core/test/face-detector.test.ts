@@ -4,6 +4,7 @@ import { writeFile } from '@web/test-runner-commands';
 import { MediaPipeFaceDetector } from '../src/detection/face-detector.js';
 import { iou } from '../src/geometry/box.js';
 import { mergeDetections } from '../src/detection/nms.js';
+import { unmirrorFace } from '../src/detection/to-face.js';
 import { focusPasses } from '../src/detection/focus.js';
 import { frameSquares, frameZoomedOut, reachingPast, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
@@ -115,6 +116,27 @@ describe('MediaPipeFaceDetector', function () {
     console.log(`faces per photo: ${found.join(',')} of ${PEOPLE.join(',')}; total ${found.reduce((a, b) => a + b)} of 22`);
     found.forEach((n, i) => expect(n, `sample${i + 1}: more faces than people`).to.be.at.most(PEOPLE[i]!));
     expect(found.reduce((a, b) => a + b)).to.be.at.least(20);
+  });
+
+  it("maps faces found in a photo's mirror image back to where they are in the photo (boxes, and which eye is which)", () => {
+    const img = photos[3]!;
+    const mirror = new OffscreenCanvas(img.width, img.height);
+    const g = mirror.getContext('2d')!;
+    g.setTransform(-1, 0, 0, 1, img.width, 0);
+    g.drawImage(img, 0, 0);
+    const whole = { x: 0, y: 0, width: img.width, height: img.height };
+    const plain = detector.detect(img, img.width, img.height).faces;
+    const back = detector.detect(mirror, img.width, img.height).faces.map((f) => unmirrorFace(f, whole));
+    expect(plain.length).to.be.at.least(3);
+    for (const f of plain) {
+      const twin = back.find((b) => iou(b.box, f.box) > 0.6);
+      expect(twin, `the face at ${Math.round(f.box.x)},${Math.round(f.box.y)} found in the mirror image`).to.not.equal(undefined);
+      // The left eye (as seen in the image) stays on the left, within a tenth of the box.
+      for (const k of ['leftEye', 'rightEye', 'noseTip', 'mouth'] as const) {
+        expect(Math.hypot(twin!.keypoints[k].x - f.keypoints[k].x, twin!.keypoints[k].y - f.keypoints[k].y), k).to.be.below(0.1 * f.box.width);
+      }
+      expect(twin!.keypoints.leftEye.x).to.be.lessThan(twin!.keypoints.rightEye.x);
+    }
   });
 
   it('in a video, finds the small faces again around where they were, in fewer passes', async () => {

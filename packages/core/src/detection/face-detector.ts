@@ -13,7 +13,7 @@ import { frameSquares, frameZoomedOut, reachingPast, tileLevels, type LevelTile,
 import { requireWebGL } from './webgl.js';
 import { lumaMap, lumaMapSize, type LumaMap } from './luma-map.js';
 import { quietly, quietlyAsync } from './mediapipe-logs.js';
-import { clipBox, moveFace, toDetectedFace, type Placement } from './to-face.js';
+import { clipBox, moveFace, toDetectedFace, unmirrorFace, type Placement } from './to-face.js';
 
 /** `{ wasmLoaderPath, wasmBinaryPath }` (tasks-vision does not export the type). */
 type WasmFileset = Parameters<typeof FaceDetector.createFromOptions>[0];
@@ -454,9 +454,13 @@ export class MediaPipeFaceDetector {
         // As in a still, the frame's squares where no face was found surely (a big face at its edge).
         if (!found.some((f) => f.score >= tileConfidence)) found.push(...this.scanBigFaces(drawable, width, height));
         const known = mergeDetections(found);
-        // As in a still, a dark frame where no face was found surely is seen again at LOW_CONTRAST.
-        const low = known.some((f) => f.score >= tileConfidence) ? undefined : this.darkFrameAgain(drawable, width, height, tileConfidence);
+        // As in a still, where no face was found surely: a dark frame seen again at LOW_CONTRAST, and
+        // the frame's mirror image.
+        const unsureOnly = !known.some((f) => f.score >= tileConfidence);
+        const low = unsureOnly ? this.darkFrameAgain(drawable, width, height, tileConfidence) : undefined;
+        const flipped = unsureOnly ? this.mirroredFrame(drawable, width, height) : undefined;
         faces = low ? this.confirm(drawable, width, height, mergeDetections([...known, ...low.sure]), low.unsure) : known;
+        if (flipped) faces = this.confirm(drawable, width, height, faces, flipped, true);
       } else if (piece) {
         // A coarse tile at the default level takes its sure finds only; any other also confirms its unsure ones.
         const scan = this.scanTiles(drawable, width, height, [piece], tileConfidence, !coarse.includes(piece));
@@ -482,10 +486,12 @@ export class MediaPipeFaceDetector {
         const unsureOnly = !faces.some((f) => f.score >= tileConfidence);
         if (unsureOnly) faces = mergeDetections([...faces, ...this.scanBigFaces(drawable, width, height)]);
         const low = unsureOnly ? this.darkFrameAgain(drawable, width, height, tileConfidence) : undefined;
+        const flipped = unsureOnly ? this.mirroredFrame(drawable, width, height) : undefined;
         const more = (tiny || unsureOnly) && fine.length > 0 ? this.scanTiles(drawable, width, height, fine, tileConfidence, true) : undefined;
         const sure = [...(low?.sure ?? []), ...(more?.sure ?? [])];
         const unsure = [...(low?.unsure ?? []), ...(more || tiny ? scan.unsure : []), ...(more?.unsure ?? [])];
         faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...sure]), unsure);
+        if (flipped) faces = this.confirm(drawable, width, height, faces, flipped, true);
       }
     }
     faces = faces
@@ -539,7 +545,8 @@ export class MediaPipeFaceDetector {
    * hard black edge that lowers BlazeFace's score. The blobs of a texture that a square reads as a
    * face at 0.5-0.7 seldom hold (15 such blobs in 60 face-free textured frames: a mean of 0.58 at
    * most; 269 of 295 finds of the sample photos' faces cut tightly at the frame's edge reach 0.62,
-   * 257 with a black look).
+   * 257 with a black look). Every view is also searched in its mirror image, its finds looked at in
+   * the mirror image (mirroredFrame): a face BlazeFace scores low as it is often scores well mirrored.
    */
   private scanBigFaces(image: Exclude<DetectorImage, ImageData>, width: number, height: number): DetectedFace[] {
     const { minConfidence } = this.settings;
@@ -556,16 +563,17 @@ export class MediaPipeFaceDetector {
     ];
     return views.flatMap(({ region, least, looks }) => {
       const contrast = this.contrastFor(image, width, height, region);
-      return this.detectIn(image, region, minConfidence, { frame, contrast, pastEdge: 'grey' }).flatMap((f) => {
+      // Each view as it is and in its mirror image, its looks alike (see mirroredFrame).
+      return [false, true].flatMap((mirror) => this.detectIn(image, region, minConfidence, { frame, contrast, pastEdge: 'grey', mirror }).flatMap((f) => {
         if (f.box.width < least || !withinInnerEdges(f.box, region, region.frameEdges, EDGE_MARGIN * region.width)) return [];
         const more = looks(f);
         let total = f.score;
         for (const look of more) {
-          total += bestOf(this.detectIn(image, look, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey' }), f.box)?.score ?? 0;
+          total += bestOf(this.detectIn(image, look, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey', mirror }), f.box)?.score ?? 0;
         }
         const mean = total / (1 + more.length);
         return mean >= Math.max(minConfidence, CONFIRM) ? [{ ...f, score: mean }] : [];
-      });
+      }));
     });
   }
 
@@ -582,12 +590,29 @@ export class MediaPipeFaceDetector {
   }
 
   /**
-   * `known` (faces already found, merged) with the `unsure` finds that are not one of them and that
-   * closer looks confirm (the best-scored first, at most MAX_CLOSER_LOOKS of them).
+   * The whole frame's mirror image (flipped left to right), searched from minConfidence: finds for
+   * closer looks in the mirror image (confirm with `mirror`). BlazeFace is not symmetric: a face it
+   * scores under the threshold (a profile, a face cut tightly by its image or the frame) often scores
+   * over it mirrored (models/eval/detector-scale.mjs, 2,000 Training faces: at half its input in its
+   * black corner 98.3% score 0.5, 99.0% in the better of the two images; at 37.5% centred on grey,
+   * the whole frame's view of a face half a 4:3 frame high, 99.0 and 99.6%). Its finds are never
+   * taken as they are: taken from 0.6 (the rest looked at), a blob beside a face that fills a
+   * textured frame (0.65) and a misplaced box over a face cut by the frame's edge (0.63) became boxes
+   * in 1,200 Training frames of eval:pipeline; and looks at the plain image turn the faces away again
+   * (they fail where the plain image did).
    */
-  private confirm(image: Exclude<DetectorImage, ImageData>, width: number, height: number, known: DetectedFace[], unsure: DetectedFace[]): DetectedFace[] {
+  private mirroredFrame(image: Exclude<DetectorImage, ImageData>, width: number, height: number): DetectedFace[] {
+    return this.detectIn(image, { x: 0, y: 0, width, height }, this.settings.minConfidence, { mirror: true });
+  }
+
+  /**
+   * `known` (faces already found, merged) with the `unsure` finds that are not one of them and that
+   * closer looks confirm (the best-scored first, at most MAX_CLOSER_LOOKS of them); with `mirror`,
+   * finds of the mirror image, looked at in the mirror image.
+   */
+  private confirm(image: Exclude<DetectorImage, ImageData>, width: number, height: number, known: DetectedFace[], unsure: DetectedFace[], mirror = false): DetectedFace[] {
     const candidates = mergeDetections(unsure).filter((c) => !known.some((k) => sameFace(k.box, c.box)));
-    const confirmed = candidates.slice(0, MAX_CLOSER_LOOKS).flatMap((c) => this.closerLook(image, width, height, c));
+    const confirmed = candidates.slice(0, MAX_CLOSER_LOOKS).flatMap((c) => this.closerLook(image, width, height, c, mirror));
     return confirmed.length ? mergeDetections([...known, ...confirmed]) : known;
   }
 
@@ -596,9 +621,10 @@ export class MediaPipeFaceDetector {
    * detection (box and keypoints) with the mean score of the four views, or none when that mean
    * stays under CONFIRM or minConfidence (a look that does not find the face there scores 0). Where
    * the wide look's surround is dark, the looks see the frame at LOW_CONTRAST and, when the mean
-   * falls short, DARK_REACH takes the wide look's place.
+   * falls short, DARK_REACH takes the wide look's place. With `mirror`, every look sees the frame's
+   * mirror image (a find of mirroredFrame).
    */
-  private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace): DetectedFace[] {
+  private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace, mirror = false): DetectedFace[] {
     const views = CLOSER_REACH.length + 1;
     const need = Math.max(this.settings.minConfidence, CONFIRM) * views;
     const frame = { width, height };
@@ -610,7 +636,7 @@ export class MediaPipeFaceDetector {
     const darkLook = luma.mean(surround, hole, 'black') < DARK_SURROUND;
     const pastEdge = contrast === 1 && luma.spread(surround, hole) < PLAIN_SURROUND ? 'grey' : 'black';
     const look = (reach: number) =>
-      bestOf(this.detectIn(image, centredSquare(candidate.box, reach), candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge }), candidate.box);
+      bestOf(this.detectIn(image, centredSquare(candidate.box, reach), candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge, mirror }), candidate.box);
     let total = candidate.score;
     let seen: DetectedFace | undefined;
     let wide = 0;
@@ -683,7 +709,13 @@ export class MediaPipeFaceDetector {
     image: Exclude<DetectorImage, ImageData>,
     region: Box,
     minScore: number,
-    { graph, frame, contrast = 1, pastEdge = 'black' }: { graph?: FaceDetector; frame?: { width: number; height: number }; contrast?: number; pastEdge?: 'black' | 'grey' } = {},
+    {
+      graph,
+      frame,
+      contrast = 1,
+      pastEdge = 'black',
+      mirror = false,
+    }: { graph?: FaceDetector; frame?: { width: number; height: number }; contrast?: number; pastEdge?: 'black' | 'grey'; mirror?: boolean } = {},
   ): DetectedFace[] {
     const scale = Math.min(1, MAX_INPUT / Math.max(region.width, region.height));
     const w = Math.max(1, Math.round(region.width * scale));
@@ -700,8 +732,12 @@ export class MediaPipeFaceDetector {
     }
     const sx = w / region.width;
     const sy = h / region.height;
+    // The mirror image: flipped left to right, its finds flipped back (unmirrorFace).
+    if (mirror) ctx.setTransform(-1, 0, 0, 1, w, 0);
     drawAtContrast(ctx, image, inside, { x: (inside.x - region.x) * sx, y: (inside.y - region.y) * sy, width: inside.width * sx, height: inside.height * sy }, contrast);
-    return this.run(canvas, { x: region.x, y: region.y, scale: region.width / w, width: w, height: h }, graph).filter((f) => f.score >= minScore);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    const finds = this.run(canvas, { x: region.x, y: region.y, scale: region.width / w, width: w, height: h }, graph).filter((f) => f.score >= minScore);
+    return mirror ? finds.map((f) => unmirrorFace(f, region)) : finds;
   }
 
   /**

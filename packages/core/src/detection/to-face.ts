@@ -54,3 +54,30 @@ export function clipBox(b: Box, width: number, height: number): Box {
   const y = Math.max(0, b.y);
   return { x, y, width: Math.max(0, Math.min(width, b.x + b.width) - x), height: Math.max(0, Math.min(height, b.y + b.height) - y) };
 }
+
+/** The keypoint that `name` becomes in a mirror image (left and right swap). */
+const MIRRORED: Record<keyof FaceKeypoints, keyof FaceKeypoints> = {
+  leftEye: 'rightEye',
+  rightEye: 'leftEye',
+  noseTip: 'noseTip',
+  mouth: 'mouth',
+  leftEarTragion: 'rightEarTragion',
+  rightEarTragion: 'leftEarTragion',
+};
+
+/**
+ * `face`, found in the mirror image (flipped left to right) of the `region` of a frame, as it lies in
+ * the frame: its box and keypoints mirrored about the region's vertical centre line, and the left
+ * and right keypoints swapped (the mirror image's left eye is the frame's right one).
+ */
+export function unmirrorFace(face: DetectedFace, region: Box): DetectedFace {
+  const axis = 2 * region.x + region.width;
+  const { box } = face;
+  const keypoints = Object.fromEntries(
+    (Object.keys(MIRRORED) as (keyof FaceKeypoints)[]).map((name) => {
+      const p = face.keypoints[MIRRORED[name]];
+      return [name, { x: axis - p.x, y: p.y }];
+    }),
+  ) as unknown as FaceKeypoints;
+  return { ...face, box: { ...box, x: axis - box.x - box.width }, keypoints };
+}
