@@ -8,6 +8,7 @@ import { unmirrorFace } from '../src/detection/to-face.js';
 import { focusPasses } from '../src/detection/focus.js';
 import { frameSquares, frameZoomedOut, reachingPast, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
+import { mirrored } from './support/frames.js';
 import type { DetectedFace } from '../src/types.js';
 
 const ASSETS = '/packages/core/dist/assets';
@@ -120,10 +121,7 @@ describe('MediaPipeFaceDetector', function () {
 
   it("maps faces found in a photo's mirror image back to where they are in the photo (boxes, and which eye is which)", () => {
     const img = photos[3]!;
-    const mirror = new OffscreenCanvas(img.width, img.height);
-    const g = mirror.getContext('2d')!;
-    g.setTransform(-1, 0, 0, 1, img.width, 0);
-    g.drawImage(img, 0, 0);
+    const mirror = mirrored(img);
     const whole = { x: 0, y: 0, width: img.width, height: img.height };
     const plain = detector.detect(img, img.width, img.height).faces;
     const back = detector.detect(mirror, img.width, img.height).faces.map((f) => unmirrorFace(f, whole));

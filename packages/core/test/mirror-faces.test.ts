@@ -1,13 +1,13 @@
 // Faces and their mirror images: BlazeFace is not symmetric, and a face it scores under the
 // threshold in one orientation often scores over it in the other (a face cut tightly by its image and
 // by the frame's edge, a profile). Where no face was found surely the search also sees the frame's
-// mirror image (face-detector.ts, MIRROR_SURE), so a face is found alike in both orientations. The
+// mirror image (face-detector.ts, mirroredFrame), so a face is found alike in both orientations. The
 // faces are the sample photos' 21-22 people, grey, 48 pixels of resolution, cut as FER2013 cuts
 // faces, each also flipped left to right, half the frame's height in its corners.
 import { expect } from '@open-wc/testing';
 import { EmotionDetector } from '../src/index.js';
 import { ASSETS, MODEL } from './support/engine.js';
-import { flat } from './support/frames.js';
+import { flat, mirrored } from './support/frames.js';
 import { findPlaced, sampleCuts } from './support/placed-faces.js';
 
 const W = 640;
@@ -17,17 +17,6 @@ const SIZE = H / 2;
 /** The cuts: squares of these many times each face's box (0.8 cuts forehead and chin, as FER2013 often does). */
 const MARGINS = [0.8, 0.9, 1.0];
 const PLACES = { 'top left': { x: 0, y: 0 }, 'bottom right': { x: W - SIZE, y: H - SIZE } };
-
-/** `cut` flipped left to right. */
-function mirrored(cut: HTMLCanvasElement): HTMLCanvasElement {
-  const c = document.createElement('canvas');
-  c.width = cut.width;
-  c.height = cut.height;
-  const g = c.getContext('2d')!;
-  g.setTransform(-1, 0, 0, 1, c.width, 0);
-  g.drawImage(cut, 0, 0);
-  return c;
-}
 
 describe('faces and their mirror images', function () {
   this.timeout(600_000);

@@ -72,3 +72,14 @@ export function foundAt(faces: readonly { box: Box }[], at: { x: number; y: numb
     return cx >= at.x && cx <= at.x + side && cy >= at.y && cy <= at.y + side;
   });
 }
+
+/** `image` flipped left to right, as a canvas of its size. */
+export function mirrored(image: HTMLCanvasElement | HTMLImageElement | ImageBitmap): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = image.width;
+  c.height = image.height;
+  const g = c.getContext('2d')!;
+  g.setTransform(-1, 0, 0, 1, c.width, 0);
+  g.drawImage(image, 0, 0);
+  return c;
+}
