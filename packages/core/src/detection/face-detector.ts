@@ -608,11 +608,21 @@ export class MediaPipeFaceDetector {
   /**
    * `known` (faces already found, merged) with the `unsure` finds that are not one of them and that
    * closer looks confirm (the best-scored first, at most MAX_CLOSER_LOOKS of them); with `mirror`,
-   * finds of the mirror image, looked at in the mirror image.
+   * finds of the mirror image, looked at in the mirror image. A find of the image as it is whose
+   * looks saw it but fell short of the mean gets the looks again in the mirror image, with the
+   * find's own score: small faces cut tightly by their image, turned or covered by a hand often
+   * hold there (BlazeFace is not symmetric: mirroredFrame), and a blob that no look saw costs no
+   * more passes (400 Training faces a tenth of the frame high: 98.3 -> 98.8% found centred on grey,
+   * 99.0 -> 99.5% anywhere on a texture, the same false boxes, 3 more passes a frame there;
+   * README.md models section, "Faces seen mirrored").
    */
   private confirm(image: Exclude<DetectorImage, ImageData>, width: number, height: number, known: DetectedFace[], unsure: DetectedFace[], mirror = false): DetectedFace[] {
     const candidates = mergeDetections(unsure).filter((c) => !known.some((k) => sameFace(k.box, c.box)));
-    const confirmed = candidates.slice(0, MAX_CLOSER_LOOKS).flatMap((c) => this.closerLook(image, width, height, c, mirror));
+    const confirmed = candidates.slice(0, MAX_CLOSER_LOOKS).flatMap((c) => {
+      const plain = this.closerLook(image, width, height, c, mirror);
+      if (plain.face || mirror || !plain.seen) return plain.face ? [plain.face] : [];
+      return this.closerLook(image, width, height, c, true).face ?? [];
+    });
     return confirmed.length ? mergeDetections([...known, ...confirmed]) : known;
   }
 
@@ -622,9 +632,10 @@ export class MediaPipeFaceDetector {
    * stays under CONFIRM or minConfidence (a look that does not find the face there scores 0). Where
    * the wide look's surround is dark, the looks see the frame at LOW_CONTRAST and, when the mean
    * falls short, DARK_REACH takes the wide look's place. With `mirror`, every look sees the frame's
-   * mirror image (a find of mirroredFrame).
+   * mirror image (a find of mirroredFrame, or the second try of confirm). `seen`: whether any look
+   * found the candidate (a look may stop the others early, when the mean can no longer be reached).
    */
-  private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace, mirror = false): DetectedFace[] {
+  private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace, mirror = false): { face?: DetectedFace; seen: boolean } {
     const views = CLOSER_REACH.length + 1;
     const need = Math.max(this.settings.minConfidence, CONFIRM) * views;
     const frame = { width, height };
@@ -643,17 +654,17 @@ export class MediaPipeFaceDetector {
     for (const [k, reach] of CLOSER_REACH.entries()) {
       // Not worth the pass when even perfect scores from here on could not reach the mean (nor with
       // DARK_REACH in the wide look's place: as many views).
-      if (total + (CLOSER_REACH.length - k) < need) return [];
+      if (total + (CLOSER_REACH.length - k) < need) return { seen: !!seen };
       const best = look(reach);
       wide = best?.score ?? 0; // the last is the wide look's
       total += wide;
       seen ??= best;
     }
-    if (!seen) return [];
-    if (total >= need) return [{ ...seen, score: total / views }];
-    if (!darkLook) return [];
+    if (!seen) return { seen: false };
+    if (total >= need) return { face: { ...seen, score: total / views }, seen: true };
+    if (!darkLook) return { seen: true };
     const withDark = total - wide + (look(DARK_REACH)?.score ?? 0);
-    return withDark >= need ? [{ ...seen, score: withDark / views }] : [];
+    return withDark >= need ? { face: { ...seen, score: withDark / views }, seen: true } : { seen: true };
   }
 
   /** The frame's luma map (luma-map.ts), drawn and read back once per detect(). */

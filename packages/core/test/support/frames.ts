@@ -52,15 +52,18 @@ export function flat(colour: string, width = 640, height = 480): HTMLCanvasEleme
   return frame;
 }
 
-/** `img`'s face at `box`, cut as a square `margin` times the box, as FER2013 keeps a face: grey, 48x48. */
-export function ferLike(img: HTMLImageElement, box: Box, margin: number): HTMLCanvasElement {
+/**
+ * `img`'s face at `box`, cut as a square `margin` times the box, as FER2013 keeps a face: grey, 48x48;
+ * `shift` moves the square sideways by that share of the box's width (a turned face's cut).
+ */
+export function ferLike(img: HTMLImageElement, box: Box, margin: number, shift = 0): HTMLCanvasElement {
   const c = document.createElement('canvas');
   c.width = 48;
   c.height = 48;
   const g = c.getContext('2d')!;
   g.filter = 'grayscale(1)';
   const s = Math.max(box.width, box.height) * margin;
-  g.drawImage(img, box.x + box.width / 2 - s / 2, box.y + box.height / 2 - s / 2, s, s, 0, 0, 48, 48);
+  g.drawImage(img, box.x + box.width / 2 + shift * box.width - s / 2, box.y + box.height / 2 - s / 2, s, s, 0, 0, 48, 48);
   return c;
 }
 

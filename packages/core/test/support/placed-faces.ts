@@ -20,13 +20,14 @@ export async function sampleCuts(detector: EmotionDetector, margins: readonly nu
 }
 
 /**
- * Every cut drawn `size` px square at every place on every ground, each frame a still of its own:
+ * Every cut drawn `size` px square at every place on every ground, each frame a still of its own
+ * (`names`: what each face's cuts are, in order, e.g. their margins, for the misses' names):
  * how many frames there were and which missed the face (none of them may show more than one face).
  */
 export async function findPlaced(
   detector: EmotionDetector,
   cuts: readonly HTMLCanvasElement[],
-  margins: readonly number[],
+  names: readonly (number | string)[],
   size: number,
   places: Record<string, { x: number; y: number }>,
   grounds: Record<string, HTMLCanvasElement>,
@@ -44,7 +45,7 @@ export async function findPlaced(
         g.drawImage(cut, at.x, at.y, size, size);
         const r = await detector.detect(frame);
         tries++;
-        if (!foundAt(r.faces, at, size)) missed.push(`face ${Math.floor(i / margins.length)} (${margins[i % margins.length]}) ${place} on ${ground}`);
+        if (!foundAt(r.faces, at, size)) missed.push(`face ${Math.floor(i / names.length)} (${names[i % names.length]}) ${place} on ${ground}`);
         expect(r.faces.length, `face ${i}: one face in the frame`).to.be.at.most(1);
       }
     }
