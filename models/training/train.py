@@ -28,6 +28,7 @@ from engine_framing import both_framings, load_engine_crops  # noqa: E402
 from fer_data import CLASSES, soft_targets, training_rows  # noqa: E402
 from net import ExpressionNet, count_macs  # noqa: E402
 from recalibrate import recalibrate_run  # noqa: E402
+from strength import mean_neutral, vary_strength  # noqa: E402
 from scoring import accuracies, predict, selection_score  # noqa: E402
 
 
@@ -80,6 +81,9 @@ def main() -> None:
     ap.add_argument("--zoom-in", type=float, default=0.0,
                     help="share of the training images enlarged 1.15-1.45x (augment.py): the tight crops of posed "
                          "lab photos, the face filling the picture")
+    ap.add_argument("--strength", type=float, default=0.0,
+                    help="share of the training images made weaker or stronger (strength.py: caricatures against "
+                         "the mean neutral face, targets moved towards neutral or the original label)")
     ap.add_argument("--recalibrate-images", type=int, default=12_800,
                     help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
@@ -117,6 +121,8 @@ def main() -> None:
             f"prior {[round(v, 3) for v in orig_prior.exp().tolist()]}")
     targets = targets[keep]
     images = train.images[keep]
+    labels = train.labels[keep]
+    neutral_face = mean_neutral(images, train.ferplus_dist[keep]) if args.strength > 0 else None
     say(f"args {vars(args)}; training rows {len(images)} of {len(train.images)}")
     framed = None
     if args.engine_framing:
@@ -176,12 +182,17 @@ def main() -> None:
             if framed is not None:
                 use = found[idx] & (torch.rand(len(idx), generator=g) < args.engine_framing_share)
                 batch = torch.where(use[:, None, None, None], framed[idx], batch)
-            x = augment(batch.float() / 255, g, args.background, args.zoom_in)
-            y = targets[idx]
+            x, y = batch.float() / 255, targets[idx]
+            y_orig = orig_targets[idx] if two_heads else None
+            if neutral_face is not None:
+                x, varied = vary_strength(x, [y, y_orig] if two_heads else [y], labels[idx], neutral_face,
+                                          args.strength, g)
+                y, y_orig = varied[0], varied[1] if two_heads else None
+            x = augment(x, g, args.background, args.zoom_in)
             if two_heads:
                 logits, orig_logits = net.both(x)
                 loss = torch.sum(-y * F.log_softmax(logits, 1), 1).mean() + args.orig_head * torch.sum(
-                    -orig_targets[idx] * F.log_softmax(adjusted(orig_logits, orig_prior, args.orig_head_adjust), 1),
+                    -y_orig * F.log_softmax(adjusted(orig_logits, orig_prior, args.orig_head_adjust), 1),
                     1).mean()
             else:
                 loss = torch.sum(-y * F.log_softmax(net(x), 1), 1).mean()

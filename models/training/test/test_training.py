@@ -21,6 +21,7 @@ from export import fuse_batchnorm, training_card  # noqa: E402
 from fer_data import Split, dev_mask, soft_targets, training_rows  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, MultiView, count_macs  # noqa: E402
 from prune import keep, prune  # noqa: E402
+from strength import NEUTRAL, mean_neutral, vary_strength  # noqa: E402
 from views import view  # noqa: E402
 
 EMOTION = os.path.join(HERE, "..", "..", "emotion")
@@ -265,6 +266,36 @@ class Augmentation(unittest.TestCase):
         self.assertTrue(torch.equal(augment(x.clone(), torch.Generator().manual_seed(7)),
                                     augment(x.clone(), torch.Generator().manual_seed(7), zoom_in=0.0)))
         self.assertGreater(area(1.0), 1.25 * area(0.0))
+
+
+class ExpressionStrength(unittest.TestCase):
+    def test_caricatures_against_the_mean_neutral_face(self):
+        """A weaker face moves towards the mean neutral face and its targets towards neutral; a stronger one
+        away from it (its departures from neutral larger) and its targets towards its original label;
+        share 0 changes nothing."""
+        g = torch.Generator().manual_seed(3)
+        images = torch.randint(0, 256, (40, 48, 48), generator=g, dtype=torch.uint8)
+        votes = torch.zeros(40, 7)
+        votes[:20, NEUTRAL] = 1
+        votes[20:, 0] = 1
+        mean = mean_neutral(images, votes)
+        self.assertTrue(torch.allclose(mean, images[:20].float().mean(0) / 255))
+        x = torch.full((8, 1, 48, 48), 0.5)
+        x[:, :, 10:20, 10:20] = 0.9  # brows raised against a flat neutral mean of 0.5
+        flat = torch.full((1, 48, 48), 0.5)
+        targets = torch.full((8, 7), 1 / 7)
+        labels = torch.zeros(8, dtype=torch.long)
+        same, [t] = vary_strength(x, [targets], labels, flat, 0.0, torch.Generator().manual_seed(1))
+        self.assertTrue(torch.equal(same, x) and torch.equal(t, targets))
+        out, [t] = vary_strength(x, [targets], labels, flat, 1.0, torch.Generator().manual_seed(1))
+        s = (out[:, 0, 15, 15] - 0.5) / 0.4  # the strength factor each image got
+        self.assertTrue(((s >= 0.6 - 1e-5) & (s <= 1.5 + 1e-5)).all())
+        self.assertTrue((s < 1).any() and (s > 1).any())
+        self.assertTrue(torch.allclose(out[:, 0, 30, 30], torch.full((8,), 0.5)))  # neutral stays neutral
+        self.assertTrue(torch.allclose(t.sum(1), torch.ones(8)))
+        weaker, stronger = s < 1, s > 1
+        self.assertTrue((t[weaker, NEUTRAL] > 1 / 7).all() and (t[stronger, 0] > 1 / 7).all())
+        self.assertTrue(torch.allclose(t[weaker, NEUTRAL], 1 / 7 + (1 - s[weaker]) * 6 / 7, atol=1e-5))
 
 
 class CardTrainingSection(unittest.TestCase):
