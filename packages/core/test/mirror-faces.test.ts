@@ -11,8 +11,8 @@
 // FER2013 cuts turned faces), a tenth of the frame high, centred and across the finest tiles' borders.
 import { expect } from '@open-wc/testing';
 import { EmotionDetector } from '../src/index.js';
-import { ASSETS, MODEL, loadImage, photo } from './support/engine.js';
-import { ferLike, flat, mirrored } from './support/frames.js';
+import { ASSETS, MODEL } from './support/engine.js';
+import { flat, mirrored } from './support/frames.js';
 import { findPlaced, sampleCuts } from './support/placed-faces.js';
 
 const W = 640;
@@ -22,7 +22,7 @@ const SIZE = H / 2;
 /** The cuts: squares of these many times each face's box (0.8 cuts forehead and chin, as FER2013 often does). */
 const MARGINS = [0.8, 0.9, 1.0];
 const PLACES = { 'top left': { x: 0, y: 0 }, 'bottom right': { x: W - SIZE, y: H - SIZE } };
-/** The tight, off-centre cuts: [share of the box, sideways shift in box widths]. */
+/** The tight, off-centre cuts: [share of the box, sideways shift in box widths] (ferLike). */
 const TIGHT = [[0.75, 0.15], [0.7, 0.25], [0.7, -0.25]] as const;
 /** A tenth of the frame high: centred, and two places across the finest tiles' borders. */
 const SMALL = 48;
@@ -50,14 +50,8 @@ describe('faces and their mirror images', function () {
   it('finds small faces cut tightly and off-centre more often with the mirror-image looks (>= 71%)', async () => {
     const detector = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1 });
     try {
-      const cuts: HTMLCanvasElement[] = [];
-      for (let n = 1; n <= 6; n++) {
-        const img = await loadImage(photo(n));
-        for (const f of (await detector.detect(img)).faces) cuts.push(...TIGHT.map(([share, shift]) => ferLike(img, f.box, share, shift)));
-      }
-      expect(cuts.length).to.be.at.least(20 * TIGHT.length);
-      const names = TIGHT.map(([share, shift]) => `${share}, ${shift}`);
-      const { tries, missed } = await findPlaced(detector, cuts, names, SMALL, SMALL_PLACES, { grey: flat('#808080') });
+      const cuts = await sampleCuts(detector, TIGHT);
+      const { tries, missed } = await findPlaced(detector, cuts, TIGHT, SMALL, SMALL_PLACES, { grey: flat('#808080') });
       console.log(`small faces cut tightly: ${tries - missed.length} of ${tries} found; missed: ${missed.join('; ')}`);
       // Main before the mirror-image looks (bd0f993): 128 of 189 (68%); with them 141 (75%). Many of
       // these cuts keep too little of the face for any look (the rest of the misses in both).

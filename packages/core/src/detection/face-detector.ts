@@ -614,14 +614,15 @@ export class MediaPipeFaceDetector {
    * hold there (BlazeFace is not symmetric: mirroredFrame), and a blob that no look saw costs no
    * more passes (400 Training faces a tenth of the frame high: 98.3 -> 98.8% found centred on grey,
    * 99.0 -> 99.5% anywhere on a texture, the same false boxes, 3 more passes a frame there;
-   * README.md models section, "Faces seen mirrored").
+   * README.md models section, "Small faces seen mirrored").
    */
   private confirm(image: Exclude<DetectorImage, ImageData>, width: number, height: number, known: DetectedFace[], unsure: DetectedFace[], mirror = false): DetectedFace[] {
     const candidates = mergeDetections(unsure).filter((c) => !known.some((k) => sameFace(k.box, c.box)));
     const confirmed = candidates.slice(0, MAX_CLOSER_LOOKS).flatMap((c) => {
-      const plain = this.closerLook(image, width, height, c, mirror);
-      if (plain.face || mirror || !plain.seen) return plain.face ? [plain.face] : [];
-      return this.closerLook(image, width, height, c, true).face ?? [];
+      const { face, seen } = this.closerLook(image, width, height, c, mirror);
+      if (face) return [face];
+      // Seen as it is but not confirmed: the looks again, mirrored.
+      return !mirror && seen ? (this.closerLook(image, width, height, c, true).face ?? []) : [];
     });
     return confirmed.length ? mergeDetections([...known, ...confirmed]) : known;
   }

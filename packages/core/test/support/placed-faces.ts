@@ -1,5 +1,5 @@
 // The sample photos' people cut as FER2013 cuts faces and placed in 640x480 frames: how often the
-// engine finds them (edge-faces and fill-faces tests).
+// engine finds them (the corner-, edge-, fill- and mirror-faces tests).
 import { expect } from '@open-wc/testing';
 import type { EmotionDetector } from '../../src/index.js';
 import { loadImage, photo } from './engine.js';
@@ -8,26 +8,29 @@ import { ferLike, foundAt } from './frames.js';
 const W = 640;
 const H = 480;
 
-/** Each face of the six sample photos (as `detector` finds them), cut at each of `margins` (ferLike). */
-export async function sampleCuts(detector: EmotionDetector, margins: readonly number[]): Promise<HTMLCanvasElement[]> {
-  const cuts: HTMLCanvasElement[] = [];
+/** A cut of a face (ferLike): its margin, or its margin and sideways shift. */
+export type Cut = number | readonly [margin: number, shift: number];
+
+/** Each face of the six sample photos (as `detector` finds them), cut in each of the ways `cuts` says (ferLike). */
+export async function sampleCuts(detector: EmotionDetector, cuts: readonly Cut[]): Promise<HTMLCanvasElement[]> {
+  const images: HTMLCanvasElement[] = [];
   for (let n = 1; n <= 6; n++) {
     const img = await loadImage(photo(n));
-    for (const f of (await detector.detect(img)).faces) cuts.push(...margins.map((m) => ferLike(img, f.box, m)));
+    for (const f of (await detector.detect(img)).faces) images.push(...cuts.map((c) => (typeof c === 'number' ? ferLike(img, f.box, c) : ferLike(img, f.box, ...c))));
   }
-  expect(cuts.length).to.be.at.least(20 * margins.length);
-  return cuts;
+  expect(images.length).to.be.at.least(20 * cuts.length);
+  return images;
 }
 
 /**
  * Every cut drawn `size` px square at every place on every ground, each frame a still of its own
- * (`names`: what each face's cuts are, in order, e.g. their margins, for the misses' names):
+ * (`names`: each face's cuts, in order, as sampleCuts took them, for the misses' names):
  * how many frames there were and which missed the face (none of them may show more than one face).
  */
 export async function findPlaced(
   detector: EmotionDetector,
   cuts: readonly HTMLCanvasElement[],
-  names: readonly (number | string)[],
+  names: readonly Cut[],
   size: number,
   places: Record<string, { x: number; y: number }>,
   grounds: Record<string, HTMLCanvasElement>,
