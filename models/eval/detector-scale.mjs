@@ -4,7 +4,8 @@
 // and the face image's edge: what a tile of the small-face search shows it (a face a tenth of a
 // 640x480 frame fills 30% of a fine tile). Printed per variant: the share of faces whose best
 // detection over the face scores at least 0.3 (the 'tiny' candidates), 0.5 (the default threshold)
-// and 0.75 (a tile's sure find), and the mean score (0 where none was found).
+// and 0.75 (a tile's sure find), the mean score (0 where none was found), and the median side of
+// the best detection's box over the face image's side (where one scored 0.5).
 //
 //   node models/eval/detector-scale.mjs [-- options]
 //     --faces N        Training faces with a FER+ label, every --every'th of them (default 200)
@@ -12,7 +13,9 @@
 //     --data DIR       FER2013 folder (default ../shared/data/fer2013)
 //     --variants JSON  the variants, e.g. '[{"size":0.3,"place":"corner","surround":"black"}]';
 //                      size: the face's side over the input's; place: centre, corner, or the offset
-//                      of its top left corner in input pixels; surround: grey, black or dark;
+//                      of its top left corner in input pixels; surround: grey, black, dark or
+//                      texture (soft grey blobs a quarter of the input wide with fine noise: one of
+//                      eval:pipeline's backgrounds as a fine tile shows it, a new one per face);
 //                      feather: pixels over which the face image fades into the surround (default 0);
 //                      mirror: true for the better score of the input and its mirror image (the
 //                      engine's search sees the frame's mirror image too where no face is sure)
@@ -52,7 +55,7 @@ try {
 } catch (e) {
   fail(`--variants is not JSON: ${e.message}`);
 }
-const SURROUNDS = { grey: '#808080', black: '#000000', dark: '#404040' };
+const SURROUNDS = { grey: '#808080', black: '#000000', dark: '#404040', texture: 'texture' };
 for (const v of variants) {
   if (!(v.size > 0 && v.size <= 1)) fail(`size ${v.size} is not in (0, 1]`);
   if (!SURROUNDS[v.surround]) fail(`surround ${v.surround} is not one of ${Object.keys(SURROUNDS).join(', ')}`);
@@ -88,6 +91,22 @@ window.ready = (async () => {
   );
   const input = Object.assign(document.createElement('canvas'), { width: INPUT, height: INPUT });
   const face = Object.assign(document.createElement('canvas'), { width: ${side}, height: ${side} });
+  // A seeded texture per face (the seed given by the caller), as eval-pipeline-page.mjs draws them.
+  const texture = (seed) => {
+    let a = seed >>> 0;
+    const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+    const coarse = Object.assign(document.createElement('canvas'), { width: 4, height: 4 });
+    const cg = coarse.getContext('2d');
+    const img = cg.createImageData(4, 4);
+    for (let i = 0; i < 16; i++) { const g = 40 + rnd() * 180; img.data.set([g, g, g, 255], i * 4); }
+    cg.putImageData(img, 0, 0);
+    const ctx = input.getContext('2d');
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(coarse, 0, 0, INPUT, INPUT);
+    const px = ctx.getImageData(0, 0, INPUT, INPUT);
+    for (let i = 0; i < px.data.length; i += 4) { const n = (rnd() - 0.5) * 40; for (let c = 0; c < 3; c++) px.data[i + c] += n; }
+    ctx.putImageData(px, 0, 0);
+  };
   window.score = (pixels, v) => {
     const n = ${side};
     const image = new ImageData(n, n);
@@ -98,12 +117,16 @@ window.ready = (async () => {
     }
     face.getContext('2d').putImageData(image, 0, 0);
     const ctx = input.getContext('2d');
-    ctx.fillStyle = v.colour;
-    ctx.fillRect(0, 0, INPUT, INPUT);
+    if (v.colour === 'texture') texture(v.seed);
+    else {
+      ctx.fillStyle = v.colour;
+      ctx.fillRect(0, 0, INPUT, INPUT);
+    }
     const s = Math.round(INPUT * v.size);
     const at = typeof v.place === 'number' ? v.place : v.place === 'corner' ? 0 : Math.round((INPUT - s) / 2);
     ctx.drawImage(face, at, at, s, s);
     let best = 0;
+    let bestSide = 0;
     const centre = at + s / 2;
     for (const flip of v.mirror ? [false, true] : [false]) {
       if (flip) {
@@ -118,10 +141,11 @@ window.ready = (async () => {
       for (const d of detector.detect(input).detections) {
         const b = d.boundingBox;
         const over = Math.abs(b.originX + b.width / 2 - cx) < s / 2 && Math.abs(b.originY + b.height / 2 - centre) < s / 2;
-        if (over) best = Math.max(best, d.categories[0]?.score ?? 0);
+        const score = d.categories[0]?.score ?? 0;
+        if (over && score > best) [best, bestSide] = [score, Math.max(b.width, b.height) / s];
       }
     }
-    return best;
+    return { best, side: bestSide };
   };
 })();
 </script>`,
@@ -134,18 +158,23 @@ try {
   await page.goto(`${server.url}/index.html`);
   await page.evaluate(() => window.ready);
   console.log(`BlazeFace short range on ${rows.length} FER2013 Training faces in its 128x128 input`);
-  console.log('| face size | place | surround | feather (px) | and mirrored | score >= 0.3 | >= 0.5 | >= 0.75 | mean score |');
-  console.log('|---:|---|---|---:|---|---:|---:|---:|---:|');
+  console.log('| face size | place | surround | feather (px) | and mirrored | score >= 0.3 | >= 0.5 | >= 0.75 | mean score | box side / face image side, median |');
+  console.log('|---:|---|---|---:|---|---:|---:|---:|---:|---:|');
   const pct = (scores, t) => `${((100 * scores.filter((s) => s >= t).length) / scores.length).toFixed(1)}%`;
   for (const v of variants) {
     const scores = [];
+    const sides = [];
     for (const r of rows) {
       const pixels = Array.from(data.images.subarray(r * side * side, (r + 1) * side * side));
-      scores.push(await page.evaluate((p, w) => window.score(p, w), pixels, { ...v, colour: SURROUNDS[v.surround] }));
+      const found = await page.evaluate((p, w) => window.score(p, w), pixels, { ...v, colour: SURROUNDS[v.surround], seed: 17 + r });
+      scores.push(found.best);
+      if (found.best >= 0.5) sides.push(found.side);
     }
+    sides.sort((a, b) => a - b);
+    const median = sides.length ? sides[Math.floor((sides.length - 1) / 2)].toFixed(3) : '–';
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
     const place = typeof v.place === 'number' ? `${v.place} px in` : v.place;
-    console.log(`| ${(100 * v.size).toFixed(1)}% | ${place} | ${v.surround} | ${v.feather ?? 0} | ${v.mirror ? 'yes' : 'no'} | ${pct(scores, 0.3)} | ${pct(scores, 0.5)} | ${pct(scores, 0.75)} | ${mean.toFixed(3)} |`);
+    console.log(`| ${(100 * v.size).toFixed(1)}% | ${place} | ${v.surround} | ${v.feather ?? 0} | ${v.mirror ? 'yes' : 'no'} | ${pct(scores, 0.3)} | ${pct(scores, 0.5)} | ${pct(scores, 0.75)} | ${mean.toFixed(3)} | ${median} |`);
   }
 } finally {
   await browser.close();
