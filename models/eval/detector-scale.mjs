@@ -55,10 +55,11 @@ try {
 } catch (e) {
   fail(`--variants is not JSON: ${e.message}`);
 }
-const SURROUNDS = { grey: '#808080', black: '#000000', dark: '#404040', texture: 'texture' };
+// The texture is drawn, not filled (the page's texture()).
+const SURROUNDS = { grey: '#808080', black: '#000000', dark: '#404040', texture: null };
 for (const v of variants) {
   if (!(v.size > 0 && v.size <= 1)) fail(`size ${v.size} is not in (0, 1]`);
-  if (!SURROUNDS[v.surround]) fail(`surround ${v.surround} is not one of ${Object.keys(SURROUNDS).join(', ')}`);
+  if (!Object.hasOwn(SURROUNDS, v.surround)) fail(`surround ${v.surround} is not one of ${Object.keys(SURROUNDS).join(', ')}`);
   if (!['centre', 'corner'].includes(v.place) && !Number.isFinite(v.place)) fail(`place ${v.place} is not centre, corner or a number`);
 }
 const faces = Number(opt.faces);
@@ -83,6 +84,7 @@ fs.writeFileSync(
   path.join(pageDir, 'index.html'),
   `<!doctype html><meta charset="utf-8"><script type="module">
 import { FaceDetector } from '/tasks-vision/vision_bundle.mjs';
+import { random } from '/lib/random.mjs';
 const INPUT = 128;
 window.ready = (async () => {
   const detector = await FaceDetector.createFromOptions(
@@ -93,8 +95,7 @@ window.ready = (async () => {
   const face = Object.assign(document.createElement('canvas'), { width: ${side}, height: ${side} });
   // A seeded texture per face (the seed given by the caller), as eval-pipeline-page.mjs draws them.
   const texture = (seed) => {
-    let a = seed >>> 0;
-    const rnd = () => { a = (a + 0x6d2b79f5) >>> 0; let t = Math.imul(a ^ (a >>> 15), 1 | a); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+    const rnd = random(seed);
     const coarse = Object.assign(document.createElement('canvas'), { width: 4, height: 4 });
     const cg = coarse.getContext('2d');
     const img = cg.createImageData(4, 4);
@@ -117,7 +118,7 @@ window.ready = (async () => {
     }
     face.getContext('2d').putImageData(image, 0, 0);
     const ctx = input.getContext('2d');
-    if (v.colour === 'texture') texture(v.seed);
+    if (v.surround === 'texture') texture(v.seed);
     else {
       ctx.fillStyle = v.colour;
       ctx.fillRect(0, 0, INPUT, INPUT);
@@ -151,7 +152,7 @@ window.ready = (async () => {
 </script>`,
 );
 
-const server = await serveStatic({ roots: { '/tasks-vision/': path.join(root, 'node_modules/@mediapipe/tasks-vision'), '/assets/': mediapipe, '/': pageDir } });
+const server = await serveStatic({ roots: { '/tasks-vision/': path.join(root, 'node_modules/@mediapipe/tasks-vision'), '/assets/': mediapipe, '/lib/': path.join(root, 'models/eval/lib'), '/': pageDir } });
 const browser = await launch();
 try {
   const page = await browser.newPage();
