@@ -29,13 +29,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { launch } from './lib/chromium.mjs';
 import { serveStatic } from './lib/static-server.mjs';
+import { parseCli } from './lib/cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opt } = parseArgs({
+const { values: opt } = parseCli(import.meta.url, 'bench', {
   options: {
     runs: { type: 'string', default: '40' },
     'budget-s': { type: 'string', default: '180' },
@@ -51,15 +51,8 @@ const { values: opt } = parseArgs({
     'no-parallel': { type: 'boolean', default: false },
     video: { type: 'boolean', default: false },
     'gap-ms': { type: 'string', default: '0' },
-    help: { type: 'boolean', default: false },
   },
 });
-if (opt.help) {
-  // The usage is the comment at the top of this file.
-  const head = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
-  console.log(head.slice(0, head.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
-  process.exit(0);
-}
 
 function fail(msg) {
   console.error(`bench: ${msg}`);

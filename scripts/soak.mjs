@@ -41,13 +41,13 @@
 //   --out FILE      JSON output (default bench-results/soak.json)
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { EnginePage, TOO_MANY_CONTEXTS, launchBrowser, serveRepo, toMB } from './lib/engine-page.mjs';
 import { Peer } from './soak/peer.mjs';
+import { parseCli } from './lib/cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opt } = parseArgs({
+const { values: opt } = parseCli(import.meta.url, 'soak', {
   options: {
     minutes: { type: 'string', default: '10' },
     cycles: { type: 'string', default: '0' },
@@ -57,14 +57,8 @@ const { values: opt } = parseArgs({
     'churn-s': { type: 'string', default: '15' },
     peer: { type: 'string', default: 'node-wasm' },
     out: { type: 'string', default: path.join(root, 'bench-results/soak.json') },
-    help: { type: 'boolean', default: false },
   },
 });
-if (opt.help) {
-  const head = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
-  console.log(head.slice(0, head.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
-  process.exit(0);
-}
 const MODES = { main: { parallel: false }, worker: { worker: true }, parallel: { parallel: true } };
 const minutes = Number(opt.minutes);
 const cycles = Number(opt.cycles);

@@ -10,14 +10,14 @@
 // change of any probability against the unmoved face, and how often the top emotion changes.
 //
 //   node models/eval/crop-tolerance.mjs [--model X.onnx] [--data DIR]
-import { parseArgs } from 'node:util';
 import { resolveModel, predict } from './lib/model.mjs';
 import { DEFAULT_DATA, loadPublicTest } from './lib/publictest.mjs';
 import { scoredRows } from './lib/dataset.mjs';
 import { score, topClass } from './lib/metrics.mjs';
 import { random } from './lib/random.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string', default: DEFAULT_DATA } } });
+const { values: opt } = parseCli(import.meta.url, 'crop-tolerance', { options: { model: { type: 'string' }, data: { type: 'string', default: DEFAULT_DATA } } });
 const model = await resolveModel({ model: opt.model });
 const { data, labels } = loadPublicTest(opt.data);
 if (data.channels !== 1) throw new Error('expects the grayscale FER2013 files');

@@ -23,15 +23,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { root } from './lib/core.mjs';
 import { DEFAULT_DATA } from './lib/publictest.mjs';
 import { scoredRows } from './lib/dataset.mjs';
 import { hasTraining, loadTraining } from './lib/devsplit.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt } = parseArgs({ options: { faces: { type: 'string', default: '200' }, every: { type: 'string', default: '97' }, data: { type: 'string' }, variants: { type: 'string' } } });
+const { values: opt } = parseCli(import.meta.url, 'detector-scale', { options: { faces: { type: 'string', default: '200' }, every: { type: 'string', default: '97' }, data: { type: 'string' }, variants: { type: 'string' } } });
 const fail = (msg) => {
   console.error(`detector-scale: ${msg}`);
   process.exit(2);

@@ -19,14 +19,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { root } from './lib/core.mjs';
 import { DEFAULT_DATA } from './lib/publictest.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
 import { openPipelinePage } from './lib/pipeline-page.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt } = parseArgs({
+const { values: opt } = parseCli(import.meta.url, 'engine-framing', {
   options: { split: { type: 'string', default: 'Training' }, limit: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' } },
 });
 const fail = (msg) => {

@@ -23,12 +23,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { root } from './lib/core.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt } = parseArgs({
+const { values: opt } = parseCli(import.meta.url, 'eval-detector', {
   options: { src: { type: 'string' }, base: { type: 'string' }, runs: { type: 'string', default: '7' }, level: { type: 'string', default: 'true' }, out: { type: 'string' } },
 });
 if (!fs.existsSync(path.join(root, 'packages/core/dist/assets/mediapipe'))) {

@@ -11,7 +11,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { bundleCore, loadCore, root } from './lib/core.mjs';
 import { loadDataset, scoredRows } from './lib/dataset.mjs';
 import { score } from './lib/metrics.mjs';
@@ -19,12 +18,13 @@ import { resolveModel } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, publicTestFiles, loadPublicTest, scorePublicTest } from './lib/publictest.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
 /** face-api's output order, mapped onto ours (angry, disgust, fear, happy, sad, surprise, neutral). */
 export const FACEAPI_LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'];
 const FACEAPI_TO_OURS = { neutral: 'neutral', happy: 'happy', sad: 'sad', angry: 'angry', fearful: 'fear', disgusted: 'disgust', surprised: 'surprise' };
 
-const { values: opt } = parseArgs({
+const { values: opt } = parseCli(import.meta.url, 'eval-faceapi', {
   options: {
     images: { type: 'string' }, labels: { type: 'string' }, skip: { type: 'string' }, size: { type: 'string' },
     data: { type: 'string' }, backend: { type: 'string' }, 'tfjs-wasm': { type: 'string' }, batch: { type: 'string', default: '64' },

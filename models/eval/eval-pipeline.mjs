@@ -29,7 +29,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { root } from './lib/core.mjs';
 import { predict, resolveModel } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, loadPublicTest } from './lib/publictest.mjs';
@@ -40,8 +39,9 @@ import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
 import { openPipelinePage } from './lib/pipeline-page.mjs';
 import { random } from './lib/random.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt } = parseArgs({
+const { values: opt } = parseCli(import.meta.url, 'eval-pipeline', {
   options: {
     faces: { type: 'string', default: '400' }, seed: { type: 'string', default: '1' }, only: { type: 'string' },
     model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string', default: '1' }, json: { type: 'string' },

@@ -14,15 +14,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadCore, root } from './lib/core.mjs';
 import { loadDataset, scoredRows } from './lib/dataset.mjs';
 import { score, formatReport } from './lib/metrics.mjs';
 import { confusionPng } from './lib/png.mjs';
 import { resolveModel, predict } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, loadPublicTest, scorePublicTest, cardMetrics } from './lib/publictest.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt } = parseArgs({
+const { values: opt } = parseCli(import.meta.url, 'eval', {
   options: {
     images: { type: 'string' }, labels: { type: 'string' }, skip: { type: 'string' }, size: { type: 'string' },
     model: { type: 'string' }, png: { type: 'string' }, json: { type: 'string' }, data: { type: 'string' },

@@ -5,11 +5,11 @@
 //
 //   node models/eval/gate-curve.mjs --svg models/tradeoff-gate-dev.svg NAME=gate.json [NAME=gate.json ...]
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { paretoFront } from './lib/protocol.mjs';
 import { lineChart } from './lib/svg.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt, positionals } = parseArgs({ options: { svg: { type: 'string' } }, allowPositionals: true });
+const { values: opt, positionals } = parseCli(import.meta.url, 'gate-curve', { options: { svg: { type: 'string' } }, allowPositionals: true });
 if (!opt.svg || positionals.length === 0) {
   console.error('gate-curve: usage: --svg OUT.svg NAME=gate.json [...]');
   process.exit(2);

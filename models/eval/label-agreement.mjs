@@ -11,13 +11,13 @@
 // offsets on this model's own outputs can move it towards the original labels at each FER+ floor.
 //
 //   node models/eval/label-agreement.mjs [--model X.onnx] [--data DIR]
-import { parseArgs } from 'node:util';
 import { resolveModel, predict } from './lib/model.mjs';
 import { DEFAULT_DATA, loadPublicTest } from './lib/publictest.mjs';
 import { bestClassOffsets, labelAgreement, oracleOriginalAccuracy } from './lib/agreement.mjs';
 import { topClass } from './lib/metrics.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string', default: DEFAULT_DATA } } });
+const { values: opt } = parseCli(import.meta.url, 'label-agreement', { options: { model: { type: 'string' }, data: { type: 'string', default: DEFAULT_DATA } } });
 const model = await resolveModel({ model: opt.model });
 const { data, labels } = loadPublicTest(opt.data);
 const probs = await predict(model, data);

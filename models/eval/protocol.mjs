@@ -22,15 +22,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadCore, root } from './lib/core.mjs';
 import { listCards, predict, resolveModel } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, loadPublicTest } from './lib/publictest.mjs';
 import { hasTraining, loadDevSplit } from './lib/devsplit.mjs';
 import { offsetGrid, paretoFront, pickOffsets, protocolFigures, topClasses, withBootstrap } from './lib/protocol.mjs';
 import { lineChart } from './lib/svg.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
-const { values: opt } = parseArgs({
+const { values: opt } = parseCli(import.meta.url, 'protocol', {
   options: {
     model: { type: 'string', multiple: true }, data: { type: 'string' }, 'dev-only': { type: 'boolean' },
     curve: { type: 'boolean' }, pick: { type: 'string' }, 'pick-floor': { type: 'string' }, svg: { type: 'string' }, 'update-card': { type: 'boolean' },
