@@ -21,9 +21,14 @@ import zlib from 'node:zlib';
 import { installPacked, packAll, root } from './lib/packed.mjs';
 import { ISOLATION_HEADERS } from './lib/static-server.mjs';
 import { launch } from './lib/chromium.mjs';
+import { parseCli } from './lib/cli.mjs';
 
-const args = process.argv.slice(2);
-const RUNS = Number(args[args.indexOf('--runs') + 1]) > 0 && args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 3;
+const { values: opt } = parseCli(import.meta.url, 'bench-download', { options: { runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
+const RUNS = Number(opt.runs);
+if (!(Number.isInteger(RUNS) && RUNS > 0)) {
+  console.error(`bench-download: --runs ${opt.runs} is not a positive integer`);
+  process.exit(2);
+}
 const NETWORK = { offline: false, latency: 20, downloadThroughput: (20e6 / 8), uploadThroughput: (5e6 / 8) };
 const FACEAPI = '/node_modules/@vladmandic/face-api';
 
@@ -147,4 +152,4 @@ for (const [name, r] of Object.entries(results)) {
   console.log(`\n${name}:`);
   for (const f of [...r.list].sort((a, b) => b.raw - a.raw)) console.log(`  ${mb(f.raw).padStart(6)} MB raw  ${mb(f.gzip).padStart(6)} MB gzip  ${f.path}`);
 }
-if (args.includes('--json')) console.log(JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { ...v, list: undefined }])), null, 1));
+if (opt.json) console.log(JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { ...v, list: undefined }])), null, 1));

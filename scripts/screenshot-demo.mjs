@@ -13,15 +13,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from './lib/chromium.mjs';
 import { serveStatic } from './lib/static-server.mjs';
+import { parseCli } from './lib/cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
-const arg = (name) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const model = arg('model');
-const only = arg('only'); // one screenshot by name, e.g. --only mobile
+const { values: opt } = parseCli(import.meta.url, 'screenshot-demo', { options: { model: { type: 'string' }, only: { type: 'string' } } });
+const model = opt.model;
+const only = opt.only; // one screenshot by name, e.g. --only mobile
 const out = path.join(root, 'test/artifacts');
 
 if (!fs.existsSync('packages/element/dist/emotion-detector.js')) {

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
+import { parseCli } from '../../scripts/lib/cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const argv = process.argv.slice(2);
+const { positionals: argv } = parseCli(import.meta.url, 'bench-model', { options: {}, allowPositionals: true });
 const runs = Number(process.env.BENCH_RUNS ?? 200);
 const models = argv.length
   ? argv.map((m) => path.resolve(m))

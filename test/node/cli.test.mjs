@@ -10,8 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** Every script with options: `npm run eval*`, `bench`, `soak` and the evaluation tools beside them. */
+/** Every script with options: `npm run eval*`, `bench`, `bench:download`, `soak` and the tools beside them. */
 const SCRIPTS = {
+  'models/eval/bench-model.mjs': 'bench-model',
   'models/eval/crop-tolerance.mjs': 'crop-tolerance',
   'models/eval/detector-scale.mjs': 'detector-scale',
   'models/eval/engine-framing.mjs': 'engine-framing',
@@ -23,6 +24,8 @@ const SCRIPTS = {
   'models/eval/label-agreement.mjs': 'label-agreement',
   'models/eval/protocol.mjs': 'protocol',
   'scripts/bench.mjs': 'bench',
+  'scripts/bench-download.mjs': 'bench-download',
+  'scripts/screenshot-demo.mjs': 'screenshot-demo',
   'scripts/soak.mjs': 'soak',
 };
 const run = (file, ...args) => spawnSync(process.execPath, [path.join(root, file), ...args], { encoding: 'utf8', timeout: 60_000 });
