@@ -22,6 +22,8 @@
 //     --threads N         WASM threads of the engine (default 1)
 //     --json out.json     also write the figures as JSON
 //     --split Training    Training rows instead (to choose the engine's crop without looking at PublicTest)
+//     --split dev         the dev split's rows (Training rows that the --dev models never trained on:
+//                         to choose between such models without looking at PublicTest)
 //     --dump out.json     also write every frame's outcome (face found, box, keypoints, probabilities)
 //     --misses DIR        also write the frames where the face was not found (PNG, at most 20 per condition)
 //     --small-faces L     the engine's smallFaces level: true (the default), false or tiny
@@ -33,7 +35,7 @@ import { root } from './lib/core.mjs';
 import { predict, resolveModel } from './lib/model.mjs';
 import { DEFAULT_DATA, hasPublicTest, loadPublicTest } from './lib/publictest.mjs';
 import { scoredRows } from './lib/dataset.mjs';
-import { hasTraining, loadTraining } from './lib/devsplit.mjs';
+import { hasTraining, loadDevSplit, loadTraining } from './lib/devsplit.mjs';
 import { pairedDifferenceSE, topClass } from './lib/metrics.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
@@ -97,8 +99,8 @@ const smallFaces = { true: true, false: false, tiny: 'tiny', undefined }[opt['sm
 if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
 // Any other spelling would silently score PublicTest, the set that is to be scored once.
-if (!['PublicTest', 'Training'].includes(opt.split)) fail(`--split takes PublicTest or Training, not ${opt.split}`);
-if (!(opt.split === 'Training' ? hasTraining : hasPublicTest)(dataDir)) fail(`no FER2013 ${opt.split} files in ${dataDir} (pass --data DIR)`);
+if (!['PublicTest', 'Training', 'dev'].includes(opt.split)) fail(`--split takes PublicTest, Training or dev, not ${opt.split}`);
+if (!(opt.split === 'PublicTest' ? hasPublicTest : hasTraining)(dataDir)) fail(`no FER2013 ${opt.split} files in ${dataDir} (pass --data DIR)`);
 const dist = path.join(root, 'packages/core/dist');
 if (!fs.existsSync(path.join(dist, 'index.js'))) fail('packages/core/dist/index.js is missing: run `npm run build` first');
 
@@ -115,9 +117,17 @@ function trainingSample(dir) {
   return { data, labels: { ferplus: data.labels }, dup: null };
 }
 
+function devSample(dir) {
+  if (!hasPublicTest(dir)) fail(`--split dev needs PublicTest's images in ${dir} too (the dev split leaves out its copies)`);
+  const { data, labels } = loadDevSplit(dir, loadPublicTest(dir).data.images);
+  return { data, labels, dup: null };
+}
+
 // The sample: PublicTest rows with a FER+ majority, without the Training copies, shuffled with the
-// seed (or, with --split Training, Training rows: for choosing the engine's crop without PublicTest).
-const { data, labels, dup } = opt.split === 'Training' ? trainingSample(dataDir) : loadPublicTest(dataDir);
+// seed (or, with --split Training, Training rows: for choosing the engine's crop without PublicTest;
+// with --split dev, the dev split's rows, which PublicTest's pixels are needed to carve).
+const { data, labels, dup } = opt.split === 'Training' ? trainingSample(dataDir)
+  : opt.split === 'dev' ? devSample(dataDir) : loadPublicTest(dataDir);
 const eligible = scoredRows(labels.ferplus, dup);
 const rnd = random(Number(opt.seed));
 for (let i = eligible.length - 1; i > 0; i--) {

@@ -14,6 +14,12 @@ BACKGROUND_SCALE = (0.78, 1.0)
 # as in the tight crops of posed lab photos, where the face fills the picture (issue 21, "Strong, posed
 # expressions"); FER2013's own framing shows the whole head.
 ZOOM_IN_SCALE = (1.15, 1.45)
+# A busy ground (textured=): a few soft blobs across the image (levels on a coarse grid of this many
+# points a side, smoothly interpolated) with fine noise, like a room behind a small face in a frame.
+# At a tenth of a 640x480 frame the engine's crop of a face spans one or two such blobs of a room.
+TEXTURE_GRID = (2, 5)
+TEXTURE_LEVELS = (0.16, 0.86)
+TEXTURE_NOISE = 0.08
 
 
 def resample(x: torch.Tensor, grid: torch.Tensor, fill: torch.Tensor | float | None = None) -> torch.Tensor:
@@ -24,7 +30,27 @@ def resample(x: torch.Tensor, grid: torch.Tensor, fill: torch.Tensor | float | N
     return F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + fill
 
 
-def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_in: float = 0.0) -> torch.Tensor:
+def resample_onto(x: torch.Tensor, grid: torch.Tensor, ground: torch.Tensor) -> torch.Tensor:
+    """x sampled (bilinear) at `grid` over `ground` (N x 1 x H x W, in the output's pixels): past x's
+    edges the ground shows, blended with x where a pixel straddles its edge."""
+    inside = F.grid_sample(torch.ones_like(x), grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + (1 - inside) * ground
+
+
+def texture(n: int, g: torch.Generator, side: int = 48) -> torch.Tensor:
+    """n busy grounds, n x 1 x side x side in [0, 1]: TEXTURE_GRID blobs with TEXTURE_NOISE."""
+    out = torch.empty(n, 1, side, side)
+    cells = torch.randint(TEXTURE_GRID[0], TEXTURE_GRID[1] + 1, (n,), generator=g)
+    lo, hi = TEXTURE_LEVELS
+    for i, k in enumerate(cells.tolist()):
+        coarse = lo + torch.rand(1, 1, k, k, generator=g) * (hi - lo)
+        out[i] = F.interpolate(coarse, size=(side, side), mode="bicubic", align_corners=True)[0]
+    noise = (torch.rand(n, 1, side, side, generator=g) * 2 - 1) * TEXTURE_NOISE
+    return (out + noise).clamp(0, 1)
+
+
+def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_in: float = 0.0,
+            textured: float = 0.0) -> torch.Tensor:
     """Batched geometric + photometric augmentation. x: N x 1 x 48 x 48 float in [0, 1].
 
     `background`: the share of images shrunk onto a plain background (black for a third of them, else a
@@ -32,6 +58,10 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
     a plain wall, or be a photo on a page, and the engine's crop then reaches past it: the nets had only
     seen repeated edges there, and lost about 8 points of dev FER+ accuracy with a black band of 5% of the
     side (models/README.md, "Training on the engine's crops").
+
+    `textured`: the share of those images whose ground is busy (texture()) rather than plain: on a busy
+    surround BlazeFace draws a small face's box larger, so the crop shows a wider band of it, and the
+    default lost 1-2 points there through the pipeline (README, "where it stands").
 
     `zoom_in`: the share of the other images enlarged by ZOOM_IN_SCALE instead of the usual +-12%, so
     that the face fills the crop as in tight lab photos."""
@@ -41,12 +71,14 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
     tx = (torch.rand(n, generator=g) * 2 - 1) * 0.10
     ty = (torch.rand(n, generator=g) * 2 - 1) * 0.10
     flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
-    plain = None
+    plain = busy = None
     if background > 0:  # no extra draws otherwise: runs without it augment exactly as before
         plain = torch.rand(n, generator=g) < background
         lo, hi = BACKGROUND_SCALE
         scale = torch.where(plain, lo + torch.rand(n, generator=g) * (hi - lo), scale)
         level = torch.where(torch.rand(n, generator=g) < 1 / 3, 0.0, torch.rand(n, generator=g))
+        if textured > 0:  # no extra draws otherwise: runs without it augment exactly as before
+            busy = plain & (torch.rand(n, generator=g) < textured)
     if zoom_in > 0:  # no extra draws otherwise, as for background
         tight = torch.rand(n, generator=g) < zoom_in
         if plain is not None:
@@ -58,7 +90,11 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
         [torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1
     )
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    if plain is not None and plain.any():
+    if plain is not None and busy is not None and busy.any():
+        ground = level[:, None, None, None].expand_as(x).clone()
+        ground[busy] = texture(int(busy.sum()), g, x.shape[-1])
+        x = torch.where(plain[:, None, None, None], resample_onto(x, grid, ground), resample(x, grid))
+    elif plain is not None and plain.any():
         fill = torch.where(plain, level, 0.0)[:, None, None, None]
         x = torch.where(plain[:, None, None, None], resample(x, grid, fill), resample(x, grid))
     else:

@@ -78,6 +78,9 @@ def main() -> None:
     ap.add_argument("--background", type=float, default=0.0,
                     help="share of the training images shrunk onto a plain background (augment.py): faces on a "
                          "plain wall or in a photo, where the engine's crop reaches past the face")
+    ap.add_argument("--background-texture", type=float, default=0.0,
+                    help="share of the --background images whose ground is busy, soft blobs with fine noise "
+                         "(augment.py): a small face in front of a room, where BlazeFace's box is larger")
     ap.add_argument("--zoom-in", type=float, default=0.0,
                     help="share of the training images enlarged 1.15-1.45x (augment.py): the tight crops of posed "
                          "lab photos, the face filling the picture")
@@ -87,6 +90,8 @@ def main() -> None:
     ap.add_argument("--recalibrate-images", type=int, default=12_800,
                     help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
+    if args.background_texture > 0 and args.background <= 0:
+        ap.error("--background-texture is a share of the --background images: give --background too")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -188,7 +193,7 @@ def main() -> None:
                 x, varied = vary_strength(x, [y, y_orig] if two_heads else [y], labels[idx], neutral_face,
                                           args.strength, g)
                 y, y_orig = varied[0], varied[1] if two_heads else None
-            x = augment(x, g, args.background, args.zoom_in)
+            x = augment(x, g, args.background, args.zoom_in, args.background_texture)
             if two_heads:
                 logits, orig_logits = net.both(x)
                 loss = torch.sum(-y * F.log_softmax(logits, 1), 1).mean() + args.orig_head * torch.sum(
@@ -251,7 +256,7 @@ def main() -> None:
     # dev split with --dev) against the FER+ majority where present.
     stats_images = images if framed is None else both_framings(images, framed, found)
     _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, stats_images, val, args.recalibrate_images,
-                                                                  args.background, args.zoom_in)
+                                                                  args.background, args.zoom_in, args.background_texture)
     extra = {}
     if orig:
         extra["temperatureOrig"] = orig["temperature"]

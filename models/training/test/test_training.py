@@ -252,6 +252,32 @@ class Augmentation(unittest.TestCase):
         self.assertGreaterEqual(y.min().item(), 0.0)
         self.assertLessEqual(y.max().item(), 1.0)
 
+    def test_background_texture_puts_faces_on_a_busy_ground(self):
+        """With textured=1 the ground around a shrunk plain image varies within each image (a plain one
+        is one level); textured=0 draws nothing more, so runs without it augment exactly as before."""
+        x = torch.ones(64, 1, 48, 48)
+
+        def ground_spread(textured: float) -> float:
+            """The median over images of the median absolute deviation of their ground's pixels (those
+            far from the image's own level; robust to the edge's blend and the erasing patches)."""
+            y = augment(x.clone(), torch.Generator().manual_seed(5), 1.0, textured=textured)
+            face = y.flatten(1).median(1).values
+            spreads = []
+            for img, level in zip(y[:, 0], face):
+                ground = img[(img - level).abs() > 0.2]
+                if len(ground) >= 50:
+                    spreads.append((ground - ground.median()).abs().median())
+            self.assertGreaterEqual(len(spreads), 32)
+            return float(torch.stack(spreads).median())
+
+        self.assertTrue(torch.equal(augment(x.clone(), torch.Generator().manual_seed(5), 1.0),
+                                    augment(x.clone(), torch.Generator().manual_seed(5), 1.0, textured=0.0)))
+        self.assertLess(ground_spread(0.0), 0.01)
+        self.assertGreater(ground_spread(1.0), 0.05)
+        y = augment(x.clone(), torch.Generator().manual_seed(5), 1.0, textured=1.0)
+        self.assertGreaterEqual(y.min().item(), 0.0)
+        self.assertLessEqual(y.max().item(), 1.0)
+
     def test_zoom_in_enlarges_the_face(self):
         """A white square (a face) half the image's side, on black: zoomed in, it covers more of the
         image, by at least 1.15^2 on average (less the erasing patches and rotation); zoom_in=0 draws
