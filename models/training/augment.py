@@ -61,7 +61,8 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
 
     `textured`: the share of those images whose ground is busy (texture()) rather than plain: on a busy
     surround BlazeFace draws a small face's box larger, so the crop shows a wider band of it, and the
-    default lost 1-2 points there through the pipeline (README, "where it stands").
+    default lost 1-2 points there through the pipeline (README, "where it stands"). Tried: no gain that
+    held (models/README.md, "Busy grounds around shrunk faces"); the band's width costs, not its busyness.
 
     `zoom_in`: the share of the other images enlarged by ZOOM_IN_SCALE instead of the usual +-12%, so
     that the face fills the crop as in tight lab photos."""
