@@ -22,8 +22,8 @@
 //     --threads N         WASM threads of the engine (default 1)
 //     --json out.json     also write the figures as JSON
 //     --split Training    Training rows instead (to choose the engine's crop without looking at PublicTest)
-//     --split dev         the dev split's rows (Training rows that the --dev models never trained on:
-//                         to choose between such models without looking at PublicTest)
+//     --split dev         the dev split's rows (Training rows held out of the --dev nets' training:
+//                         to choose between such nets without looking at PublicTest)
 //     --dump out.json     also write every frame's outcome (face found, box, keypoints, probabilities)
 //     --misses DIR        also write the frames where the face was not found (PNG, at most 20 per condition)
 //     --small-faces L     the engine's smallFaces level: true (the default), false or tiny
