@@ -21,14 +21,10 @@ import zlib from 'node:zlib';
 import { installPacked, packAll, root } from './lib/packed.mjs';
 import { ISOLATION_HEADERS } from './lib/static-server.mjs';
 import { launch } from './lib/chromium.mjs';
-import { parseCli } from './lib/cli.mjs';
+import { parseCli, positiveInteger } from './lib/cli.mjs';
 
 const { values: opt } = parseCli(import.meta.url, 'bench-download', { options: { runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
-const RUNS = Number(opt.runs);
-if (!(Number.isInteger(RUNS) && RUNS > 0)) {
-  console.error(`bench-download: --runs ${opt.runs} is not a positive integer`);
-  process.exit(2);
-}
+const RUNS = positiveInteger('bench-download', 'runs', opt.runs);
 const NETWORK = { offline: false, latency: 20, downloadThroughput: (20e6 / 8), uploadThroughput: (5e6 / 8) };
 const FACEAPI = '/node_modules/@vladmandic/face-api';
 

@@ -29,7 +29,7 @@ import { scoredRows } from './lib/dataset.mjs';
 import { hasTraining, loadTraining } from './lib/devsplit.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
-import { parseCli } from '../../scripts/lib/cli.mjs';
+import { parseCli, positiveInteger } from '../../scripts/lib/cli.mjs';
 
 const { values: opt } = parseCli(import.meta.url, 'detector-scale', { options: { faces: { type: 'string', default: '200' }, every: { type: 'string', default: '97' }, data: { type: 'string' }, variants: { type: 'string' } } });
 const fail = (msg) => {
@@ -62,15 +62,13 @@ for (const v of variants) {
   if (!Object.hasOwn(SURROUNDS, v.surround)) fail(`surround ${v.surround} is not one of ${Object.keys(SURROUNDS).join(', ')}`);
   if (!['centre', 'corner'].includes(v.place) && !Number.isFinite(v.place)) fail(`place ${v.place} is not centre, corner or a number`);
 }
-const faces = Number(opt.faces);
-if (!(Number.isInteger(faces) && faces > 0)) fail(`--faces ${opt.faces} is not a positive integer`);
+const faces = positiveInteger('detector-scale', 'faces', opt.faces);
 
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
 if (!hasTraining(dataDir)) fail(`no FER2013 Training files in ${dataDir} (pass --data DIR)`);
 const data = loadTraining(dataDir);
 const labelled = scoredRows(data.labels);
-const every = Number(opt.every);
-if (!(Number.isInteger(every) && every > 0)) fail(`--every ${opt.every} is not a positive integer`);
+const every = positiveInteger('detector-scale', 'every', opt.every);
 const rows = Array.from({ length: Math.min(faces, Math.floor(labelled.length / every)) }, (_, i) => labelled[i * every]);
 const side = data.size;
 

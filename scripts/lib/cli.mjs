@@ -38,3 +38,14 @@ export function parseCli(url, name, config) {
   delete parsed.values.help;
   return parsed;
 }
+
+/**
+ * `text` (an option's value) as a positive integer; otherwise prints
+ * `name: --option text is not a positive integer` and exits 2, as an unknown option does.
+ */
+export function positiveInteger(name, option, text) {
+  const n = Number(text);
+  if (Number.isInteger(n) && n > 0) return n;
+  console.error(`${name}: --${option} ${text} is not a positive integer`);
+  process.exit(2);
+}

@@ -60,3 +60,12 @@ for (const [file, name] of Object.entries(SCRIPTS)) {
     assert.equal(r.stdout, '');
   });
 }
+
+test('bench-download refuses a --runs that is not a positive integer, in one line', () => {
+  for (const runs of ['0', '2.5', 'x']) {
+    const r = run('scripts/bench-download.mjs', '--runs', runs);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.equal(r.stderr, `bench-download: --runs ${runs} is not a positive integer\n`);
+    assert.equal(r.stdout, '');
+  }
+});
