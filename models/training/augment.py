@@ -50,7 +50,7 @@ def texture(n: int, g: torch.Generator, side: int = 48) -> torch.Tensor:
 
 
 def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_in: float = 0.0,
-            textured: float = 0.0) -> torch.Tensor:
+            textured: float = 0.0, shrink_to: float = BACKGROUND_SCALE[0]) -> torch.Tensor:
     """Batched geometric + photometric augmentation. x: N x 1 x 48 x 48 float in [0, 1].
 
     `background`: the share of images shrunk onto a plain background (black for a third of them, else a
@@ -64,6 +64,11 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
     default lost 1-2 points there through the pipeline (README, "where it stands"). Tried: no gain that
     held (models/README.md, "Busy grounds around shrunk faces"); the band's width costs, not its busyness.
 
+    `shrink_to`: the smallest share of its side a `background` image is shrunk to (uniform from it to 1;
+    BACKGROUND_SCALE's lower end by default). The nets lose steeply as a face shrinks in its crop (the
+    default's, on a grey band: 90% -0.7, 85% -2.0, 80% -3.6, 75% -7.3), and on a busy surround BlazeFace's
+    box, so the crop, grows by 5-15% and more.
+
     `zoom_in`: the share of the other images enlarged by ZOOM_IN_SCALE instead of the usual +-12%, so
     that the face fills the crop as in tight lab photos."""
     n = x.shape[0]
@@ -75,7 +80,7 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
     plain = busy = None
     if background > 0:  # no extra draws otherwise: runs without it augment exactly as before
         plain = torch.rand(n, generator=g) < background
-        lo, hi = BACKGROUND_SCALE
+        lo, hi = shrink_to, BACKGROUND_SCALE[1]
         scale = torch.where(plain, lo + torch.rand(n, generator=g) * (hi - lo), scale)
         level = torch.where(torch.rand(n, generator=g) < 1 / 3, 0.0, torch.rand(n, generator=g))
         if textured > 0:  # no extra draws otherwise: runs without it augment exactly as before

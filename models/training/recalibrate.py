@@ -21,7 +21,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from augment import augment  # noqa: E402
+from augment import BACKGROUND_SCALE, augment  # noqa: E402
 from engine_framing import both_framings, load_engine_crops  # noqa: E402
 from fer_data import training_rows  # noqa: E402
 from net import ExpressionNet, net_from_checkpoint  # noqa: E402
@@ -32,7 +32,8 @@ IMAGES = 12_800
 
 @torch.no_grad()
 def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0, count: int = IMAGES,
-                   background: float = 0.0, zoom_in: float = 0.0, textured: float = 0.0) -> None:
+                   background: float = 0.0, zoom_in: float = 0.0, textured: float = 0.0,
+                   shrink_to: float = BACKGROUND_SCALE[0]) -> None:
     """Sets every BatchNorm's running mean and variance to their average over augmented images."""
     bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     momenta = [m.momentum for m in bns]
@@ -43,7 +44,7 @@ def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0, coun
     pick = torch.randperm(len(images), generator=g)[:count]
     net.train()
     for i in range(0, len(pick), 256):
-        net(augment(images[pick[i : i + 256]].float() / 255, g, background, zoom_in, textured))
+        net(augment(images[pick[i : i + 256]].float() / 255, g, background, zoom_in, textured, shrink_to))
     for m, momentum in zip(bns, momenta):
         m.momentum = momentum
     net.eval()
@@ -51,7 +52,7 @@ def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0, coun
 
 def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAGES,
                     background: float = 0.0, zoom_in: float = 0.0,
-                    textured: float = 0.0) -> tuple[dict, dict, float, dict | None]:
+                    textured: float = 0.0, shrink_to: float = BACKGROUND_SCALE[0]) -> tuple[dict, dict, float, dict | None]:
     """Recalibrates a run's selected checkpoint (kept as best-raw.pt) into best.pt.
 
     Returns its accuracies on `val` before and after, the softmax temperature fitted after on the
@@ -62,7 +63,8 @@ def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAG
         shutil.copy(best, raw)
     ck = torch.load(raw)
     net = net_from_checkpoint(ck)
-    recalibrate_bn(net, train_images, count=count, background=background, zoom_in=zoom_in, textured=textured)  # as the run was trained
+    recalibrate_bn(net, train_images, count=count, background=background, zoom_in=zoom_in, textured=textured,
+                   shrink_to=shrink_to)  # as the run was trained
     logits = predict(net, val.images)
     after = accuracies(logits, val)
     torch.save({**ck, "ema": net.state_dict(), "acc": after, "bnRecalibrated": True}, best)
@@ -108,7 +110,9 @@ def main() -> None:
     before, after, temperature, orig = recalibrate_run(args.run, images, val,
                                                        background=summary.get("args", {}).get("background", 0.0),
                                                        zoom_in=summary.get("args", {}).get("zoom_in", 0.0),
-                                                       textured=summary.get("args", {}).get("background_texture", 0.0))
+                                                       textured=summary.get("args", {}).get("background_texture", 0.0),
+                                                       shrink_to=summary.get("args", {}).get("background_scale",
+                                                                                             BACKGROUND_SCALE[0]))
     summary.update({"temperature": temperature, "bnRecalibration": {"images": IMAGES, "before": before, "after": after}})
     if orig:
         summary["temperatureOrig"], summary["bnRecalibration"]["afterOrigHead"] = orig["temperature"], orig["acc"]

@@ -15,7 +15,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from augment import augment  # noqa: E402
+from augment import BACKGROUND_SCALE, augment  # noqa: E402
 from engine_framing import CROP, crop_geometry, engine_crops, load_engine_crops  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
 from fer_data import Split, dev_mask, soft_targets, training_rows  # noqa: E402
@@ -277,6 +277,24 @@ class Augmentation(unittest.TestCase):
         y = augment(x.clone(), torch.Generator().manual_seed(5), 1.0, textured=1.0)
         self.assertGreaterEqual(y.min().item(), 0.0)
         self.assertLessEqual(y.max().item(), 1.0)
+
+    def test_background_scale_shrinks_the_face_further(self):
+        """shrink_to lowers the smallest share of its side a background image is shrunk to: the same draws
+        give each image a scale no larger, so a white image (a face) covers less of its crop (the ground
+        is darker than it and exposure keeps that order); the default is BACKGROUND_SCALE's lower end."""
+        x = torch.ones(64, 1, 48, 48)
+
+        def face_area(shrink_to: float) -> float:
+            y = augment(x.clone(), torch.Generator().manual_seed(9), 1.0, shrink_to=shrink_to)
+            # The face's level is each image's largest (erasing patches aside: the same in every call).
+            top = y.flatten(1).max(1).values[:, None, None, None]
+            return float((y >= top - 1e-4).float().mean())
+
+        self.assertTrue(torch.equal(augment(x.clone(), torch.Generator().manual_seed(9), 1.0),
+                                    augment(x.clone(), torch.Generator().manual_seed(9), 1.0,
+                                            shrink_to=BACKGROUND_SCALE[0])))
+        self.assertLess(face_area(0.6), 0.9 * face_area(BACKGROUND_SCALE[0]))
+        self.assertGreater(face_area(0.6), 0.4)
 
     def test_zoom_in_enlarges_the_face(self):
         """A white square (a face) half the image's side, on black: zoomed in, it covers more of the
