@@ -67,7 +67,9 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
     `shrink_to`: the smallest share of its side a `background` image is shrunk to (uniform from it to 1;
     BACKGROUND_SCALE's lower end by default). The nets lose steeply as a face shrinks in its crop (the
     default's, on a grey band: 90% -0.7, 85% -2.0, 80% -3.6, 75% -7.3), and on a busy surround BlazeFace's
-    box, so the crop, grows by 5-15% and more.
+    box, so the crop, grows by 5-15% and more. Tried down to 0.6-0.65: less lost at 75% (-4.5 to -4.7
+    instead of -7.3 to -7.8), nothing that held through the pipeline (models/README.md, "More and
+    smaller shrinks").
 
     `zoom_in`: the share of the other images enlarged by ZOOM_IN_SCALE instead of the usual +-12%, so
     that the face fills the crop as in tight lab photos."""
