@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from augment import BACKGROUND_SCALE, augment  # noqa: E402
+from augment import BACKGROUND_SCALE, SHIFT, augment  # noqa: E402
 from balance import adjusted, log_prior  # noqa: E402
 from engine_framing import both_framings, load_engine_crops  # noqa: E402
 from fer_data import CLASSES, soft_targets, training_rows  # noqa: E402
@@ -84,6 +84,9 @@ def main() -> None:
     ap.add_argument("--background-scale", type=float, default=BACKGROUND_SCALE[0],
                     help="smallest share of its side a --background image is shrunk to, uniform from it to 1 "
                          f"(augment.py; default {BACKGROUND_SCALE[0]}): smaller faces in their crop, as on a busy surround")
+    ap.add_argument("--background-move", type=float, default=SHIFT,
+                    help="largest shift of a --background image's centre in x and in y, a share of its side "
+                         f"(augment.py; default {SHIFT}, as for the other images): BlazeFace's box moves on a busy surround")
     ap.add_argument("--zoom-in", type=float, default=0.0,
                     help="share of the training images enlarged 1.15-1.45x (augment.py): the tight crops of posed "
                          "lab photos, the face filling the picture")
@@ -97,6 +100,8 @@ def main() -> None:
         ap.error("--background-texture is a share of the --background images: give --background too")
     if not 0.3 <= args.background_scale <= 1:
         ap.error(f"--background-scale is a share of the image's side, 0.3 to 1: got {args.background_scale}")
+    if not 0 <= args.background_move <= 0.25:
+        ap.error(f"--background-move is a share of the image's side, 0 to 0.25: got {args.background_move}")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -198,7 +203,8 @@ def main() -> None:
                 x, varied = vary_strength(x, [y, y_orig] if two_heads else [y], labels[idx], neutral_face,
                                           args.strength, g)
                 y, y_orig = varied[0], varied[1] if two_heads else None
-            x = augment(x, g, args.background, args.zoom_in, args.background_texture, args.background_scale)
+            x = augment(x, g, args.background, args.zoom_in, args.background_texture, args.background_scale,
+                        args.background_move)
             if two_heads:
                 logits, orig_logits = net.both(x)
                 loss = torch.sum(-y * F.log_softmax(logits, 1), 1).mean() + args.orig_head * torch.sum(
@@ -262,7 +268,7 @@ def main() -> None:
     stats_images = images if framed is None else both_framings(images, framed, found)
     _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, stats_images, val, args.recalibrate_images,
                                                                   args.background, args.zoom_in, args.background_texture,
-                                                                  args.background_scale)
+                                                                  args.background_scale, args.background_move)
     extra = {}
     if orig:
         extra["temperatureOrig"] = orig["temperature"]

@@ -15,7 +15,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from augment import BACKGROUND_SCALE, augment  # noqa: E402
+from augment import BACKGROUND_SCALE, SHIFT, augment  # noqa: E402
 from engine_framing import CROP, crop_geometry, engine_crops, load_engine_crops  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
 from fer_data import Split, dev_mask, soft_targets, training_rows  # noqa: E402
@@ -295,6 +295,23 @@ class Augmentation(unittest.TestCase):
                                             shrink_to=BACKGROUND_SCALE[0])))
         self.assertLess(face_area(0.6), 0.9 * face_area(BACKGROUND_SCALE[0]))
         self.assertGreater(face_area(0.6), 0.4)
+
+    def test_background_move_shifts_the_face_further(self):
+        """move stretches a background image's shift (the same draws): a white image (a face) on a darker
+        ground lands further from the crop's centre (the median over images); the default is SHIFT, as before."""
+        x = torch.ones(64, 1, 48, 48)
+
+        def median_offset(move: float) -> float:
+            y = augment(x.clone(), torch.Generator().manual_seed(11), 1.0, shrink_to=0.7, move=move)
+            face = (y >= y.flatten(1).max(1).values[:, None, None, None] - 1e-4).float()[:, 0]
+            grid = torch.arange(48.0) - 23.5
+            area = face.sum((1, 2))
+            cx, cy = (face.sum(1) * grid).sum(1) / area, (face.sum(2) * grid).sum(1) / area
+            return float(torch.hypot(cx, cy).median())
+
+        self.assertTrue(torch.equal(augment(x.clone(), torch.Generator().manual_seed(11), 1.0),
+                                    augment(x.clone(), torch.Generator().manual_seed(11), 1.0, move=SHIFT)))
+        self.assertGreater(median_offset(0.15), 2 * median_offset(SHIFT))
 
     def test_zoom_in_enlarges_the_face(self):
         """A white square (a face) half the image's side, on black: zoomed in, it covers more of the
