@@ -72,11 +72,13 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
     default's, on a grey band: 90% -0.7, 85% -2.0, 80% -3.6, 75% -7.3), and on a busy surround BlazeFace's
     box, so the crop, grows by 5-15% and more. Tried down to 0.6-0.65: less lost at 75% (-4.5 to -4.7
     instead of -7.3 to -7.8), nothing that held through the pipeline (models/README.md, "More and
-    smaller shrinks").
+    smaller shrinks, and moved").
 
     `move`: the largest shift of a `background` image's centre, as a share of its side, in x and in y
     (SHIFT, as for the other images, by default): on a busy surround BlazeFace's box moves as well as
     grows, and the nets lose more to both at once (at 80% and moved 9%: -5.3 against -3.6 unmoved).
+    Tried at 0.1 with shrink_to 0.65: -3.5 there, nothing that held through the pipeline (models/README.md,
+    "More and smaller shrinks, and moved").
 
     `zoom_in`: the share of the other images enlarged by ZOOM_IN_SCALE instead of the usual +-12%, so
     that the face fills the crop as in tight lab photos."""
