@@ -51,6 +51,15 @@ def texture(n: int, g: torch.Generator, side: int = 48) -> torch.Tensor:
     return (out + noise).clamp(0, 1)
 
 
+def settings(run_args: dict) -> dict:
+    """augment()'s keyword arguments for a train.py run, from its options (vars(args), or summary.json's
+    "args"; an option a run predates gets its default), so that training and recalibrate.py augment alike."""
+    return {"background": run_args.get("background", 0.0), "zoom_in": run_args.get("zoom_in", 0.0),
+            "textured": run_args.get("background_texture", 0.0),
+            "shrink_to": run_args.get("background_scale", BACKGROUND_SCALE[0]),
+            "move": run_args.get("background_move", SHIFT)}
+
+
 def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_in: float = 0.0,
             textured: float = 0.0, shrink_to: float = BACKGROUND_SCALE[0],
             move: float = SHIFT) -> torch.Tensor:

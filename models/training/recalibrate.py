@@ -21,7 +21,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from augment import BACKGROUND_SCALE, SHIFT, augment  # noqa: E402
+from augment import augment, settings  # noqa: E402
 from engine_framing import both_framings, load_engine_crops  # noqa: E402
 from fer_data import training_rows  # noqa: E402
 from net import ExpressionNet, net_from_checkpoint  # noqa: E402
@@ -32,9 +32,9 @@ IMAGES = 12_800
 
 @torch.no_grad()
 def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0, count: int = IMAGES,
-                   background: float = 0.0, zoom_in: float = 0.0, textured: float = 0.0,
-                   shrink_to: float = BACKGROUND_SCALE[0], move: float = SHIFT) -> None:
-    """Sets every BatchNorm's running mean and variance to their average over augmented images."""
+                   augmentation: dict | None = None) -> None:
+    """Sets every BatchNorm's running mean and variance to their average over augmented images
+    (`augmentation`: augment()'s keyword arguments, augment.settings() of the run; None: its defaults)."""
     bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     momenta = [m.momentum for m in bns]
     for m in bns:
@@ -44,16 +44,14 @@ def recalibrate_bn(net: ExpressionNet, images: torch.Tensor, seed: int = 0, coun
     pick = torch.randperm(len(images), generator=g)[:count]
     net.train()
     for i in range(0, len(pick), 256):
-        net(augment(images[pick[i : i + 256]].float() / 255, g, background, zoom_in, textured, shrink_to, move))
+        net(augment(images[pick[i : i + 256]].float() / 255, g, **(augmentation or {})))
     for m, momentum in zip(bns, momenta):
         m.momentum = momentum
     net.eval()
 
 
 def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAGES,
-                    background: float = 0.0, zoom_in: float = 0.0,
-                    textured: float = 0.0, shrink_to: float = BACKGROUND_SCALE[0],
-                    move: float = SHIFT) -> tuple[dict, dict, float, dict | None]:
+                    augmentation: dict | None = None) -> tuple[dict, dict, float, dict | None]:
     """Recalibrates a run's selected checkpoint (kept as best-raw.pt) into best.pt.
 
     Returns its accuracies on `val` before and after, the softmax temperature fitted after on the
@@ -64,8 +62,7 @@ def recalibrate_run(run: str, train_images: torch.Tensor, val, count: int = IMAG
         shutil.copy(best, raw)
     ck = torch.load(raw)
     net = net_from_checkpoint(ck)
-    recalibrate_bn(net, train_images, count=count, background=background, zoom_in=zoom_in, textured=textured,
-                   shrink_to=shrink_to, move=move)  # as the run was trained
+    recalibrate_bn(net, train_images, count=count, augmentation=augmentation)  # as the run was trained
     logits = predict(net, val.images)
     after = accuracies(logits, val)
     torch.save({**ck, "ema": net.state_dict(), "acc": after, "bnRecalibrated": True}, best)
@@ -108,13 +105,8 @@ def main() -> None:
     if framing:  # a net trained on both framings gets its statistics from both (train.py does the same)
         crops, found = load_engine_crops(framing, train.images)
         images = both_framings(images, crops[keep], found[keep])
-    trained = summary.get("args", {})  # augmented as the run was
     before, after, temperature, orig = recalibrate_run(args.run, images, val,
-                                                       background=trained.get("background", 0.0),
-                                                       zoom_in=trained.get("zoom_in", 0.0),
-                                                       textured=trained.get("background_texture", 0.0),
-                                                       shrink_to=trained.get("background_scale", BACKGROUND_SCALE[0]),
-                                                       move=trained.get("background_move", SHIFT))
+                                                       augmentation=settings(summary.get("args", {})))
     summary.update({"temperature": temperature, "bnRecalibration": {"images": IMAGES, "before": before, "after": after}})
     if orig:
         summary["temperatureOrig"], summary["bnRecalibration"]["afterOrigHead"] = orig["temperature"], orig["acc"]

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from augment import BACKGROUND_SCALE, SHIFT, augment  # noqa: E402
+from augment import BACKGROUND_SCALE, SHIFT, augment, settings  # noqa: E402
 from balance import adjusted, log_prior  # noqa: E402
 from engine_framing import both_framings, load_engine_crops  # noqa: E402
 from fer_data import CLASSES, soft_targets, training_rows  # noqa: E402
@@ -103,6 +103,7 @@ def main() -> None:
     if not 0 <= args.background_move <= 0.25:
         ap.error(f"--background-move is a share of the image's side, 0 to 0.25: got {args.background_move}")
 
+    augmentation = settings(vars(args))
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -203,8 +204,7 @@ def main() -> None:
                 x, varied = vary_strength(x, [y, y_orig] if two_heads else [y], labels[idx], neutral_face,
                                           args.strength, g)
                 y, y_orig = varied[0], varied[1] if two_heads else None
-            x = augment(x, g, args.background, args.zoom_in, args.background_texture, args.background_scale,
-                        args.background_move)
+            x = augment(x, g, **augmentation)
             if two_heads:
                 logits, orig_logits = net.both(x)
                 loss = torch.sum(-y * F.log_softmax(logits, 1), 1).mean() + args.orig_head * torch.sum(
@@ -267,8 +267,7 @@ def main() -> None:
     # dev split with --dev) against the FER+ majority where present.
     stats_images = images if framed is None else both_framings(images, framed, found)
     _, best["bnRecalibrated"], temperature, orig = recalibrate_run(args.out, stats_images, val, args.recalibrate_images,
-                                                                  args.background, args.zoom_in, args.background_texture,
-                                                                  args.background_scale, args.background_move)
+                                                                  augmentation)
     extra = {}
     if orig:
         extra["temperatureOrig"] = orig["temperature"]

@@ -5,6 +5,7 @@ Run by `npm test` through python.test.mjs (skipped where /usr/bin/python3 has no
 """
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
@@ -15,7 +16,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from augment import BACKGROUND_SCALE, SHIFT, augment  # noqa: E402
+from augment import BACKGROUND_SCALE, SHIFT, augment, settings  # noqa: E402
 from engine_framing import CROP, crop_geometry, engine_crops, load_engine_crops  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
 from fer_data import Split, dev_mask, soft_targets, training_rows  # noqa: E402
@@ -312,6 +313,17 @@ class Augmentation(unittest.TestCase):
         self.assertTrue(torch.equal(augment(x.clone(), torch.Generator().manual_seed(11), 1.0),
                                     augment(x.clone(), torch.Generator().manual_seed(11), 1.0, move=SHIFT)))
         self.assertGreater(median_offset(0.15), 2 * median_offset(SHIFT))
+
+    def test_settings_of_a_run_are_augments_arguments(self):
+        """augment.settings() names train.py's options as augment() takes them (so a run is recalibrated
+        as it was trained), and a run that predates an option gets augment()'s default for it."""
+        run = {"background": 0.375, "zoom_in": 0.1, "background_texture": 0.3, "background_scale": 0.65,
+               "background_move": 0.1, "lr": 0.01}
+        self.assertEqual(settings(run), {"background": 0.375, "zoom_in": 0.1, "textured": 0.3,
+                                         "shrink_to": 0.65, "move": 0.1})
+        defaults = {k: p.default for k, p in inspect.signature(augment).parameters.items() if k in settings({})}
+        self.assertEqual(settings({}), defaults)
+        self.assertEqual(len(defaults), 5)
 
     def test_zoom_in_enlarges_the_face(self):
         """A white square (a face) half the image's side, on black: zoomed in, it covers more of the
