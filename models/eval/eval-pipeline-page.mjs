@@ -91,7 +91,7 @@ function frameFor(c, i) {
   return { canvas, rect: { x, y, width: side, height: side } };
 }
 
-export async function start({ facesUrl, model, threads, smallFaces }) {
+export async function start({ facesUrl, model, threads, smallFaces, flipAverage }) {
   const res = await fetch(facesUrl);
   if (!res.ok) throw new Error(`${facesUrl}: HTTP ${res.status}`);
   faces = new Uint8Array(await res.arrayBuffer());
@@ -102,6 +102,7 @@ export async function start({ facesUrl, model, threads, smallFaces }) {
     assetsBase: '/packages/core/dist/assets/',
     ...(model ? { model } : {}),
     ...(smallFaces === undefined ? {} : { smallFaces }),
+    ...(flipAverage === undefined ? {} : { flipAverage }),
   });
   return { model: detector.modelCard.name, backend: detector.backend, parallel: detector.parallel, emotions: [...EMOTIONS] };
 }
@@ -125,7 +126,7 @@ export async function run(c, from, to) {
     const face = inside.sort((a, b) => b.score - a.score)[0];
     // Every other box is a false one (the frame holds one face); and what the search cost.
     const others = r.faces.filter((f) => f !== face).map((f) => ({ box: f.box, score: f.score }));
-    const cost = { others, passes: r.work.detectorPasses, search: r.work.search };
+    const cost = { others, passes: r.work.detectorPasses, search: r.work.search, ms: { classification: r.timings.classification, total: r.timings.total } };
     out.push(face ? { found: true, p: EMOTIONS.map((e) => face.rawEmotions[e]), box: face.box, keypoints: face.keypoints, rect, ...cost } : { found: false, rect, ...cost });
   }
   return out;

@@ -7,8 +7,10 @@
 // Chromium, each frame analysed afresh. Printed per condition: how often the face was found, the
 // pipeline's accuracy on the FER+ majority labels (a face not found counts as wrong), and the same
 // model's accuracy on the original 48x48 crops of the same faces (onnxruntime-web's WASM kernels,
-// the engine's preprocessing), with how often the two agree on the top emotion; and the boxes found
-// elsewhere in the frame (false ones: a frame holds one face) and the detector passes per frame.
+// the engine's preprocessing; once per face, and mirror-averaged as the engine classifies stills),
+// with how often the two agree on the top emotion; the boxes found elsewhere in the frame (false
+// ones: a frame holds one face), the detector passes per frame, and the median ms a frame takes and
+// of it classifying (the engine's own timings).
 //
 // Faces: a fixed-seed sample of the PublicTest rows that have a FER+ majority label and are not
 // copies of Training images; the same faces in every condition.
@@ -27,6 +29,9 @@
 //     --dump out.json     also write every frame's outcome (face found, box, keypoints, probabilities)
 //     --misses DIR        also write the frames where the face was not found (PNG, at most 20 per condition)
 //     --small-faces L     the engine's smallFaces level: true (the default), false or tiny
+//     --flip-average M    the engine's flipAverage: stills (its default: these frames are stills, so each
+//                         face is mirror-averaged), true or false. The model alone is printed both ways:
+//                         once per face (the targets' reference) and mirror-averaged
 // Needs a build first (`npm run build`). About 25 frames a second on one free core.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -47,7 +52,7 @@ const { values: opt } = parseCli(import.meta.url, 'eval-pipeline', {
   options: {
     faces: { type: 'string', default: '400' }, seed: { type: 'string', default: '1' }, only: { type: 'string' },
     model: { type: 'string' }, data: { type: 'string' }, threads: { type: 'string', default: '1' }, json: { type: 'string' },
-    dump: { type: 'string' }, 'small-faces': { type: 'string' }, split: { type: 'string', default: 'PublicTest' }, misses: { type: 'string' },
+    dump: { type: 'string' }, 'small-faces': { type: 'string' }, 'flip-average': { type: 'string' }, split: { type: 'string', default: 'PublicTest' }, misses: { type: 'string' },
   },
 });
 const fail = (msg) => {
@@ -96,6 +101,8 @@ const only = opt.only?.split(',').filter(Boolean);
 const conditions = only ? CONDITIONS.filter((c) => only.some((o) => c.name.includes(o))) : CONDITIONS;
 if (!conditions.length) fail(`no condition matches --only ${opt.only} (${CONDITIONS.map((c) => c.name).join(', ')})`);
 const smallFaces = { true: true, false: false, tiny: 'tiny', undefined }[opt['small-faces']];
+const flipAverage = { true: true, false: false, stills: 'stills', undefined }[opt['flip-average']];
+if (opt['flip-average'] !== undefined && flipAverage === undefined) fail(`--flip-average takes stills, true or false, not ${opt['flip-average']}`);
 if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
 // Any other spelling would silently score PublicTest, the set that is to be scored once.
@@ -142,10 +149,14 @@ const images = new Uint8Array(n * px);
 rows.forEach((r, k) => images.set(data.images.subarray(r * px, (r + 1) * px), k * px));
 const truth = rows.map((r) => labels.ferplus[r]);
 
-// The model alone on the original crops, with the engine's own runtime kernels.
+// The model alone on the original crops, with the engine's own runtime kernels: once per face (the
+// targets' reference), and mirror-averaged as the engine classifies stills by default.
 const alone = await predict(model, { n, size: data.size, channels: 1, images }, { runtime: 'web' });
 const aloneTop = truth.map((_, k) => topClass(alone, k));
 const aloneAcc = aloneTop.filter((c, k) => c === truth[k]).length / n;
+const aloneMirrored = await predict(model, { n, size: data.size, channels: 1, images }, { runtime: 'web', flipAverage: true });
+const mirroredTop = truth.map((_, k) => topClass(aloneMirrored, k));
+const mirroredAcc = mirroredTop.filter((c, k) => c === truth[k]).length / n;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'eval-pipeline-'));
 fs.writeFileSync(path.join(tmp, 'faces.u8'), images);
@@ -157,10 +168,10 @@ const dumped = [];
 const t0 = performance.now();
 try {
   const { page, info } = await openPipelinePage(browser, server.url, {
-    facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads), smallFaces,
+    facesUrl: '/sample/faces.u8', model: opt.model ? `/model/${path.basename(model.onnxPath)}` : undefined, threads: Number(opt.threads), smallFaces, flipAverage,
   });
-  console.log(`smallFaces ${smallFaces ?? 'default'}; model ${info.model} (${info.backend}); ${n} ${opt.split} faces (seed ${opt.seed}, FER+ labels${dup ? ', no Training copies' : ''}); frames ${W}x${H}`);
-  console.log(`model alone on the original 48x48 crops: ${pct(aloneAcc)}`);
+  console.log(`smallFaces ${smallFaces ?? 'default'}; flipAverage ${flipAverage ?? 'default (stills)'}; model ${info.model} (${info.backend}); ${n} ${opt.split} faces (seed ${opt.seed}, FER+ labels${dup ? ', no Training copies' : ''}); frames ${W}x${H}`);
+  console.log(`model alone on the original 48x48 crops: ${pct(aloneAcc)} (mirror-averaged ${pct(mirroredAcc)})`);
   for (const c of conditions) {
     const tc = performance.now();
     const out = [];
@@ -176,7 +187,8 @@ try {
     const agree = top.filter((t, k) => t >= 0 && t === aloneTop[k]).length;
     const falseBoxes = out.reduce((t, o) => t + o.others.length, 0);
     const passes = out.reduce((t, o) => t + o.passes, 0) / n;
-    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, differenceSE: pairedDifferenceSE(top, aloneTop, truth), agreement: found ? agree / found : 0, falseBoxes, passes, seconds: (performance.now() - tc) / 1000 };
+    const ms = { classification: median(out.map((o) => o.ms.classification)), total: median(out.map((o) => o.ms.total)) };
+    const r = { ...c, faces: n, found: found / n, accuracy: correct / n, modelAccuracy: aloneAcc, differenceSE: pairedDifferenceSE(top, aloneTop, truth), mirroredModelAccuracy: mirroredAcc, mirroredDifferenceSE: pairedDifferenceSE(top, mirroredTop, truth), agreement: found ? agree / found : 0, falseBoxes, passes, ms, seconds: (performance.now() - tc) / 1000 };
     results.push(r);
     dumped.push({ name: c.name, frames: out });
     if (opt.misses) {
@@ -186,7 +198,7 @@ try {
       missed.forEach((k, j) => fs.writeFileSync(path.join(opt.misses, `${c.name}-${k}.png`), Buffer.from(pngs[j], 'base64')));
     }
     console.log(
-      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)} ± ${(100 * r.differenceSE).toFixed(1)})  same top emotion as the model alone ${pct(r.agreement)}  other boxes ${falseBoxes}  detector passes ${passes.toFixed(1)}  [${r.seconds.toFixed(0)} s]`,
+      `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)} ± ${(100 * r.differenceSE).toFixed(1)}; against the model alone mirror-averaged ${sign(r.accuracy - mirroredAcc)} ± ${(100 * r.mirroredDifferenceSE).toFixed(1)})  same top emotion as the model alone ${pct(r.agreement)}  other boxes ${falseBoxes}  detector passes ${passes.toFixed(1)}  ms a frame (median) ${ms.total.toFixed(1)}, of it classifying ${ms.classification.toFixed(2)}  [${r.seconds.toFixed(0)} s]`,
     );
   }
   await page.evaluate(async () => (await import('/models/eval/eval-pipeline-page.mjs')).close());
@@ -196,6 +208,10 @@ try {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  return v.length ? (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2 : 0;
+}
 function pct(v) {
   return `${(100 * v).toFixed(1)}%`;
 }
@@ -204,10 +220,10 @@ function sign(v) {
 }
 
 // The table, and the targets per size: the face found in >= 99% of frames, accuracy within 1 point of the model alone.
-console.log(`\n| frame (${W}x${H}) | face found | accuracy, pipeline | model on the 48x48 crop | difference (± standard error) | same top emotion |`);
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log(`\n| frame (${W}x${H}) | face found | accuracy, pipeline | model on the 48x48 crop | difference (± standard error) | model mirror-averaged | difference | same top emotion |`);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.label}, ${r.position}, ${r.background}${r.colour ? ', colour' : ''} | ${pct(r.found)} | ${pct(r.accuracy)} | ${pct(r.modelAccuracy)} | ${sign(r.accuracy - r.modelAccuracy)} ± ${(100 * r.differenceSE).toFixed(1)} | ${pct(r.agreement)} |`);
+  console.log(`| ${r.label}, ${r.position}, ${r.background}${r.colour ? ', colour' : ''} | ${pct(r.found)} | ${pct(r.accuracy)} | ${pct(r.modelAccuracy)} | ${sign(r.accuracy - r.modelAccuracy)} ± ${(100 * r.differenceSE).toFixed(1)} | ${pct(r.mirroredModelAccuracy)} | ${sign(r.accuracy - r.mirroredModelAccuracy)} ± ${(100 * r.mirroredDifferenceSE).toFixed(1)} | ${pct(r.agreement)} |`);
 }
 console.log('');
 for (const label of [...new Set(results.map((r) => r.label))]) {
@@ -218,7 +234,7 @@ for (const label of [...new Set(results.map((r) => r.label))]) {
   console.log(`${ok ? 'MET   ' : 'MISSED'} ${label}: face found in at least ${pct(worstFound)} of frames (target 99%), accuracy at worst ${sign(worstGap)} points against the model alone (target -1.0)`);
 }
 console.log(`${results.length * n} frames in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-if (opt.dump) fs.writeFileSync(opt.dump, JSON.stringify({ rows, truth, alone: Array.from(alone), conditions: dumped }) + '\n');
+if (opt.dump) fs.writeFileSync(opt.dump, JSON.stringify({ rows, truth, alone: Array.from(alone), aloneMirrored: Array.from(aloneMirrored), conditions: dumped }) + '\n');
 if (opt.json) {
-  fs.writeFileSync(opt.json, JSON.stringify({ model: model.card.name, faces: n, seed: Number(opt.seed), frame: [W, H], modelAccuracy: aloneAcc, results }, null, 1) + '\n');
+  fs.writeFileSync(opt.json, JSON.stringify({ model: model.card.name, faces: n, seed: Number(opt.seed), frame: [W, H], flipAverage: flipAverage ?? 'stills', modelAccuracy: aloneAcc, mirroredModelAccuracy: mirroredAcc, results }, null, 1) + '\n');
 }
