@@ -33,7 +33,7 @@ export const RUNTIME_OPTIONS: { readonly [K in keyof RuntimeSettings]: Rule & { 
   minFaceConfidence: { kind: 'number', unit: 'detector confidence', min: 0, max: 1, open: true, default: 0.5 },
   smoothing: { kind: 'number', unit: 'ms (half-life)', min: 0, max: 10_000, default: 300 },
   smallFaces: { kind: 'level', also: ['tiny'], default: true },
-  flipAverage: { kind: 'boolean', default: false },
+  flipAverage: { kind: 'level', also: ['stills'], default: 'stills' },
   trackingMemory: { kind: 'number', unit: 'ms', min: 0, max: 60_000, default: 500 },
 };
 

@@ -168,7 +168,7 @@ export class Pipeline {
       this.batcher.cropsOf(found),
       timestamp,
     );
-    const { scores, ms, classified } = await this.classify(frame, crops, guess);
+    const { scores, ms, classified } = await this.classify(frame, crops, !video, guess);
     const faces = tracker.update(
       found.map((f, i) => ({ ...f, probabilities: scores[i]! })),
       timestamp,
@@ -197,9 +197,10 @@ export class Pipeline {
    * Scores for the faces at `crops`: a face whose crop is about where it was guessed keeps its
    * guessed scores, the rest are classified now. `ms` is the time spent classifying (cropping and
    * the model), wherever it ran: in parallel it overlaps the detection. `classified`: the crops the
-   * model ran on (guessed and classified now).
+   * model ran on (guessed and classified now). `still`: the frame is a still, not a video's (the
+   * model mirror-averages stills at flipAverage 'stills').
    */
-  private async classify(frame: Frame, crops: readonly CropGeometry[], guess?: Guess): Promise<{ scores: EmotionScores[]; ms: number; classified: number }> {
+  private async classify(frame: Frame, crops: readonly CropGeometry[], still: boolean, guess?: Guess): Promise<{ scores: EmotionScores[]; ms: number; classified: number }> {
     const scores: EmotionScores[] = new Array(crops.length);
     let ms = 0;
     let classified = guess?.crops.length ?? 0;
@@ -220,7 +221,7 @@ export class Pipeline {
       const t0 = performance.now();
       const input = this.batcher.prepare(frame.image, rest.map((i) => crops[i]!));
       const prepareMs = performance.now() - t0;
-      const now = await this.model.score(input);
+      const now = await this.model.score(input, { still });
       ms += prepareMs + now.ms;
       classified += rest.length;
       rest.forEach((i, k) => (scores[i] = now.scores[k]!));

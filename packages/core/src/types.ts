@@ -167,6 +167,9 @@ export interface LoadProgress {
 /** The levels of the small-face search (`RuntimeOptions.smallFaces`): off, on, or `'tiny'`. */
 export type SmallFaces = boolean | 'tiny';
 
+/** Which frames are mirror-averaged (`RuntimeOptions.flipAverage`): none, all, or stills only. */
+export type FlipAverage = boolean | 'stills';
+
 /**
  * What the detector reports and how hard it looks, changeable at any time with
  * `detector.setOptions()` (no new runtime is loaded). Out-of-range values reject with an
@@ -200,13 +203,14 @@ export interface RuntimeOptions {
    */
   smallFaces?: SmallFaces;
   /**
-   * Classify each face also as its mirror image and average the two scores: a little more
-   * accurate, for twice the expression model's time per face (figures in models/README.md,
-   * "Mirror averaging"). Worth it for photos; in a video the smoothing already averages views.
-   * Ignored for a model whose graph already averages mirror views (its card's
-   * `architecture.views.mirrored`). Default false.
+   * Classify each face also as its mirror image and average the two scores: more accurate, for
+   * twice the expression model's time per face (figures in models/README.md, "Mirror averaging").
+   * `'stills'` (the default): stills only, where the model's time is small beside the still's face
+   * search and nothing else averages views; a video's frames once each, as its smoothing already
+   * averages views over frames. `true`: every frame; `false`: none. Ignored for a model whose graph
+   * already averages mirror views (its card's `architecture.views.mirrored`). Default `'stills'`.
    */
-  flipAverage?: boolean;
+  flipAverage?: FlipAverage;
   /**
    * How long a face may go unseen (ms of frame time) and still keep its id and smoothing when it
    * is found again; a face seen in the stream's previous frame always continues, however long ago

@@ -34,7 +34,8 @@ describe('options: checked once, in core', () => {
     [{ trackingMemory: 1e9 }, /trackingMemory.*in ms/],
     [{ smallFaces: 'yes' as unknown as boolean }, /smallFaces.*true or false, or "tiny".*"yes"/],
     [{ smallFaces: 'Tiny' as 'tiny' }, /smallFaces.*got "Tiny"/],
-    [{ flipAverage: 1 as unknown as boolean }, /flipAverage.*true or false/],
+    [{ flipAverage: 1 as unknown as boolean }, /flipAverage.*true or false, or "stills".*got 1/],
+    [{ flipAverage: 'always' as 'stills' }, /flipAverage.*got "always"/],
     [{ numThreads: 0 }, /numThreads.*in threads/],
     [{ backend: 'gpu' as 'wasm' }, /backend.*'auto', 'webgpu', 'wasm'.*"gpu"/],
     [{ worker: 'no' as unknown as boolean }, /worker.*true or false/],
@@ -78,7 +79,7 @@ describe('setOptions() and forget() (main thread)', () => {
         expectSameResult(a, b, img.src);
       }
       // And back: the defaults again give what they gave at first.
-      await detector.setOptions({ maxFaces: 8, minFaceConfidence: 0.5, smoothing: 300, smallFaces: true, flipAverage: false });
+      await detector.setOptions({ maxFaces: 8, minFaceConfidence: 0.5, smoothing: 300, smallFaces: true, flipAverage: 'stills' });
       const again = await detector.detect(photo6, 0, { stream: 'again' });
       expectSameResult(again, before, 'defaults restored');
     } finally {

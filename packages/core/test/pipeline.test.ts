@@ -59,8 +59,10 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
     const card = detector.modelCard;
     const modelUrl = MODEL ?? new URL(card.file, new URL('models/emotion/', new URL(ASSETS, location.href))).href;
     const session = await ort.InferenceSession.create(new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()));
+    // A still is mirror-averaged by default (flipAverage 'stills'): the mean of the model on each
+    // face's crop and on the crop's mirror image.
     for (const face of result.faces) {
-      expect(maxDiff(face.rawEmotions, await directScores(session, card, img, face)), `face ${face.id}`).to.be.lessThan(1e-5);
+      expect(maxDiff(face.rawEmotions, await directScores(session, card, img, face, true)), `face ${face.id}`).to.be.lessThan(1e-5);
       expectDistribution(face.emotions);
       expect(face.valence).to.be.within(-1, 1);
       expect(face.arousal).to.be.within(-1, 1);
@@ -69,21 +71,27 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
     expect(new Set(result.faces.map((f) => f.id)).size).to.equal(result.faces.length);
     expect(result.timings.total).to.be.at.least(result.timings.detection + result.timings.classification - 1e-6);
 
-    // flipAverage (here with the model in its worker, the default): each face scores the mean of
-    // the model on its crop and on the crop's mirror image.
+    // The same picture as a video's frame: the model once per face (the smoothing averages views
+    // over frames). With flipAverage false a still too; with true (here with the model in its
+    // worker, the default) a video's frame too, mirror-averaged.
+    expect(detector.options.flipAverage, 'the default').to.equal('stills');
+    const video = await detector.detect(img, 0, { video: true });
+    const off = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 2, smoothing: 0, flipAverage: false });
     const flip = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 2, smoothing: 0, flipAverage: true });
     try {
-      const flipped = await flip.detect(img, 0);
-      expect(flipped.faces.map((f) => f.box)).to.deep.equal(result.faces.map((f) => f.box));
+      const [still, flipped] = [await off.detect(img, 0), await flip.detect(img, 0, { video: true })];
+      for (const r of [video, still, flipped]) expect(r.faces.map((f) => f.box)).to.deep.equal(result.faces.map((f) => f.box));
       let changed = 0;
-      for (const face of flipped.faces) {
-        expect(maxDiff(face.rawEmotions, await directScores(session, card, img, face, true)), `face ${face.id}, mirror-averaged`).to.be.lessThan(1e-5);
-        const plain = result.faces.find((f) => f.box.x === face.box.x && f.box.y === face.box.y)!;
-        if (maxDiff(face.rawEmotions, plain.rawEmotions) > 1e-3) changed++;
+      for (const [i, face] of result.faces.entries()) {
+        const once = await directScores(session, card, img, face);
+        expect(maxDiff(video.faces[i]!.rawEmotions, once), `face ${face.id} in a video`).to.be.lessThan(1e-5);
+        expect(maxDiff(still.faces[i]!.rawEmotions, once), `face ${face.id} with flipAverage false`).to.be.lessThan(1e-5);
+        expect(maxDiff(flipped.faces[i]!.rawEmotions, face.rawEmotions), `face ${face.id} in a video with flipAverage true`).to.be.lessThan(1e-5);
+        if (maxDiff(face.rawEmotions, once) > 1e-3) changed++;
       }
       expect(changed, 'mirror averaging changes the scores of some faces').to.be.greaterThan(0);
     } finally {
-      await flip.dispose();
+      await Promise.all([off.dispose(), flip.dispose()]);
       await session.release();
     }
   });
@@ -143,7 +151,8 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
       ['VideoFrame', frame],
     ];
     for (const [name, source] of sources) {
-      const r = await detector.detect(source as HTMLCanvasElement, 0);
+      // Each as a still (a VideoFrame is a video's by default, whose faces are not mirror-averaged).
+      const r = await detector.detect(source as HTMLCanvasElement, 0, { video: false });
       expect(r.faces.length, name).to.equal(reference.faces.length);
       expect([r.width, r.height], name).to.deep.equal([reference.width, reference.height]);
       for (const [a, b] of pairFaces(r.faces, reference.faces)) {

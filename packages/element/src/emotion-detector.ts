@@ -121,7 +121,11 @@ export class EmotionDetectorElement extends LitElement {
   declare loading: LoadingMode;
   /** Stops analysing; the camera stays on and the last overlay stays. */
   declare paused: boolean;
-  /** Classifies each face also as its mirror image and averages the two scores: about a point more accuracy for twice the expression model's time. */
+  /**
+   * Classifies each face of every frame, a video's too, also as its mirror image and averages the
+   * two scores: about a point more accuracy for twice the expression model's time. Without it only
+   * stills (an `<img>`) are mirror-averaged (the engine's default `flipAverage: 'stills'`).
+   */
   declare flipAverage: boolean;
   /**
    * The search for small faces (`smallFaces` of the engine): `on` (default) finds faces down to about
@@ -156,7 +160,7 @@ export class EmotionDetectorElement extends LitElement {
 
   private readonly _engine = new EngineController(this, {
     config: () => engineConfig(this.backend, this.assetsBase, this.modelSrc),
-    runtime: () => ({ maxFaces: this.maxFaces, smoothing: this.smoothing, flipAverage: this.flipAverage, smallFaces: SMALL_FACES[this.smallFaces] }),
+    runtime: () => ({ maxFaces: this.maxFaces, smoothing: this.smoothing, flipAverage: this.flipAverage || 'stills', smallFaces: SMALL_FACES[this.smallFaces] }),
     wanted: () => this.loading === 'eager' || this._visibility.seen,
     onLoading: () => {
       this._status.clear('engine');

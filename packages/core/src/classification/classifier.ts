@@ -11,7 +11,7 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { EmotionDetectorError } from '../errors.js';
-import type { EmotionScores, ResolvedBackend } from '../types.js';
+import type { EmotionScores, FlipAverage, ResolvedBackend } from '../types.js';
 import { createSession, loadOrt, type OrtModule } from './backend.js';
 import type { ModelCard } from '../model-card.js';
 import { softmax } from './preprocess.js';
@@ -43,9 +43,12 @@ export interface ExpressionModel {
   /** Scores without holding this thread (a worker of its own), so that scoring ahead of detection pays. */
   readonly concurrent: boolean;
   /** Takes the run-time settings that concern it (e.g. `flipAverage`). */
-  configure?(settings: { flipAverage: boolean }): void;
-  /** One score set per item of `input` (which may be transferred away), and the model's own time in ms. */
-  score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }>;
+  configure?(settings: { flipAverage: FlipAverage }): void;
+  /**
+   * One score set per item of `input` (which may be transferred away), and the model's own time in
+   * ms. `frame.still`: the faces are a still's (FlipAveraged mirrors them at `'stills'`).
+   */
+  score(input: Float32Array, frame?: { still: boolean }): Promise<{ scores: EmotionScores[]; ms: number }>;
   close(): Promise<void>;
 }
 

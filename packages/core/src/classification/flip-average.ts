@@ -4,7 +4,7 @@
  * views' errors partly cancel, for twice the model's time (figures in models/README.md, "Mirror
  * averaging").
  */
-import { EMOTIONS, type EmotionScores, type ResolvedBackend } from '../types.js';
+import { EMOTIONS, type EmotionScores, type FlipAverage, type ResolvedBackend } from '../types.js';
 import type { ExpressionModel } from './classifier.js';
 
 /**
@@ -35,15 +35,15 @@ export function averageMirrored(scores: readonly EmotionScores[]): EmotionScores
 }
 
 /**
- * An expression model that, while `enabled` (the `flipAverage` option), scores each face and its
- * mirror image in one batch and averages them.
+ * An expression model that, as the `flipAverage` option says (every frame, stills only, or none),
+ * scores each face and its mirror image in one batch and averages them.
  */
 export class FlipAveraged implements ExpressionModel {
   constructor(
     private readonly inner: ExpressionModel,
     /** The model input's width (the card's input.width). */
     private readonly width: number,
-    public enabled = true,
+    public mode: FlipAverage = true,
   ) {}
 
   get backend(): ResolvedBackend {
@@ -54,12 +54,13 @@ export class FlipAveraged implements ExpressionModel {
     return this.inner.concurrent;
   }
 
-  configure(settings: { flipAverage: boolean }): void {
-    this.enabled = settings.flipAverage;
+  configure(settings: { flipAverage: FlipAverage }): void {
+    this.mode = settings.flipAverage;
   }
 
-  async score(input: Float32Array): Promise<{ scores: EmotionScores[]; ms: number }> {
-    if (!this.enabled || input.length === 0) return this.inner.score(input);
+  async score(input: Float32Array, frame?: { still: boolean }): Promise<{ scores: EmotionScores[]; ms: number }> {
+    const mirror = this.mode === true || (this.mode === 'stills' && frame?.still === true);
+    if (!mirror || input.length === 0) return this.inner.score(input);
     const { scores, ms } = await this.inner.score(withMirrors(input, this.width));
     return { scores: averageMirrored(scores), ms };
   }
