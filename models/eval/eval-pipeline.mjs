@@ -101,9 +101,9 @@ const only = opt.only?.split(',').filter(Boolean);
 const conditions = only ? CONDITIONS.filter((c) => only.some((o) => c.name.includes(o))) : CONDITIONS;
 if (!conditions.length) fail(`no condition matches --only ${opt.only} (${CONDITIONS.map((c) => c.name).join(', ')})`);
 const smallFaces = { true: true, false: false, tiny: 'tiny', undefined }[opt['small-faces']];
+if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
 const flipAverage = { true: true, false: false, stills: 'stills', undefined }[opt['flip-average']];
 if (opt['flip-average'] !== undefined && flipAverage === undefined) fail(`--flip-average takes stills, true or false, not ${opt['flip-average']}`);
-if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
 // Any other spelling would silently score PublicTest, the set that is to be scored once.
 if (!['PublicTest', 'Training', 'dev'].includes(opt.split)) fail(`--split takes PublicTest, Training or dev, not ${opt.split}`);
