@@ -78,7 +78,8 @@ function frameFor(c, i) {
     g.fillRect(0, 0, c.width, c.height);
   }
   const side = Math.round(c.size * Math.min(c.width, c.height));
-  let x = c.position === 'centre' ? Math.round((c.width - side) / 2) : 0;
+  // 'past': a fifth of the face image beyond the frame's left edge, as a face partly out of the picture.
+  let x = c.position === 'centre' ? Math.round((c.width - side) / 2) : c.position === 'past' ? -Math.round(side / 5) : 0;
   let y = c.position === 'corner' ? 0 : Math.round((c.height - side) / 2);
   if (c.position === 'anywhere') {
     const rnd = random(1000 + i);

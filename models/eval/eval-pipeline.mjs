@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run eval:pipeline`: the expression model as users meet it. FER2013 PublicTest faces are
 // rendered into 640x480 frames the way users' frames look (the face filling the frame's height,
-// at half of it, a fifth, a tenth; centred, at the edge, in the corner, anywhere; grey, black and textured
+// at half of it, a fifth, a tenth; centred, at the edge, partly past it, in the corner, anywhere; grey, black and textured
 // backgrounds; grey and colour), and every frame goes through the whole engine (the built
 // packages/core/dist: MediaPipe face detection, the engine's crop, the ONNX model) in headless
 // Chromium, each frame analysed afresh. Printed per condition: how often the face was found, the
@@ -66,9 +66,10 @@ const H = 480;
 /**
  * `size`: the face image's side as a fraction of the frame's height (1: the face fills the frame,
  * as in a webcam close-up or a portrait photo). `position`: centre, edge (against the left edge,
- * centred vertically), corner (top left) or anywhere (a place drawn per face with a fixed seed, so
- * that faces also fall across the small-face search's tile borders). `colour`: the grey face tinted
- * to a skin tone.
+ * centred vertically), past (as edge, but a fifth of the face image beyond the frame's edge, as a
+ * face partly out of the picture), corner (top left) or anywhere (a place drawn per face with a
+ * fixed seed, so that faces also fall across the small-face search's tile borders). `colour`: the
+ * grey face tinted to a skin tone.
  */
 const CONDITIONS = [
   ['fill', 1, 'centre', 'grey', false],
@@ -76,10 +77,13 @@ const CONDITIONS = [
   ['fill', 1, 'centre', 'texture', false],
   ['fill', 1, 'edge', 'black', false],
   ['fill', 1, 'edge', 'texture', true],
+  ['fill', 1, 'past', 'grey', false],
   ['half', 0.5, 'centre', 'grey', false],
   ['half', 0.5, 'centre', 'black', false],
   ['half', 0.5, 'corner', 'black', false],
   ['half', 0.5, 'edge', 'texture', false],
+  ['half', 0.5, 'past', 'grey', false],
+  ['half', 0.5, 'past', 'texture', false],
   ['half', 0.5, 'centre', 'texture', true],
   ['fifth', 0.2, 'centre', 'grey', false],
   ['fifth', 0.2, 'corner', 'texture', true],

@@ -165,12 +165,13 @@ export class Pipeline {
     }
     const crops = cropFilter.update(
       found.map((f) => f.box),
-      this.batcher.cropsOf(found),
+      // Framed on the whole face, past the frame's edge where it reaches there (the box is clipped).
+      this.batcher.cropsOf(found.map((f) => ({ ...f, box: f.extent }))),
       timestamp,
     );
     const { scores, ms, classified } = await this.classify(frame, crops, !video, guess);
     const faces = tracker.update(
-      found.map((f, i) => ({ ...f, probabilities: scores[i]! })),
+      found.map(({ extent: _extent, ...f }, i) => ({ ...f, probabilities: scores[i]! })),
       timestamp,
     );
     return {

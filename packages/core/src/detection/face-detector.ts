@@ -65,6 +65,18 @@ function sameFace(a: Box, b: Box): boolean {
   return iou(a, b) > 0.3 || (overlapOfSmaller(a, b) > 0.7 && sizes < 2);
 }
 
+/**
+ * Whether `box` reaches (within a pixel) or crosses an edge of the `width` x `height` frame where the
+ * whole frame's detector input ends: MediaPipe letterboxes the frame into its square input, so in a
+ * frame wider than tall its left and right edges, in one taller than wide its top and bottom, in a
+ * square one all four. Past the other two lies MediaPipe's padding, where its boxes reach freely.
+ */
+function atInputEdge(box: Box, width: number, height: number): boolean {
+  const sides = width >= height && (box.x <= 1 || box.x + box.width >= width - 1);
+  const ends = height >= width && (box.y <= 1 || box.y + box.height >= height - 1);
+  return sides || ends;
+}
+
 /** The best-scored of `finds` that is the face at `box` (sameFace), if any: what a look at it saw. */
 function bestOf(finds: readonly DetectedFace[], box: Box): DetectedFace | undefined {
   return finds.filter((f) => sameFace(f.box, box)).sort((a, b) => b.score - a.score)[0];
@@ -178,6 +190,18 @@ const ZOOMED_LEAST = 0.5;
  * lost a face half the frame high in the black corner).
  */
 const PLAIN_SURROUND = 0.05;
+/**
+ * A face whose box reaches the frame's edge where the detector's input ends (atInputEdge: the left
+ * and right edges of a landscape frame) is looked at once more in a square this many times its
+ * box, centred on it, mid-grey past the frame's edge (edgeLook). BlazeFace keeps its boxes inside its
+ * input: where a face is cut by the input's edge, the box is pushed in (on the left, its side kept and
+ * its corner set on the edge: faces 240 px wide reaching 48 px past the frame's left edge had their
+ * box's centre 27.8 px (median) right of where the same face's box sits inside the frame, 11.4 px
+ * left past the right edge; edge-boxes.test.ts), and the crop, framed on the box, was cut off
+ * centre. With room past the edge the box covers more of the face (13.0 and 8.8 px off), past the
+ * edge, as a crop from FER2013 does.
+ */
+const EDGE_LOOK = 1.8;
 /** Most tile finds looked at more closely in one frame (the best-scored first). */
 const MAX_CLOSER_LOOKS = 16;
 /** A detection overlapping a previous frame's face this much (IoU) is that face again. */
@@ -272,9 +296,18 @@ function withinInnerEdges(box: Box, area: Box, frameEdges: Tile['frameEdges'], m
   );
 }
 
+/** A face found: `box` clipped to the frame, `extent` the box its crop is framed on. */
+export interface FoundFace extends DetectedFace {
+  /**
+   * The box the face's crop is framed on: `box`, or for a face at the edge where the detector's
+   * input ends, the box of a look past that edge (edgeLook), reaching past the frame.
+   */
+  extent: Box;
+}
+
 /** One detect(): the faces found (largest first) and the work it took (FrameWork's fields). */
 export interface FaceSearch {
-  faces: DetectedFace[];
+  faces: FoundFace[];
   search: FrameWork['search'];
   detectorPasses: number;
 }
@@ -494,12 +527,28 @@ export class MediaPipeFaceDetector {
         if (flipped) faces = this.confirm(drawable, width, height, faces, flipped, true);
       }
     }
-    faces = faces
-      .map((f) => ({ ...f, box: clipBox(f.box, width, height) }))
-      .filter((f) => f.box.width > 0 && f.box.height > 0)
+    const found = faces
+      .map((face) => ({ face, box: clipBox(face.box, width, height) }))
+      .filter(({ box }) => box.width > 0 && box.height > 0)
       .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)
-      .slice(0, maxFaces);
-    return { faces, search, detectorPasses: this.passes };
+      .slice(0, maxFaces)
+      .map(({ face, box }) => (atInputEdge(face.box, width, height) ? this.edgeLook(drawable, width, height, face) : undefined) ?? { ...face, box, extent: box });
+    return { faces: found, search, detectorPasses: this.passes };
+  }
+
+  /**
+   * `face`, whose box reaches the frame's edge, with the box and keypoints of a look at EDGE_LOOK
+   * times its box, mid-grey past the frame's edge (a dark surround at LOW_CONTRAST), where that look
+   * finds it (from the frame's threshold); else undefined. Its score stays the search's. `box` is
+   * clipped to the frame; `extent`, the look's box, may reach past it.
+   */
+  private edgeLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, face: DetectedFace): FoundFace | undefined {
+    const region = centredSquare(face.box, EDGE_LOOK);
+    const contrast = this.contrastFor(image, width, height, region);
+    const look = bestOf(this.detectIn(image, region, this.settings.minConfidence, { frame: { width, height }, contrast, pastEdge: 'grey' }), face.box);
+    if (!look) return undefined;
+    const box = clipBox(look.box, width, height);
+    return box.width > 0 && box.height > 0 ? { ...face, box, keypoints: look.keypoints, extent: look.box } : undefined;
   }
 
   /**
