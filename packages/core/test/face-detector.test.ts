@@ -6,7 +6,7 @@ import { iou } from '../src/geometry/box.js';
 import { mergeDetections } from '../src/detection/nms.js';
 import { unmirrorFace } from '../src/detection/to-face.js';
 import { focusPasses } from '../src/detection/focus.js';
-import { frameSquares, frameZoomedOut, reachingPast, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
+import { frameSquares, frameZoomedOut, reachingPast, squaresPastEnds, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
 import { mirrored } from './support/frames.js';
 import type { DetectedFace } from '../src/types.js';
@@ -357,6 +357,22 @@ describe('tile layout and merging', () => {
         expect(holder, `${w}x${h}: face at ${at}`).to.equal(true);
       }
     }
+  });
+
+  it("moves the frame's end squares past its ends along its longer side, the inner side alone not the frame's", () => {
+    expect(squaresPastEnds(640, 480, 0.2).map((s) => [s.x, s.y, s.width, s.height])).to.deep.equal([[-96, 0, 480, 480], [256, 0, 480, 480]]);
+    expect(squaresPastEnds(1280, 720, 0.25).map((s) => [s.x, s.y, s.width])).to.deep.equal([[-180, 0, 720], [740, 0, 720]]);
+    // A portrait frame: past its top and bottom, where MediaPipe's input ends.
+    expect(squaresPastEnds(480, 640, 0.2).map((s) => [s.x, s.y, s.width])).to.deep.equal([[0, -96, 480], [0, 256, 480]]);
+    const [left, right] = squaresPastEnds(640, 480, 0.2);
+    expect(left!.frameEdges).to.deep.equal({ left: true, top: true, right: false, bottom: true });
+    expect(right!.frameEdges).to.deep.equal({ left: false, top: true, right: true, bottom: true });
+    const [top, bottom] = squaresPastEnds(480, 640, 0.2);
+    expect(top!.frameEdges).to.deep.equal({ left: true, top: true, right: true, bottom: false });
+    expect(bottom!.frameEdges).to.deep.equal({ left: true, top: false, right: true, bottom: true });
+    // None where the frame has no squares (squarer than SQUARES_ASPECT).
+    expect(squaresPastEnds(480, 480, 0.2)).to.deep.equal([]);
+    expect(squaresPastEnds(0, 480, 0.2)).to.deep.equal([]);
   });
 
   it('sees the frame from further away: a region zoom times its size, centred on it, every side a frame edge', () => {

@@ -128,6 +128,33 @@ export function frameSquares(width: number, height: number): Tile[] {
 }
 
 /**
+ * The frame's two end squares (frameSquares' first and last) moved `by` of their side past the
+ * frame's ends (mid-grey there): how the search sees a big face that the frame cuts at its left or
+ * right edge (top or bottom of a portrait frame), which MediaPipe's input cuts at its own edge too.
+ * BlazeFace scores a face cut by its input's edge low (of 600 dev faces half a 640x480 frame high
+ * reaching a fifth past its left edge, the 14 that the search missed: 0.23-0.59 in the end square as
+ * it is, 0.31-0.76 moved a fifth past); moved, the face's cut side meets grey in the input, as a
+ * face beside a plain wall does. Every side but the inner one is the frame's (or past it). None
+ * where frameSquares has none.
+ */
+export function squaresPastEnds(width: number, height: number, by: number): Tile[] {
+  const squares = frameSquares(width, height);
+  if (squares.length === 0) return [];
+  const [first, last] = [squares[0]!, squares[squares.length - 1]!];
+  const shift = by * first.width;
+  const edges = { left: true, top: true, right: true, bottom: true };
+  return width > height
+    ? [
+        { ...first, x: first.x - shift, frameEdges: { ...edges, right: false } },
+        { ...last, x: last.x + shift, frameEdges: { ...edges, left: false } },
+      ]
+    : [
+        { ...first, y: first.y - shift, frameEdges: { ...edges, bottom: false } },
+        { ...last, y: last.y + shift, frameEdges: { ...edges, top: false } },
+      ];
+}
+
+/**
  * The frame seen from further away: a region `zoom` times its size, centred on it, reaching past
  * every edge (the search fills that part mid-grey). MediaPipe letterboxes a 4:3 frame into its square
  * input, so a face that fills the frame's height fills three quarters of the input, beyond the range
