@@ -6,7 +6,7 @@
 import { expect } from '@open-wc/testing';
 import { EmotionDetector } from '../src/index.js';
 import { SWEEP_FRAMES, sweepCycle } from '../src/detection/face-detector.js';
-import { frameSquares, tileLevels } from '../src/detection/tiles.js';
+import { frameSquares, squaresPastEnds, tileLevels } from '../src/detection/tiles.js';
 import type { Box, DetectionResult } from '../src/types.js';
 import { ASSETS, MODEL, loadImage, photo } from './support/engine.js';
 import { background, flat, random } from './support/frames.js';
@@ -209,15 +209,15 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
   it('in a video without faces, the default level sweeps all 85 pieces (whole frame, 6 coarse, 15 middle and 63 fine tiles), one a frame', async () => {
     // Flat grey: nothing to find, no closer looks. The first frame gets the full search at once;
     // then each frame searches the whole frame (no face to look around) plus one piece, but the
-    // cycle's first, the whole frame's own (with the frame's two squares, its view from further
-    // away and their mirror images). With a cycle of 15 frames the fine tiles past the 15th piece
+    // cycle's first, the whole frame's own (with the frame's two squares, the two moved past its
+    // ends, its view from further away and their mirror images). With a cycle of 15 frames the fine tiles past the 15th piece
     // would never be searched.
     const grey = flat('#808080');
     const pieces = 1 + tileLevels(W, H).flat().length;
-    // Where no face was found surely, the whole frame's search also sees the frame's squares and the
-    // frame from further away, each as it is and mirrored, and the whole frame mirrored (nothing found
-    // there on grey: no second looks).
-    const squares = 2 * (frameSquares(W, H).length + 1) + 1;
+    // Where no face was found surely, the whole frame's search also sees the frame's squares, its end
+    // squares moved past its ends and the frame from further away, each as it is and mirrored, and
+    // the whole frame mirrored (nothing found there on grey: no second looks).
+    const squares = 2 * (frameSquares(W, H).length + squaresPastEnds(W, H, 0.2).length + 1) + 1;
     const passes: number[] = [];
     for (let i = 0; i < 2 * pieces + 2; i++) {
       const r = await detector.detect(grey, 1000 + 33 * i, { stream: 'grey' });
