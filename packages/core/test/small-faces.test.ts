@@ -210,8 +210,8 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
     // Flat grey: nothing to find, no closer looks. The first frame gets the full search at once;
     // then each frame searches the whole frame (no face to look around) plus one piece, but the
     // cycle's first, the whole frame's own (with the frame's two squares, the two moved past its
-    // ends, its view from further away and their mirror images). With a cycle of 15 frames the fine tiles past the 15th piece
-    // would never be searched.
+    // ends, its view from further away and their mirror images). With a cycle of 15 frames the fine
+    // tiles past the 15th piece would never be searched.
     const grey = flat('#808080');
     const pieces = 1 + tileLevels(W, H).flat().length;
     // Where no face was found surely, the whole frame's search also sees the frame's squares, its end
