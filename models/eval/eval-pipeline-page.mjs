@@ -92,10 +92,13 @@ function frameFor(c, i) {
   return { canvas, rect: { x, y, width: side, height: side } };
 }
 
+/** `facesUrl`: the 48x48 grey images to draw, one after another (or none yet: useNonFaces). */
 export async function start({ facesUrl, model, threads, smallFaces, flipAverage }) {
-  const res = await fetch(facesUrl);
-  if (!res.ok) throw new Error(`${facesUrl}: HTTP ${res.status}`);
-  faces = new Uint8Array(await res.arrayBuffer());
+  if (facesUrl) {
+    const res = await fetch(facesUrl);
+    if (!res.ok) throw new Error(`${facesUrl}: HTTP ${res.status}`);
+    faces = new Uint8Array(await res.arrayBuffer());
+  }
   const { EmotionDetector, EMOTIONS } = await import('/packages/core/dist/index.js');
   detector = await EmotionDetector.create({
     backend: 'wasm',
@@ -148,6 +151,58 @@ export async function frames(c, indices) {
     out.push(btoa(bin));
   }
   return out;
+}
+
+/**
+ * Puts `count` face-free patches of the six sample photos of @vladmandic/face-api in the faces'
+ * place (eval-non-faces.mjs): squares of 4-40% of a photo's shorter side, drawn with `seed`, that
+ * reach no nearer than 1.1 box widths (above and beside) or 1.43 (below: the neck) to the centre of
+ * any face a fresh engine finds there at its most sensitive ('tiny', from 0.3), shrunk to 48x48 grey
+ * as FER2013's faces are. Returns where each was cut.
+ */
+export async function useNonFaces({ count, seed }) {
+  const { EmotionDetector } = await import('/packages/core/dist/index.js');
+  const finder = await EmotionDetector.create({ backend: 'wasm', assetsBase: '/packages/core/dist/assets/', smallFaces: 'tiny', minConfidence: 0.3 });
+  const photos = [];
+  try {
+    for (let k = 1; k <= 6; k++) {
+      const img = new Image();
+      img.src = `/node_modules/@vladmandic/face-api/demo/sample${k}.jpg`;
+      await img.decode();
+      const { faces: found } = await finder.detect(img, undefined, { video: false });
+      photos.push({ img, name: `sample${k}.jpg`, boxes: found.map((f) => f.box) });
+    }
+  } finally {
+    await finder.dispose();
+  }
+  const nearFace = (x, y, s, boxes) =>
+    boxes.some((b) => {
+      const [cx, cy, r] = [b.x + b.width / 2, b.y + b.height / 2, 1.1 * b.width];
+      return x < cx + r && x + s > cx - r && y < cy + 1.3 * r && y + s > cy - r;
+    });
+  const rnd = random(seed);
+  const canvas = document.createElement('canvas');
+  canvas.width = FACE;
+  canvas.height = FACE;
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  g.imageSmoothingEnabled = true;
+  g.imageSmoothingQuality = 'high';
+  faces = new Uint8Array(count * FACE * FACE);
+  const cuts = [];
+  while (cuts.length < count) {
+    const { img, name, boxes } = photos[Math.floor(rnd() * photos.length)];
+    const [w, h] = [img.naturalWidth, img.naturalHeight];
+    const s = Math.round(Math.min(w, h) * (0.04 + 0.36 * rnd()));
+    const x = Math.floor(rnd() * (w - s));
+    const y = Math.floor(rnd() * (h - s));
+    if (nearFace(x, y, s, boxes)) continue;
+    g.drawImage(img, x, y, s, s, 0, 0, FACE, FACE);
+    const px = g.getImageData(0, 0, FACE, FACE).data;
+    const at = cuts.length * FACE * FACE;
+    for (let p = 0; p < FACE * FACE; p++) faces[at + p] = Math.round(0.299 * px[p * 4] + 0.587 * px[p * 4 + 1] + 0.114 * px[p * 4 + 2]);
+    cuts.push({ photo: name, x, y, side: s, faces: boxes });
+  }
+  return cuts;
 }
 
 export async function close() {

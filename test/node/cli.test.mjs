@@ -18,6 +18,7 @@ const SCRIPTS = {
   'models/eval/engine-framing.mjs': 'engine-framing',
   'models/eval/eval-detector.mjs': 'eval-detector',
   'models/eval/eval-faceapi.mjs': 'eval-faceapi',
+  'models/eval/eval-non-faces.mjs': 'eval-non-faces',
   'models/eval/eval-pipeline.mjs': 'eval-pipeline',
   'models/eval/eval.mjs': 'eval',
   'models/eval/gate-curve.mjs': 'gate-curve',
