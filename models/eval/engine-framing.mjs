@@ -23,7 +23,7 @@ import { root } from './lib/core.mjs';
 import { DEFAULT_DATA } from './lib/publictest.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
-import { openPipelinePage } from './lib/pipeline-page.mjs';
+import { callPage, openPipelinePage } from './lib/pipeline-page.mjs';
 import { parseCli } from '../../scripts/lib/cli.mjs';
 
 const { values: opt } = parseCli(import.meta.url, 'engine-framing', {
@@ -58,10 +58,7 @@ const t0 = performance.now();
 try {
   const { page } = await openPipelinePage(browser, server.url, { facesUrl: '/sample/faces.u8', threads: 1 });
   for (let from = 0; from < n; from += 100) {
-    const frames = await page.evaluate(
-      async (c, from, to) => (await import('/models/eval/eval-pipeline-page.mjs')).run(c, from, to),
-      FRAME, from, Math.min(n, from + 100),
-    );
+    const frames = await callPage(page, 'run', FRAME, from, Math.min(n, from + 100));
     for (const f of frames) {
       if (!f.found) {
         faces.push(null);
@@ -76,7 +73,7 @@ try {
     }
     if (from % 2000 === 0) process.stdout.write(`\r${faces.length} of ${n} images, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
-  await page.evaluate(async () => (await import('/models/eval/eval-pipeline-page.mjs')).close());
+  await callPage(page, 'close');
 } finally {
   await browser.close();
   await server.close();

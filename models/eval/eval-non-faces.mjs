@@ -23,9 +23,9 @@ import path from 'node:path';
 import { root } from './lib/core.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
-import { openPipelinePage } from './lib/pipeline-page.mjs';
+import { callPage, openPipelinePage, runFrames, smallFacesOption } from './lib/pipeline-page.mjs';
 import { parseCli } from '../../scripts/lib/cli.mjs';
-import { CONDITIONS, H, W } from './lib/pipeline-conditions.mjs';
+import { CONDITIONS, conditionsMatching, H, W } from './lib/pipeline-conditions.mjs';
 
 const { values: opt } = parseCli(import.meta.url, 'eval-non-faces', {
   options: { patches: { type: 'string', default: '600' }, seed: { type: 'string', default: '5' }, only: { type: 'string' }, 'small-faces': { type: 'string' }, dump: { type: 'string' } },
@@ -38,11 +38,10 @@ const n = Number(opt.patches);
 if (!(Number.isInteger(n) && n > 0)) fail(`--patches takes a whole number above 0, not ${opt.patches}`);
 const seed = Number(opt.seed);
 if (!Number.isFinite(seed)) fail(`--seed takes a number, not ${opt.seed}`);
-const smallFaces = { true: true, false: false, tiny: 'tiny', undefined }[opt['small-faces']];
-if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
-const only = opt.only?.split(',').filter(Boolean);
-const conditions = only ? CONDITIONS.filter((c) => only.some((o) => c.name.includes(o))) : CONDITIONS.filter((c) => c.size <= 0.2);
-if (!conditions.length) fail(`no condition matches --only ${opt.only} (${CONDITIONS.map((c) => c.name).join(', ')})`);
+const smallFaces = smallFacesOption(opt['small-faces']);
+if (smallFaces === null) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
+const conditions = conditionsMatching(opt.only, CONDITIONS.filter((c) => c.size <= 0.2));
+if (conditions instanceof Error) fail(conditions.message);
 if (!fs.existsSync(path.join(root, 'packages/core/dist/index.js'))) fail('packages/core/dist/index.js is missing: run `npm run build` first');
 if (!fs.existsSync(path.join(root, 'node_modules/@vladmandic/face-api/demo/sample1.jpg'))) fail('the sample photos of @vladmandic/face-api are missing: run `npm ci`');
 
@@ -54,16 +53,12 @@ let cuts;
 const t0 = performance.now();
 try {
   const { page } = await openPipelinePage(browser, server.url, { smallFaces });
-  const mod = '/models/eval/eval-pipeline-page.mjs';
-  cuts = await page.evaluate(async (mod, count, seed) => (await import(mod)).useNonFaces({ count, seed }), mod, n, seed);
+  cuts = await callPage(page, 'useNonFaces', { count: n, seed });
   const photos = new Set(cuts.map((c) => c.photo)).size;
   console.log(`smallFaces ${smallFaces ?? 'default'}; ${n} face-free patches of ${photos} sample photos (seed ${seed}); frames ${W}x${H}`);
   for (const c of conditions) {
     const tc = performance.now();
-    const out = [];
-    for (let from = 0; from < n; from += 50) {
-      out.push(...(await page.evaluate(async (mod, c, from, to) => (await import(mod)).run(c, from, to), mod, c, from, Math.min(n, from + 50))));
-    }
+    const out = await runFrames(page, c, n);
     // run() calls a box whose centre lies on the image "found": here, a patch taken for a face.
     const taken = out.filter((o) => o.found).length;
     const others = out.reduce((t, o) => t + o.others.length, 0);
@@ -72,7 +67,7 @@ try {
     dumped.push({ name: c.name, frames: out.map(({ found, box, rect, others, passes }) => ({ taken: found, box, rect, others, passes })) });
     console.log(`  ${c.name.padEnd(30)} taken for a face ${(100 * taken / n).toFixed(1)}% (${taken} of ${n})  other boxes ${others}  detector passes ${passes.toFixed(1)}  [${((performance.now() - tc) / 1000).toFixed(0)} s]`);
   }
-  await page.evaluate(async (mod) => (await import(mod)).close(), mod);
+  await callPage(page, 'close');
 } finally {
   await browser.close();
   await server.close();

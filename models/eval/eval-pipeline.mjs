@@ -44,10 +44,10 @@ import { hasTraining, loadDevSplit, loadTraining } from './lib/devsplit.mjs';
 import { pairedDifferenceSE, topClass } from './lib/metrics.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
-import { openPipelinePage } from './lib/pipeline-page.mjs';
+import { callPage, openPipelinePage, runFrames, smallFacesOption } from './lib/pipeline-page.mjs';
 import { random } from './lib/random.mjs';
 import { parseCli } from '../../scripts/lib/cli.mjs';
-import { CONDITIONS, H, W } from './lib/pipeline-conditions.mjs';
+import { conditionsMatching, H, W } from './lib/pipeline-conditions.mjs';
 
 const { values: opt } = parseCli(import.meta.url, 'eval-pipeline', {
   options: {
@@ -61,11 +61,10 @@ const fail = (msg) => {
   process.exit(2);
 };
 
-const only = opt.only?.split(',').filter(Boolean);
-const conditions = only ? CONDITIONS.filter((c) => only.some((o) => c.name.includes(o))) : CONDITIONS;
-if (!conditions.length) fail(`no condition matches --only ${opt.only} (${CONDITIONS.map((c) => c.name).join(', ')})`);
-const smallFaces = { true: true, false: false, tiny: 'tiny', undefined }[opt['small-faces']];
-if (opt['small-faces'] !== undefined && smallFaces === undefined) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
+const conditions = conditionsMatching(opt.only);
+if (conditions instanceof Error) fail(conditions.message);
+const smallFaces = smallFacesOption(opt['small-faces']);
+if (smallFaces === null) fail(`--small-faces takes true, false or tiny, not ${opt['small-faces']}`);
 const flipAverage = { true: true, false: false, stills: 'stills', undefined }[opt['flip-average']];
 if (opt['flip-average'] !== undefined && flipAverage === undefined) fail(`--flip-average takes stills, true or false, not ${opt['flip-average']}`);
 const dataDir = opt.data ? path.resolve(opt.data) : DEFAULT_DATA;
@@ -138,13 +137,7 @@ try {
   console.log(`model alone on the original 48x48 crops: ${pct(aloneAcc)} (mirror-averaged ${pct(mirroredAcc)})`);
   for (const c of conditions) {
     const tc = performance.now();
-    const out = [];
-    for (let from = 0; from < n; from += 50) {
-      out.push(...(await page.evaluate(
-        async (c, from, to) => (await import('/models/eval/eval-pipeline-page.mjs')).run(c, from, to),
-        c, from, Math.min(n, from + 50),
-      )));
-    }
+    const out = await runFrames(page, c, n);
     const found = out.filter((o) => o.found).length;
     const top = out.map((o) => (o.found ? topClass(o.p, 0) : -1));
     const correct = top.filter((t, k) => t === truth[k]).length;
@@ -157,7 +150,7 @@ try {
     dumped.push({ name: c.name, frames: out });
     if (opt.misses) {
       const missed = out.flatMap((o, k) => (o.found ? [] : [k])).slice(0, 20);
-      const pngs = await page.evaluate(async (c, m) => (await import('/models/eval/eval-pipeline-page.mjs')).frames(c, m), c, missed);
+      const pngs = await callPage(page, 'frames', c, missed);
       fs.mkdirSync(opt.misses, { recursive: true });
       missed.forEach((k, j) => fs.writeFileSync(path.join(opt.misses, `${c.name}-${k}.png`), Buffer.from(pngs[j], 'base64')));
     }
@@ -165,7 +158,7 @@ try {
       `  ${c.name.padEnd(30)} found ${pct(r.found)}  accuracy ${pct(r.accuracy)} (${sign(r.accuracy - aloneAcc)} ± ${(100 * r.differenceSE).toFixed(1)}; against the model alone mirror-averaged ${sign(r.accuracy - mirroredAcc)} ± ${(100 * r.mirroredDifferenceSE).toFixed(1)})  same top emotion as the model alone ${pct(r.agreement)}  other boxes ${falseBoxes}  detector passes ${passes.toFixed(1)}  ms a frame (median) ${ms.total.toFixed(1)}, of it classifying ${ms.classification.toFixed(2)}  [${r.seconds.toFixed(0)} s]`,
     );
   }
-  await page.evaluate(async () => (await import('/models/eval/eval-pipeline-page.mjs')).close());
+  await callPage(page, 'close');
 } finally {
   await browser.close();
   await server.close();

@@ -41,3 +41,13 @@ export const CONDITIONS = [
   name: `${label}-${position}-${background}${colour ? '-colour' : ''}`,
   label, size, position, background, colour, width: W, height: H,
 }));
+
+/**
+ * The conditions an --only value names (comma-separated parts of their names), or `fallback` without
+ * one; an Error naming every condition where it names none.
+ */
+export function conditionsMatching(only, fallback = CONDITIONS) {
+  const parts = only?.split(',').filter(Boolean);
+  const picked = parts ? CONDITIONS.filter((c) => parts.some((o) => c.name.includes(o))) : fallback;
+  return picked.length ? picked : new Error(`no condition matches --only ${only} (${CONDITIONS.map((c) => c.name).join(', ')})`);
+}
