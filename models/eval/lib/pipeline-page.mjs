@@ -10,7 +10,7 @@ export async function openPipelinePage(browser, serverUrl, options) {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${serverUrl}/scripts/bench/pipeline.html`);
-  const info = await page.evaluate(async (mod, a) => (await import(mod)).start(a), PAGE_MODULE, options);
+  const info = await callPage(page, 'start', options);
   return { page, info };
 }
 
@@ -18,7 +18,7 @@ export async function openPipelinePage(browser, serverUrl, options) {
 export async function runFrames(page, c, n, chunk = 50) {
   const out = [];
   for (let from = 0; from < n; from += chunk) {
-    out.push(...(await page.evaluate(async (mod, c, from, to) => (await import(mod)).run(c, from, to), PAGE_MODULE, c, from, Math.min(n, from + chunk))));
+    out.push(...(await callPage(page, 'run', c, from, Math.min(n, from + chunk))));
   }
   return out;
 }
