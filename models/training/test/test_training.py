@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from augment import BACKGROUND_SCALE, SHIFT, augment, settings  # noqa: E402
 from engine_framing import CROP, crop_geometry, engine_crops, load_engine_crops  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
+from face_verifier import VerifierNet, augment as augment_verifier, bar_keeping, faceness, is_dev, patches  # noqa: E402
 from fer_data import Split, dev_mask, soft_targets, training_rows  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, MultiView, count_macs  # noqa: E402
 from prune import keep, prune  # noqa: E402
@@ -369,6 +370,57 @@ class ExpressionStrength(unittest.TestCase):
         weaker, stronger = s < 1, s > 1
         self.assertTrue((t[weaker, NEUTRAL] > 1 / 7).all() and (t[stronger, 0] > 1 / 7).all())
         self.assertTrue(torch.allclose(t[weaker, NEUTRAL], 1 / 7 + (1 - s[weaker]) * 6 / 7, atol=1e-5))
+
+
+def has_pil() -> bool:
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class FaceVerifier(unittest.TestCase):
+    @unittest.skipUnless(has_pil(), "needs PIL (python3-pil) to read photographs")
+    def test_patches_split_by_photograph(self):
+        """Every patch of a photograph lands on its side of the split (is_dev), pixel-identical copies
+        count once, and the same seed gives the same patches."""
+        import tempfile
+        import numpy as np
+        from PIL import Image
+        with tempfile.TemporaryDirectory() as d:
+            files = []
+            for k in range(40):  # both sides hold some with near certainty (each one in four is dev)
+                f = os.path.join(d, f"p{k}.png")
+                Image.fromarray(np.full((60, 80), 5 * k + 10, np.uint8)).save(f)
+                files.append(f)
+            Image.fromarray(np.full((60, 80), 10, np.uint8)).save(os.path.join(d, "copy.png"))  # a copy of p0
+            files.append(os.path.join(d, "copy.png"))
+            out = patches(files, 5, seed=1)
+            again = patches(files, 5, seed=1)
+            dev = [f for f in files[:40] if is_dev(f)]
+            self.assertTrue(0 < len(dev) < 40)
+            self.assertEqual(out["dev"].shape, (5 * len(dev), 48, 48))
+            self.assertEqual(len(out["train"]) + len(out["dev"]), 5 * 40)  # the copy added nothing
+            self.assertEqual(sorted(set(out["dev"][:, 0, 0].tolist())), sorted(5 * int(os.path.basename(f)[1:-4]) + 10 for f in dev))
+            self.assertTrue(all(np.array_equal(out[k], again[k]) for k in out))
+
+    def test_net_augmentation_and_bar(self):
+        """One logit per image, mirror-averaged probabilities in [0, 1] that do not depend on the side a
+        face looks to; augmentation keeps shape and range; the bar keeps the asked share."""
+        torch.manual_seed(0)
+        net = VerifierNet(4)
+        x = torch.rand(6, 1, 48, 48)
+        self.assertEqual(net(x).shape, (6,))
+        p = faceness(net, x)
+        self.assertTrue(((p >= 0) & (p <= 1)).all())
+        self.assertTrue(torch.allclose(p, faceness(net, x.flip(3)), atol=1e-6))
+        a = augment_verifier(x, torch.Generator().manual_seed(2))
+        self.assertEqual(a.shape, x.shape)
+        self.assertTrue(a.min() >= 0 and a.max() <= 1 and not torch.equal(a, x))
+        scores = torch.arange(1000).float() / 1000
+        bar = bar_keeping(scores, 0.998)
+        self.assertAlmostEqual(float((scores >= bar).float().mean()), 0.998, places=6)
 
 
 class CardTrainingSection(unittest.TestCase):
