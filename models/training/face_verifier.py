@@ -70,10 +70,11 @@ def patches(files: list[str], per_image: int, seed: int) -> dict[str, np.ndarray
         if max(im.size) > 1600:
             im.thumbnail((1600, 1600), Image.BILINEAR)
         w, h = im.size
+        side = out["dev" if is_dev(f) else "train"]
         for _ in range(per_image):
             s = max(12, int(min(w, h) * rnd.uniform(*PATCH_SIDE)))
             x, y = rnd.randrange(0, w - s + 1), rnd.randrange(0, h - s + 1)
-            out["dev" if is_dev(f) else "train"].append(np.asarray(im.crop((x, y, x + s, y + s)).resize((48, 48), Image.BILINEAR), np.uint8))
+            side.append(np.asarray(im.crop((x, y, x + s, y + s)).resize((48, 48), Image.BILINEAR), np.uint8))
     return {k: np.stack(v) if v else np.zeros((0, 48, 48), np.uint8) for k, v in out.items()}
 
 
