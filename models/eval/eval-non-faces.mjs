@@ -24,7 +24,7 @@ import { root } from './lib/core.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
 import { callPage, openPipelinePage, runFrames, smallFacesOption } from './lib/pipeline-page.mjs';
-import { parseCli } from '../../scripts/lib/cli.mjs';
+import { parseCli, positiveInteger } from '../../scripts/lib/cli.mjs';
 import { CONDITIONS, conditionsMatching, H, W } from './lib/pipeline-conditions.mjs';
 
 const { values: opt } = parseCli(import.meta.url, 'eval-non-faces', {
@@ -34,8 +34,7 @@ const fail = (msg) => {
   console.error(`eval-non-faces: ${msg}`);
   process.exit(2);
 };
-const n = Number(opt.patches);
-if (!(Number.isInteger(n) && n > 0)) fail(`--patches takes a whole number above 0, not ${opt.patches}`);
+const n = positiveInteger('eval-non-faces', 'patches', opt.patches);
 const seed = Number(opt.seed);
 if (!Number.isFinite(seed)) fail(`--seed takes a number, not ${opt.seed}`);
 const smallFaces = smallFacesOption(opt['small-faces']);

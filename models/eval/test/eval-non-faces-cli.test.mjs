@@ -16,7 +16,7 @@ test('eval:non-faces refuses a patch count that is not a whole number above 0', 
   for (const bad of ['0', '2.5', 'many']) {
     const r = evalNonFaces('--patches', bad);
     assert.equal(r.status, 2, r.stdout + r.stderr);
-    assert.match(r.stderr, new RegExp(`--patches takes a whole number above 0, not ${bad}`));
+    assert.match(r.stderr, new RegExp(`eval-non-faces: --patches ${bad} is not a positive integer`));
   }
 });
 
