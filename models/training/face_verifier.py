@@ -8,9 +8,13 @@ against face-free patches of the photographs of Debian's desktop-background pack
 plants, animals, buildings, abstract art; `apt-get install gnome-backgrounds mate-backgrounds
 plasma-workspace-wallpapers ukui-wallpapers`), split by photograph into training and dev patches,
 and FER+'s not-a-face rows. The sample photos' patches of `npm run eval:non-faces` stay out: they
-are its test set.
+are its test set. With `--framed`, part of each batch is framed as the engine frames a find (frame():
+the image anywhere in the crop, on grey, black, a texture or repeated edge pixels, some darkened),
+both kinds alike, so that neither the ground nor a patch's edge tells them apart (models/README.md,
+"Framed as the engine frames its finds").
 
     /usr/bin/python3 models/training/face_verifier.py --out models/runs/verifier-16
+    /usr/bin/python3 models/training/face_verifier.py --framed 0.5 --patch-seed 11 --threads 1 --out models/runs/verifier-17a
 """
 from __future__ import annotations
 
@@ -124,6 +128,52 @@ def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     return x
 
 
+def frame(x: torch.Tensor, kind: torch.Tensor, grounds: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """`x` (N x 1 x 48 x 48) as the engine's crop of a find around it may frame it: the image at 0.55-1.3
+    of the crop's side, on grey, black, a texture (a random one of `grounds`) or its own edge pixels
+    repeated (as crop.ts fills past a frame's edge). Where it sits, by `kind`: 0 (a face) within 7.5%
+    of the crop's side of the centre, as the engine's box centres a face; 1 (not a face) anywhere up to
+    35% off, as the engine's box may sit on a blob anywhere in a patch, its edge in view; 2 (a face
+    moved off the centre, taken as not a face) filling the crop, its centre 0.55-0.9 of its half-side
+    away along one axis, so that part of a face shows where a whole one should."""
+    n = len(x)
+    u = lambda lo, hi, *shape: lo + (hi - lo) * torch.rand(*shape, generator=g)  # noqa: E731
+    s = u(0.55, 1.3, n)
+    reach = torch.where(kind == 0, 0.15, 0.7)
+    cx, cy = u(-1, 1, n) * reach, u(-1, 1, n) * reach
+    moved = kind == 2
+    if moved.any():
+        m = int(moved.sum())
+        s[moved] = u(0.9, 1.3, m)
+        off = u(0.55, 0.9, m) * s[moved] * torch.where(torch.rand(m, generator=g) < 0.5, -1.0, 1.0)
+        across = u(-0.3, 0.3, m) * s[moved]
+        along_x = torch.rand(m, generator=g) < 0.5
+        cx[moved] = torch.where(along_x, off, across)
+        cy[moved] = torch.where(along_x, across, off)
+    z = torch.zeros(n)
+    theta = torch.stack([torch.stack([1 / s, z, -cx / s], 1), torch.stack([z, 1 / s, -cy / s], 1)], 1)
+    grid = F.affine_grid(theta, [n, 1, 48, 48], align_corners=False)
+    src = F.grid_sample(x, grid, padding_mode="zeros", align_corners=False)
+    edges = F.grid_sample(x, grid, padding_mode="border", align_corners=False)
+    inside = F.grid_sample(torch.ones_like(x), grid, padding_mode="zeros", align_corners=False)
+    ground_kind = torch.randint(0, 4, (n,), generator=g)[:, None, None, None]
+    ground = torch.where(ground_kind == 0, u(0.35, 0.65, n, 1, 1, 1), torch.zeros(n, 1, 48, 48))
+    ground = torch.where(ground_kind == 2, grounds[torch.randint(0, len(grounds), (n,), generator=g)], ground)
+    return torch.where(ground_kind == 3, edges, inside * src + (1 - inside) * ground)
+
+
+def prepare(x: torch.Tensor, kind: torch.Tensor, grounds: torch.Tensor, framed: float, g: torch.Generator) -> torch.Tensor:
+    """A training batch: `framed` of it (and every moved face) framed as the engine may frame it, a
+    quarter darkened (gamma 1-2.5, as dark cloth and faces in poor light), then augment()."""
+    n = len(x)
+    u = lambda lo, hi, *shape: lo + (hi - lo) * torch.rand(*shape, generator=g)  # noqa: E731
+    which = ((torch.rand(n, generator=g) < framed) | (kind == 2))[:, None, None, None]
+    x = torch.where(which, frame(x, kind, grounds, g), x)
+    dark = (torch.rand(n, generator=g) < 0.25)[:, None, None, None]
+    x = torch.where(dark, x.clamp(1e-4, 1) ** u(1, 2.5, n, 1, 1, 1), x)
+    return augment(x, g)
+
+
 def bar_keeping(scores: torch.Tensor, share: float) -> float:
     """The highest bar that `share` of `scores` reach."""
     return float(scores.sort().values[int((1 - share) * len(scores))])
@@ -138,6 +188,11 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--patch-seed", type=int, help="where the photographs' patches are cut (default: --seed)")
+    ap.add_argument("--framed", type=float, default=0.0,
+                    help="share of each batch framed as the engine frames a find (frame(); default 0: every image as it is)")
+    ap.add_argument("--moved-faces", type=int, default=0,
+                    help="faces moved off the crop's centre, as more not-faces (frame(), kind 2; default 0)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -145,7 +200,7 @@ def main() -> None:
     files = photographs()
     if not files:
         raise SystemExit(f"no photographs under {', '.join(WALLPAPER_DIRS)}: apt-get install gnome-backgrounds mate-backgrounds plasma-workspace-wallpapers ukui-wallpapers")
-    walls = {k: torch.from_numpy(v.copy()).unsqueeze(1).float() / 255 for k, v in patches(files, args.per_image, args.seed).items()}
+    walls = {k: torch.from_numpy(v.copy()).unsqueeze(1).float() / 255 for k, v in patches(files, args.per_image, args.seed if args.patch_seed is None else args.patch_seed).items()}
     train = load_split(args.data, "Training")
     dev = dev_mask(args.data)
     faces = train.images[~dev & ~train.not_a_face].float() / 255
@@ -153,6 +208,12 @@ def main() -> None:
     dev_faces = train.images[dev & ~train.not_a_face].float() / 255
     x = torch.cat([faces, not_faces, walls["train"]])
     y = torch.cat([torch.ones(len(faces)), torch.zeros(len(not_faces) + len(walls["train"]))])
+    kind = (y == 0).long()
+    if args.moved_faces:
+        moved = faces[torch.randperm(len(faces), generator=g)[:args.moved_faces]]
+        x, y = torch.cat([x, moved]), torch.cat([y, torch.zeros(len(moved))])
+        kind = torch.cat([kind, torch.full((len(moved),), 2)])
+    framing = args.framed > 0 or args.moved_faces > 0
     print(f"faces {len(faces)}, not-a-face rows {len(not_faces)}, patches {len(walls['train'])} (dev: faces {len(dev_faces)}, patches {len(walls['dev'])})", flush=True)
     net = VerifierNet(args.width)
     batch = 128
@@ -167,7 +228,8 @@ def main() -> None:
         total = 0.0
         for i in range(0, len(x) - batch + 1, batch):
             idx = order[i:i + batch]
-            loss = F.binary_cross_entropy_with_logits(net(augment(x[idx], g)), y[idx], pos_weight=pos_weight)
+            batch_x = prepare(x[idx], kind[idx], walls["train"], args.framed, g) if framing else augment(x[idx], g)
+            loss = F.binary_cross_entropy_with_logits(net(batch_x), y[idx], pos_weight=pos_weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -176,7 +238,13 @@ def main() -> None:
         bar = bar_keeping(faceness(net, dev_faces), KEEP_FACES)
         passing = float((faceness(net, walls["dev"]) >= bar).float().mean())
         history.append({"epoch": epoch + 1, "loss": total / (len(x) // batch), "bar": bar, "dev_patches_passing": passing})
-        print(f"epoch {epoch + 1}: loss {history[-1]['loss']:.4f}, {time.time() - t0:.0f} s; the bar keeping {100 * KEEP_FACES:.1f}% of the dev faces {bar:.3f}, dev patches passing it {100 * passing:.2f}%", flush=True)
+        framed = ""
+        if framing:  # the dev faces and patches framed as the engine may frame them (the same frames each epoch)
+            as_found = lambda images, k: frame(images, torch.full((len(images),), k), walls["train"], torch.Generator().manual_seed(99))  # noqa: E731
+            history[-1]["dev_framed_patches_passing"] = float((faceness(net, as_found(walls["dev"], 1)) >= bar).float().mean())
+            history[-1]["dev_framed_faces_kept"] = float((faceness(net, as_found(dev_faces, 0)) >= bar).float().mean())
+            framed = f"; framed, dev patches passing {100 * history[-1]['dev_framed_patches_passing']:.2f}%, dev faces kept {100 * history[-1]['dev_framed_faces_kept']:.2f}%"
+        print(f"epoch {epoch + 1}: loss {history[-1]['loss']:.4f}, {time.time() - t0:.0f} s; the bar keeping {100 * KEEP_FACES:.1f}% of the dev faces {bar:.3f}, dev patches passing it {100 * passing:.2f}%{framed}", flush=True)
     os.makedirs(args.out, exist_ok=True)
     torch.save(net.state_dict(), os.path.join(args.out, "verifier.pt"))
     with open(os.path.join(args.out, "summary.json"), "w") as f:

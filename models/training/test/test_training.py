@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 from augment import BACKGROUND_SCALE, SHIFT, augment, settings  # noqa: E402
 from engine_framing import CROP, crop_geometry, engine_crops, load_engine_crops  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
-from face_verifier import VerifierNet, augment as augment_verifier, bar_keeping, faceness, is_dev, patches  # noqa: E402
+from face_verifier import VerifierNet, augment as augment_verifier, bar_keeping, faceness, frame as frame_as_found, is_dev, patches  # noqa: E402
 from fer_data import Split, dev_mask, soft_targets, training_rows  # noqa: E402
 from net import VIEW_SCALES, ExpressionNet, MultiView, count_macs  # noqa: E402
 from prune import keep, prune  # noqa: E402
@@ -421,6 +421,22 @@ class FaceVerifier(unittest.TestCase):
         scores = torch.arange(1000).float() / 1000
         bar = bar_keeping(scores, 0.998)
         self.assertAlmostEqual(float((scores >= bar).float().mean()), 0.998, places=6)
+
+    def test_framed_as_the_engine_frames_a_find(self):
+        """A face stays centred (its middle under the crop's centre); a moved face never is; a patch may
+        sit anywhere, its ground in view; values stay in [0, 1]."""
+        n = 600
+        x = torch.full((n, 1, 48, 48), 0.5)
+        x[:, :, 16:32, 16:32] = 1.0  # the image's middle
+        kind = torch.arange(n) % 3
+        grounds = torch.full((4, 1, 48, 48), 0.2)
+        out = frame_as_found(x, kind, grounds, torch.Generator().manual_seed(4))
+        centre = out[:, 0, 23:25, 23:25].amin((1, 2))
+        self.assertTrue((centre[kind == 0] > 0.99).all())
+        self.assertTrue((centre[kind == 2] < 0.99).all())
+        self.assertTrue((out >= 0).all() and (out <= 1).all())
+        off_image = (out[kind == 1] < 0.45).flatten(1).any(1)  # black, textured or dark-grey ground in view
+        self.assertTrue(0.2 < float(off_image.float().mean()) < 1)
 
 
 class CardTrainingSection(unittest.TestCase):
