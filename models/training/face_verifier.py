@@ -110,18 +110,22 @@ def faceness(net: VerifierNet, x: torch.Tensor) -> torch.Tensor:
     return out
 
 
+def uniform(g: torch.Generator, lo: float, hi: float, *shape: int) -> torch.Tensor:
+    """Values drawn evenly from [lo, hi), `shape` of them, from `g`."""
+    return lo + (hi - lo) * torch.rand(*shape, generator=g)
+
+
 def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     """Mirror, scale 0.85-1.2, turn up to 0.25 rad, shift up to 10%, contrast and level, blur (3 in 10):
     faces and patches alike, so that none of these tells them apart."""
     n = len(x)
     flip = torch.rand(n, generator=g) < 0.5
     x = torch.where(flip[:, None, None, None], x.flip(3), x)
-    u = lambda lo, hi, *shape: lo + (hi - lo) * torch.rand(*shape, generator=g)  # noqa: E731
-    sc, ang, tx, ty = u(0.85, 1.2, n), u(-0.25, 0.25, n), u(-0.1, 0.1, n), u(-0.1, 0.1, n)
+    sc, ang, tx, ty = uniform(g, 0.85, 1.2, n), uniform(g, -0.25, 0.25, n), uniform(g, -0.1, 0.1, n), uniform(g, -0.1, 0.1, n)
     theta = torch.stack([torch.stack([sc * ang.cos(), -sc * ang.sin(), tx], 1), torch.stack([sc * ang.sin(), sc * ang.cos(), ty], 1)], 1)
     x = F.grid_sample(x, F.affine_grid(theta, list(x.shape), align_corners=False), padding_mode="border", align_corners=False)
     m = x.mean((2, 3), keepdim=True)
-    x = ((x - m) * u(0.6, 1.4, n, 1, 1, 1) + m + u(-0.2, 0.2, n, 1, 1, 1)).clamp(0, 1)
+    x = ((x - m) * uniform(g, 0.6, 1.4, n, 1, 1, 1) + m + uniform(g, -0.2, 0.2, n, 1, 1, 1)).clamp(0, 1)
     blur = torch.rand(n, generator=g) < 0.3
     if blur.any():
         x[blur] = F.interpolate(F.interpolate(x[blur], size=24, mode="bilinear", align_corners=False), size=48, mode="bilinear", align_corners=False)
@@ -137,16 +141,15 @@ def frame(x: torch.Tensor, kind: torch.Tensor, grounds: torch.Tensor, g: torch.G
     moved off the centre, taken as not a face) filling the crop, its centre 0.55-0.9 of its half-side
     away along one axis, so that part of a face shows where a whole one should."""
     n = len(x)
-    u = lambda lo, hi, *shape: lo + (hi - lo) * torch.rand(*shape, generator=g)  # noqa: E731
-    s = u(0.55, 1.3, n)
+    s = uniform(g, 0.55, 1.3, n)
     reach = torch.where(kind == 0, 0.15, 0.7)
-    cx, cy = u(-1, 1, n) * reach, u(-1, 1, n) * reach
+    cx, cy = uniform(g, -1, 1, n) * reach, uniform(g, -1, 1, n) * reach
     moved = kind == 2
     if moved.any():
         m = int(moved.sum())
-        s[moved] = u(0.9, 1.3, m)
-        off = u(0.55, 0.9, m) * s[moved] * torch.where(torch.rand(m, generator=g) < 0.5, -1.0, 1.0)
-        across = u(-0.3, 0.3, m) * s[moved]
+        s[moved] = uniform(g, 0.9, 1.3, m)
+        off = uniform(g, 0.55, 0.9, m) * s[moved] * torch.where(torch.rand(m, generator=g) < 0.5, -1.0, 1.0)
+        across = uniform(g, -0.3, 0.3, m) * s[moved]
         along_x = torch.rand(m, generator=g) < 0.5
         cx[moved] = torch.where(along_x, off, across)
         cy[moved] = torch.where(along_x, across, off)
@@ -157,7 +160,7 @@ def frame(x: torch.Tensor, kind: torch.Tensor, grounds: torch.Tensor, g: torch.G
     edges = F.grid_sample(x, grid, padding_mode="border", align_corners=False)
     inside = F.grid_sample(torch.ones_like(x), grid, padding_mode="zeros", align_corners=False)
     ground_kind = torch.randint(0, 4, (n,), generator=g)[:, None, None, None]
-    ground = torch.where(ground_kind == 0, u(0.35, 0.65, n, 1, 1, 1), torch.zeros(n, 1, 48, 48))
+    ground = torch.where(ground_kind == 0, uniform(g, 0.35, 0.65, n, 1, 1, 1), torch.zeros(n, 1, 48, 48))
     ground = torch.where(ground_kind == 2, grounds[torch.randint(0, len(grounds), (n,), generator=g)], ground)
     return torch.where(ground_kind == 3, edges, inside * src + (1 - inside) * ground)
 
@@ -166,11 +169,10 @@ def prepare(x: torch.Tensor, kind: torch.Tensor, grounds: torch.Tensor, framed: 
     """A training batch: `framed` of it (and every moved face) framed as the engine may frame it, a
     quarter darkened (gamma 1-2.5, as dark cloth and faces in poor light), then augment()."""
     n = len(x)
-    u = lambda lo, hi, *shape: lo + (hi - lo) * torch.rand(*shape, generator=g)  # noqa: E731
     which = ((torch.rand(n, generator=g) < framed) | (kind == 2))[:, None, None, None]
     x = torch.where(which, frame(x, kind, grounds, g), x)
     dark = (torch.rand(n, generator=g) < 0.25)[:, None, None, None]
-    x = torch.where(dark, x.clamp(1e-4, 1) ** u(1, 2.5, n, 1, 1, 1), x)
+    x = torch.where(dark, x.clamp(1e-4, 1) ** uniform(g, 1, 2.5, n, 1, 1, 1), x)
     return augment(x, g)
 
 
@@ -214,6 +216,9 @@ def main() -> None:
         x, y = torch.cat([x, moved]), torch.cat([y, torch.zeros(len(moved))])
         kind = torch.cat([kind, torch.full((len(moved),), 2)])
     framing = args.framed > 0 or args.moved_faces > 0
+    if framing:  # the dev patches and faces framed as the engine may frame them, once (the same frames each epoch)
+        as_found = lambda images, k: frame(images, torch.full((len(images),), k), walls["train"], torch.Generator().manual_seed(99))  # noqa: E731
+        framed_dev_patches, framed_dev_faces = as_found(walls["dev"], 1), as_found(dev_faces, 0)
     print(f"faces {len(faces)}, not-a-face rows {len(not_faces)}, patches {len(walls['train'])} (dev: faces {len(dev_faces)}, patches {len(walls['dev'])})", flush=True)
     net = VerifierNet(args.width)
     batch = 128
@@ -239,10 +244,9 @@ def main() -> None:
         passing = float((faceness(net, walls["dev"]) >= bar).float().mean())
         history.append({"epoch": epoch + 1, "loss": total / (len(x) // batch), "bar": bar, "dev_patches_passing": passing})
         framed = ""
-        if framing:  # the dev faces and patches framed as the engine may frame them (the same frames each epoch)
-            as_found = lambda images, k: frame(images, torch.full((len(images),), k), walls["train"], torch.Generator().manual_seed(99))  # noqa: E731
-            history[-1]["dev_framed_patches_passing"] = float((faceness(net, as_found(walls["dev"], 1)) >= bar).float().mean())
-            history[-1]["dev_framed_faces_kept"] = float((faceness(net, as_found(dev_faces, 0)) >= bar).float().mean())
+        if framing:
+            history[-1]["dev_framed_patches_passing"] = float((faceness(net, framed_dev_patches) >= bar).float().mean())
+            history[-1]["dev_framed_faces_kept"] = float((faceness(net, framed_dev_faces) >= bar).float().mean())
             framed = f"; framed, dev patches passing {100 * history[-1]['dev_framed_patches_passing']:.2f}%, dev faces kept {100 * history[-1]['dev_framed_faces_kept']:.2f}%"
         print(f"epoch {epoch + 1}: loss {history[-1]['loss']:.4f}, {time.time() - t0:.0f} s; the bar keeping {100 * KEEP_FACES:.1f}% of the dev faces {bar:.3f}, dev patches passing it {100 * passing:.2f}%{framed}", flush=True)
     os.makedirs(args.out, exist_ok=True)
