@@ -3,7 +3,8 @@
 // user serves from their own origin; no CDN at run time):
 //   ort/         onnxruntime-web's two WASM binaries: plain (WASM path), asyncify (WebGPU path)
 //   mediapipe/   @mediapipe/tasks-vision WASM (SIMD build; every supported browser has SIMD)
-//   models/      the emotion CNN (ONNX + model card) and the face detector (.tflite with metadata)
+//   models/      the emotion CNN (ONNX + model card), the face detector (.tflite with metadata) and
+//                its verifier (ONNX)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,4 +54,7 @@ if (fs.existsSync(addMetadata)) {
   fs.mkdirSync(path.join(out, 'models/face'), { recursive: true });
   fs.writeFileSync(path.join(out, 'models/face/face_detection_short_range.tflite'), addFaceDetectorMetadata(src));
 }
+// The face verifier the detector asks about small and unsure finds (models/face/README.md).
+const verifier = path.join(root, 'models/face/face-verifier.onnx');
+if (fs.existsSync(verifier)) copy(verifier, path.join(out, 'models/face/face-verifier.onnx'));
 console.log(`assets -> ${path.relative(root, out)}`);

@@ -20,7 +20,7 @@ const ASSET_FILES = [
   /^ort\/ort-wasm-simd-threaded\.wasm$/,
   /^mediapipe\/vision_wasm_internal\.(js|wasm)$/,
   /^models\/emotion\/[^/]+\.(onnx|json)$/,
-  /^models\/face\/[^/]+\.tflite$/,
+  /^models\/face\/[^/]+\.(tflite|onnx)$/,
 ];
 
 function listFiles(dir, base = dir) {
@@ -48,7 +48,7 @@ function copyAssets(assetsDir, outAssets) {
   const files = listFiles(assetsDir)
     .filter((f) => ASSET_FILES.some((re) => re.test(f)))
     .filter((f) => !/^models\/emotion\/[^/]+\.(onnx|json)$/.test(f) || f.endsWith('/index.json') || emotion?.keep.has(f));
-  const need = [['ort wasm', /^ort\//], ['MediaPipe wasm', /^mediapipe\//], ['emotion model index', /^models\/emotion\/index\.json$/], ['emotion model', /^models\/emotion\/.*\.onnx$/], ['face model', /^models\/face\//]];
+  const need = [['ort wasm', /^ort\//], ['MediaPipe wasm', /^mediapipe\//], ['emotion model index', /^models\/emotion\/index\.json$/], ['emotion model', /^models\/emotion\/.*\.onnx$/], ['face model', /^models\/face\/.*\.tflite$/], ['face verifier', /^models\/face\/.*\.onnx$/]];
   const missing = need.filter(([, re]) => !files.some((f) => re.test(f))).map(([n]) => n);
   if (missing.length) {
     throw Object.assign(new Error(`${path.relative(root, assetsDir)} lacks: ${missing.join(', ')}. Run \`node scripts/build-assets.mjs\` first (and have a model in models/emotion/).`), { code: 'ASSETS_MISSING' });

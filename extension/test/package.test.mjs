@@ -99,6 +99,7 @@ describe('release build', { timeout: 180_000 }, () => {
       assert.deepEqual(assets.filter((f) => f.startsWith('assets/models/emotion/')).sort(),
         ['assets/models/emotion/index.json', `assets/models/emotion/${index.default}`, `assets/models/emotion/${card.file}`].sort());
       assert.ok(assets.includes('assets/models/face/face_detection_short_range.tflite'));
+      assert.ok(assets.includes('assets/models/face/face-verifier.onnx'), 'the face verifier');
       assert.ok(!assets.some((f) => /jsep|asyncify|nosimd|module_internal/.test(f)), 'no unused runtime variants');
       const size = [...files].reduce((n, f) => n + fs.statSync(path.join(dirs[b], f)).size, 0);
       console.log(`# ${b}: ${files.size} files, ${(size / 1e6).toFixed(1)} MB unpacked`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run eval:non-faces`: how often the engine takes something that is not a face for one, where
 // eval:pipeline's small faces sit. Face-free patches of the six sample photos of @vladmandic/face-api
-// (hands, knees, hair seen from behind, clothes, a glass: eval-pipeline-page.mjs, useNonFaces) are
+// (hands, knees, hair seen from behind, clothes, a glass: eval-pipeline-page.mjs, useNonFaces; clear
+// of the faces and face-like finds of lib/sample-photo-faces.json) are
 // shrunk to 48x48 grey as FER2013's faces are and drawn alone into 640x480 frames in eval:pipeline's
 // conditions, in the faces' place, each frame analysed afresh by the whole engine (the built
 // packages/core/dist) in headless Chromium. Printed per condition: the share of frames where a box's
@@ -26,6 +27,12 @@ import { launch } from '../../scripts/lib/chromium.mjs';
 import { callPage, openPipelinePage, runFrames, smallFacesOption } from './lib/pipeline-page.mjs';
 import { parseCli, positiveInteger } from '../../scripts/lib/cli.mjs';
 import { CONDITIONS, conditionsMatching, H, W } from './lib/pipeline-conditions.mjs';
+
+/**
+ * Per sample photo, the boxes its patches keep clear of: fixed, so that the patches of a seed stay
+ * the same whatever the engine under test finds (lib/sample-photo-faces.json says where they come from).
+ */
+const SAMPLE_FACES = JSON.parse(fs.readFileSync(path.join(root, 'models/eval/lib/sample-photo-faces.json'), 'utf8'));
 
 const { values: opt } = parseCli(import.meta.url, 'eval-non-faces', {
   options: { patches: { type: 'string', default: '600' }, seed: { type: 'string', default: '5' }, only: { type: 'string' }, 'small-faces': { type: 'string' }, dump: { type: 'string' } },
@@ -52,7 +59,7 @@ let cuts;
 const t0 = performance.now();
 try {
   const { page } = await openPipelinePage(browser, server.url, { smallFaces });
-  cuts = await callPage(page, 'useNonFaces', { count: n, seed });
+  cuts = await callPage(page, 'useNonFaces', { count: n, seed, faces: SAMPLE_FACES.photos });
   const photos = new Set(cuts.map((c) => c.photo)).size;
   console.log(`smallFaces ${smallFaces ?? 'default'}; ${n} face-free patches of ${photos} sample photos (seed ${seed}); frames ${W}x${H}`);
   for (const c of conditions) {

@@ -157,23 +157,18 @@ export async function frames(c, indices) {
  * Puts `count` face-free patches of the six sample photos of @vladmandic/face-api in the faces'
  * place (eval-non-faces.mjs): squares of 4-40% of a photo's shorter side, drawn with `seed`, that
  * reach no nearer than 1.1 box widths (above and beside) or 1.43 (below: the neck) to the centre of
- * any face a fresh engine finds there at its most sensitive ('tiny', from 0.3), shrunk to 48x48 grey
- * as FER2013's faces are. Returns where each was cut.
+ * any of `faces` (per photo: the boxes to keep clear of; lib/sample-photo-faces.json), shrunk to
+ * 48x48 grey as FER2013's faces are. Returns where each was cut.
  */
-export async function useNonFaces({ count, seed }) {
-  const { EmotionDetector } = await import('/packages/core/dist/index.js');
-  const finder = await EmotionDetector.create({ backend: 'wasm', assetsBase: '/packages/core/dist/assets/', smallFaces: 'tiny', minConfidence: 0.3 });
+export async function useNonFaces({ count, seed, faces: boxesOf }) {
   const photos = [];
-  try {
-    for (let k = 1; k <= 6; k++) {
-      const img = new Image();
-      img.src = `/node_modules/@vladmandic/face-api/demo/sample${k}.jpg`;
-      await img.decode();
-      const { faces: found } = await finder.detect(img, undefined, { video: false });
-      photos.push({ img, name: `sample${k}.jpg`, boxes: found.map((f) => f.box) });
-    }
-  } finally {
-    await finder.dispose();
+  for (let k = 1; k <= 6; k++) {
+    const img = new Image();
+    img.src = `/node_modules/@vladmandic/face-api/demo/sample${k}.jpg`;
+    await img.decode();
+    const name = `sample${k}.jpg`;
+    if (!boxesOf[name]) throw new Error(`no face boxes for ${name}`);
+    photos.push({ img, name, boxes: boxesOf[name] });
   }
   const nearFace = (x, y, s, boxes) =>
     boxes.some((b) => {

@@ -36,7 +36,7 @@ test('the file lists: licence and notices, no source maps, no runtime binaries, 
     (f) => !/^(package\.json|README\.md|LICENSE|THIRD_PARTY_NOTICES\.md)$/.test(f) &&
       !/^dist\/(index|layout|channel)\.js$/.test(f) && !/^dist\/chunks\/[\w-]+\.js$/.test(f) && !/^dist\/types\/.+\.d\.ts$/.test(f) &&
       !/^node\/(assets|cli|vite)\.(js|d\.ts)$/.test(f) &&
-      !/^dist\/assets\/(worker\.js|models\/emotion\/[\w.-]+\.(onnx|json)|models\/face\/face_detection_short_range\.tflite)$/.test(f),
+      !/^dist\/assets\/(worker\.js|models\/emotion\/[\w.-]+\.(onnx|json)|models\/face\/(face_detection_short_range\.tflite|face-verifier\.onnx))$/.test(f),
   );
   assert.deepEqual(unexpected, []);
   // Every model the shipped index lists is shipped (card and ONNX), and nothing else.

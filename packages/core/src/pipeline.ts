@@ -1,5 +1,6 @@
 /**
- * One frame in, results out: detect faces, classify them all in one batch, track them over time.
+ * One frame in, results out: detect faces (the small and unsure ones verified), classify them all in
+ * one batch, track them over time.
  * The same code runs on the main thread and inside the worker. It is given a ready face detector
  * and expression model: where the model runs (here, in a worker of its own, mirror-averaged) is
  * decided above it (host/build.ts).
@@ -18,12 +19,13 @@ import type { CropGeometry } from './geometry/box.js';
 import { FaceBatcher } from './classification/face-batch.js';
 import type { ModelCard } from './model-card.js';
 import type { MediaPipeFaceDetector } from './detection/face-detector.js';
+import { toVerify, type FaceVerifier } from './detection/face-verifier.js';
 import { CropFilter } from './tracking/crop-filter.js';
 import { FaceTracker, idCounter } from './tracking/tracker.js';
 import type { Frame } from './frame/frame.js';
 
 export function emptyResult(timestamp: number): DetectionResult {
-  return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, work: { search: 'none', detectorPasses: 0, facesClassified: 0 }, width: 0, height: 0, timestamp };
+  return { faces: [], timings: { detection: 0, classification: 0, total: 0 }, work: { search: 'none', detectorPasses: 0, facesClassified: 0, facesVerified: 0, facesDropped: 0 }, width: 0, height: 0, timestamp };
 }
 
 /** Streams remembered (the least recently seen is forgotten first: it then gets a full search and new ids). */
@@ -79,6 +81,7 @@ export class Pipeline {
   constructor(
     private readonly detector: MediaPipeFaceDetector,
     private readonly model: ExpressionModel,
+    private readonly verifier: FaceVerifier,
     card: ModelCard,
     private settings: RuntimeSettings,
   ) {
@@ -146,7 +149,13 @@ export class Pipeline {
     const expected = continues && this.parallel ? cropFilter.predict(timestamp) : [];
     const guess = expected.length > 0 ? this.guess(frame, expected) : undefined;
     const t1 = performance.now();
-    const { faces: found, search, detectorPasses } = this.detector.detect(frame.image, frame.width, frame.height, previous, sweep);
+    const detected = this.detector.detect(frame.image, frame.width, frame.height, previous, sweep);
+    const { search, detectorPasses } = detected;
+    // The verifier's say on small new finds and near misses (a face that continues one of the last
+    // frame's was asked about when it appeared).
+    const check = toVerify(detected.faces, frame.width, frame.height, continues ? last.faces.map((f) => f.box) : []);
+    const keep = await this.verifier.keep(frame.image, detected.faces, check);
+    const found = detected.faces.filter((_, i) => keep[i]).map(({ unconfirmed: _unconfirmed, ...f }) => f);
     const detection = performance.now() - t1;
     const tracker = last?.tracker ?? new FaceTracker({ ...this.trackerSettings(), newId: this.newId });
     if (video) {
@@ -177,7 +186,7 @@ export class Pipeline {
     return {
       faces,
       timings: { detection, classification: ms, total: performance.now() - t0 },
-      work: { search, detectorPasses, facesClassified: classified },
+      work: { search, detectorPasses, facesClassified: classified, facesVerified: check.filter(Boolean).length, facesDropped: detected.faces.length - found.length },
       width: frame.width,
       height: frame.height,
       timestamp,
@@ -233,6 +242,7 @@ export class Pipeline {
   async close(): Promise<void> {
     this.detector.close();
     await this.model.close();
+    await this.verifier.close();
     this.streams.clear();
   }
 }

@@ -115,6 +115,12 @@ export interface FrameWork {
    * ahead of detection plus those classified again because a face was elsewhere.
    */
   facesClassified: number;
+  /**
+   * Finds the face verifier decided on (new finds under a quarter of the frame's shorter side, and
+   * near misses of the detector's closer looks; README, `smallFaces`), and of them those it dropped.
+   */
+  facesVerified: number;
+  facesDropped: number;
 }
 
 export interface DetectionResult {
@@ -154,7 +160,7 @@ export interface DetectOptions {
 
 /** Progress of asset loading, reported through `onProgress`. */
 export interface LoadProgress {
-  /** Which asset: 'model-index', 'model-card', 'emotion-model', 'face-model', 'ort-wasm' or 'mediapipe-wasm'. */
+  /** Which asset: 'model-index', 'model-card', 'emotion-model', 'face-model', 'face-verifier', 'ort-wasm' or 'mediapipe-wasm'. */
   asset: string;
   url: string;
   loaded: number;

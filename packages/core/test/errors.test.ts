@@ -157,7 +157,7 @@ describe('EmotionDetector errors', () => {
     const d = await EmotionDetector.create({ ...base, model: MODEL, onProgress: (e) => events.push(e) });
     await d.dispose();
     const assets = new Set(events.map((e) => e.asset));
-    for (const a of ['model-card', 'emotion-model', 'face-model', 'ort-wasm', 'mediapipe-wasm']) expect([...assets]).to.include(a);
+    for (const a of ['model-card', 'emotion-model', 'face-model', 'face-verifier', 'ort-wasm', 'mediapipe-wasm']) expect([...assets]).to.include(a);
     for (const a of assets) {
       const mine = events.filter((e) => e.asset === a);
       for (let i = 1; i < mine.length; i++) expect(mine[i]!.loaded).to.be.at.least(mine[i - 1]!.loaded);

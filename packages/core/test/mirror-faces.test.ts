@@ -47,15 +47,16 @@ describe('faces and their mirror images', function () {
     }
   });
 
-  it('finds small faces cut tightly and off-centre more often with the mirror-image looks (>= 71%)', async () => {
+  it('finds small faces cut tightly and off-centre more often with the mirror-image looks and the face verifier (>= 80%)', async () => {
     const detector = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1 });
     try {
       const cuts = await sampleCuts(detector, TIGHT);
       const { tries, missed } = await findPlaced(detector, cuts, TIGHT, SMALL, SMALL_PLACES, { grey: flat('#808080') });
       console.log(`small faces cut tightly: ${tries - missed.length} of ${tries} found; missed: ${missed.join('; ')}`);
-      // Main before the mirror-image looks (bd0f993): 128 of 189 (68%); with them 141 (75%). Many of
-      // these cuts keep too little of the face for any look (the rest of the misses in both).
-      expect(tries - missed.length, missed.join('; ')).to.be.at.least(Math.ceil(0.71 * tries));
+      // Main before the mirror-image looks (bd0f993): 128 of 189 (68%); with them 141 (75%); with the
+      // near misses the face verifier calls faces (face-verifier.test.ts) 158 (84%). Many of these
+      // cuts keep too little of the face for any look (the rest of the misses in all three).
+      expect(tries - missed.length, missed.join('; ')).to.be.at.least(Math.ceil(0.8 * tries));
     } finally {
       await detector.dispose();
     }

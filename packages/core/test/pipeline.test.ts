@@ -291,7 +291,7 @@ describe('EmotionDetector pipeline (main thread, WASM)', () => {
   it('gives an empty result (not an error) for a video or image with no frame yet', async () => {
     const video = document.createElement('video');
     const r = await detector.detect(video, 1);
-    expect(r).to.deep.include({ faces: [], width: 0, height: 0, timestamp: 1, work: { search: 'none', detectorPasses: 0, facesClassified: 0 } });
+    expect(r).to.deep.include({ faces: [], width: 0, height: 0, timestamp: 1, work: { search: 'none', detectorPasses: 0, facesClassified: 0, facesVerified: 0, facesDropped: 0 } });
     expect((await detector.detect(new Image())).faces).to.deep.equal([]);
     expect((await detector.detect(new OffscreenCanvas(0, 0))).width).to.equal(0);
   });

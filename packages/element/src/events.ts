@@ -3,7 +3,7 @@ import type { DetectionResult, Emotion, EmotionDetectorErrorCode, Face, LoadProg
 import type { CameraErrorCode } from './camera.js';
 
 export interface EmotionProgressDetail {
-  /** Which asset: 'model-index', 'model-card', 'emotion-model', 'face-model', 'ort-wasm' or 'mediapipe-wasm'. */
+  /** Which asset: 'model-index', 'model-card', 'emotion-model', 'face-model', 'face-verifier', 'ort-wasm' or 'mediapipe-wasm'. */
   asset: string;
   loaded: number;
   /** Total bytes, 0 when unknown. */

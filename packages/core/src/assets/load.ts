@@ -1,6 +1,6 @@
 /**
  * Fetches everything the engine needs before it can start (model card, emotion model, face
- * model, ONNX Runtime WASM, MediaPipe WASM) in parallel, reporting combined progress. The bytes
+ * model, face verifier, ONNX Runtime WASM, MediaPipe WASM) in parallel, reporting combined progress. The bytes
  * are handed to the runtimes directly, so they come from our cache and never from a second
  * download. (MediaPipe's small loader script is the one file it still loads itself.)
  */
@@ -25,6 +25,9 @@ export interface LoadedAssets {
   modelUrl: string;
   model: Uint8Array;
   faceModel: Uint8Array;
+  /** The face verifier (detection/face-verifier.ts), from the assets folder. */
+  faceVerifier: Uint8Array;
+  faceVerifierUrl: string;
   ortWasm: Uint8Array;
   /** MediaPipe's `vision_wasm_internal.wasm`. */
   mediapipeWasm: Uint8Array;
@@ -34,7 +37,7 @@ export interface LoadedAssets {
 }
 
 /** The files whose sizes make up the bulk of a load (the JSON files are a few KB). */
-const BIG_ASSETS = ['emotion-model', 'face-model', 'ort-wasm', 'mediapipe-wasm'];
+const BIG_ASSETS = ['emotion-model', 'face-model', 'face-verifier', 'ort-wasm', 'mediapipe-wasm'];
 
 interface AssetState {
   loaded: number;
@@ -156,6 +159,7 @@ export async function loadAssets(opts: AssetOptions, backend: ResolvedBackend): 
   const baseHint = assetsBaseHint(base, source);
   const progress = new Progress(opts.onProgress);
   const faceUrl = opts.faceModel ? absolute(opts.faceModel) : new URL(assetPaths.faceModel, base);
+  const verifierUrl = new URL(assetPaths.faceVerifier, base);
   const wasmUrl = new URL(assetPaths.ortWasm(backend), base);
   const mediapipeWasmUrl = new URL(assetPaths.mediapipeWasm, base);
   const get = (url: URL, asset: string, kind: AssetKind, hint: string) => hinted(progress.fetch(url.href, asset, kind, signal), hint);
@@ -166,14 +170,16 @@ export async function loadAssets(opts: AssetOptions, backend: ResolvedBackend): 
     located,
     guard(located.then(({ modelUrl }) => get(modelUrl, 'emotion-model', 'onnx', opts.model ? MODEL_HINT : baseHint))),
     guard(get(faceUrl, 'face-model', 'tflite', opts.faceModel ? FACE_MODEL_HINT : baseHint)),
+    guard(get(verifierUrl, 'face-verifier', 'onnx', baseHint)),
     guard(get(wasmUrl, 'ort-wasm', 'wasm', baseHint)),
     guard(get(mediapipeWasmUrl, 'mediapipe-wasm', 'wasm', baseHint)),
   ]);
   const settled = await all.finally(() => opts.signal?.removeEventListener('abort', stop));
   throwIfAborted(opts.signal);
   if (firstError !== undefined) throw firstError;
-  const [{ card, modelUrl }, model, faceModel, ortWasm, mediapipeWasm] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [{ card, modelUrl }, model, faceModel, faceVerifier, ortWasm, mediapipeWasm] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
     { card: ModelCard; modelUrl: URL },
+    Uint8Array,
     Uint8Array,
     Uint8Array,
     Uint8Array,
@@ -185,6 +191,8 @@ export async function loadAssets(opts: AssetOptions, backend: ResolvedBackend): 
     modelUrl: modelUrl.href,
     model,
     faceModel,
+    faceVerifier,
+    faceVerifierUrl: verifierUrl.href,
     ortWasm,
     mediapipeWasm,
     mediapipeBase: new URL(assetPaths.mediapipe, base).href,

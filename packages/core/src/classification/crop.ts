@@ -137,7 +137,7 @@ function repeatEdges(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingCon
 }
 
 /** The cropper the engine uses for a model: crops two to four times the model's input side. */
-export function cropperFor(card: ModelCard): FaceCropper {
+export function cropperFor(card: Pick<ModelCard, 'input'>): FaceCropper {
   const side = Math.max(card.input.width, card.input.height);
   return new FaceCropper(2 * side, 4 * side);
 }

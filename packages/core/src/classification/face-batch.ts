@@ -10,7 +10,7 @@ export class FaceBatcher {
   private readonly cropper: FaceCropper;
   readonly itemSize: number;
 
-  constructor(readonly card: ModelCard) {
+  constructor(readonly card: Pick<ModelCard, 'input' | 'crop'>) {
     const { width, height, channels } = card.input;
     this.itemSize = width * height * channels;
     this.cropper = cropperFor(card);

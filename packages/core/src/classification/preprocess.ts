@@ -16,7 +16,7 @@ export interface PixelBuffer {
 const DEFAULT_GRAY: [number, number, number] = [0.299, 0.587, 0.114];
 
 /** One channel plane (gray, or R/G/B) of the source as floats in 0..255. */
-function plane(src: PixelBuffer, card: ModelCard, c: number): Float32Array {
+function plane(src: PixelBuffer, card: Pick<ModelCard, 'input'>, c: number): Float32Array {
   const n = src.width * src.height;
   const out = new Float32Array(n);
   const { data, channels } = src;
@@ -77,7 +77,7 @@ export function resizePlane(src: Float32Array, sw: number, sh: number, w: number
  * Writes one image as the model's input (C x H x W floats) into `out` at `offset`
  * (so a batch is filled image by image). Returns `out`.
  */
-export function toModelInput(src: PixelBuffer, card: ModelCard, out?: Float32Array, offset = 0): Float32Array {
+export function toModelInput(src: PixelBuffer, card: Pick<ModelCard, 'input'>, out?: Float32Array, offset = 0): Float32Array {
   const { width: w, height: h, channels: c, normalization: norm } = card.input;
   const size = w * h;
   const target = out ?? new Float32Array(c * size);

@@ -8,7 +8,7 @@ import { folder, mediapipeFiles } from '../assets/locate.js';
 import type { Box, DetectedFace, FrameWork, SmallFaces } from '../types.js';
 import { focusPasses, type FocusPass } from './focus.js';
 import { centre, centredSquare, containsPoint, iou, overlapOfSmaller } from '../geometry/box.js';
-import { mergeDetections } from './nms.js';
+import { mergeDetections, type Unconfirmed } from './nms.js';
 import { frameSquares, frameZoomedOut, reachingPast, squaresPastEnds, tileLevels, type LevelTile, type Tile } from './tiles.js';
 import { requireWebGL } from './webgl.js';
 import { lumaMap, lumaMapSize, type LumaMap } from './luma-map.js';
@@ -60,7 +60,7 @@ function needsFinder(settings: DetectorSettings): boolean {
  * Whether two boxes are one face: they overlap (IoU over 0.3), or one lies in the other and they are
  * of about a size (a small face inside a big box, e.g. a false find in the whole frame, is another).
  */
-function sameFace(a: Box, b: Box): boolean {
+export function sameFace(a: Box, b: Box): boolean {
   const sizes = Math.max(a.width, b.width) / Math.max(1e-6, Math.min(a.width, b.width));
   return iou(a, b) > 0.3 || (overlapOfSmaller(a, b) > 0.7 && sizes < 2);
 }
@@ -143,6 +143,14 @@ const CLOSER_REACH = [2.5, 1.8, 3.5] as const;
  * 'tiny'; on eval:pipeline's 150 Training faces one face fewer in 1,500 small-face frames).
  */
 const CONFIRM = 0.62;
+/**
+ * A mean of a find's views at least this but short of CONFIRM (or minConfidence) makes it a near
+ * miss: kept, flagged `unconfirmed`, only where the face verifier (face-verifier.ts) calls its crop a
+ * face. Most small faces that closer looks fail to confirm land here, and few of the blobs they turn
+ * down (models/README.md, "A face verifier for small faces": 600 dev faces a tenth of the frame high,
+ * 98.8 -> 99.3% found centred on grey).
+ */
+const NEAR_MISS = 0.45;
 /**
  * On a dark surround BlazeFace often misses a face this small (models/eval/detector-scale.mjs: 91.5%
  * of faces found at 30% of its input on black, 98% on grey). Where the wide look's surround is dark
@@ -314,8 +322,11 @@ function withinInnerEdges(box: Box, area: Box, frameEdges: Tile['frameEdges'], m
   );
 }
 
-/** A face found: `box` clipped to the frame, `extent` the box its crop is framed on. */
-export interface FoundFace extends DetectedFace {
+/**
+ * A face found: `box` clipped to the frame, `extent` the box its crop is framed on; `unconfirmed`, a
+ * near miss (NEAR_MISS) the face verifier decides on.
+ */
+export interface FoundFace extends DetectedFace, Unconfirmed {
   /**
    * The box the face's crop is framed on: `box`, or for a face at the edge where the detector's
    * input ends, the box of a look past that edge (edgeLook), reaching past the frame.
@@ -480,7 +491,7 @@ export class MediaPipeFaceDetector {
     const [coarse = [], ...finer] = smallFaces ? tileLevels(width, height) : [];
     const fine = finer.flat();
     const whole = { x: 0, y: 0, width, height };
-    let faces: DetectedFace[];
+    let faces: (DetectedFace & Unconfirmed)[];
     if (smallFaces && previous) {
       // A face seen in the last frame keeps the frame's own threshold; anything else is new.
       const seen = (f: DetectedFace) => previous.some((b) => iou(b, f.box) >= SEEN_IOU);
@@ -692,10 +703,15 @@ export class MediaPipeFaceDetector {
    * 99.0 -> 99.5% anywhere on a texture, the same false boxes, 3 more passes a frame there;
    * README.md models section, "Small faces seen mirrored").
    */
-  private confirm(image: Exclude<DetectorImage, ImageData>, width: number, height: number, known: DetectedFace[], unsure: DetectedFace[], mirror = false): DetectedFace[] {
+  private confirm(image: Exclude<DetectorImage, ImageData>, width: number, height: number, known: DetectedFace[], unsure: DetectedFace[], mirror = false): (DetectedFace & Unconfirmed)[] {
     const candidates = mergeDetections(unsure).filter((c) => !known.some((k) => sameFace(k.box, c.box)));
     const confirmed = candidates.slice(0, MAX_CLOSER_LOOKS).flatMap((c) => {
       const { face, seen } = this.closerLook(image, width, height, c, mirror);
+      if (face?.unconfirmed && !mirror) {
+        // A near miss: the looks again, mirrored, may confirm it (or see it better).
+        const again = this.closerLook(image, width, height, c, true).face;
+        return [again && (!again.unconfirmed || again.score > face.score) ? again : face];
+      }
       if (face) return [face];
       // Seen as it is but not confirmed: the looks again, mirrored.
       return !mirror && seen ? (this.closerLook(image, width, height, c, true).face ?? []) : [];
@@ -711,8 +727,9 @@ export class MediaPipeFaceDetector {
    * falls short, DARK_REACH takes the wide look's place. With `mirror`, every look sees the frame's
    * mirror image (a find of mirroredFrame, or the second try of confirm). `seen`: whether any look
    * found the candidate (a look may stop the others early, when the mean can no longer be reached).
+   * A mean short of that but at least NEAR_MISS gives the face flagged `unconfirmed`.
    */
-  private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace, mirror = false): { face?: DetectedFace; seen: boolean } {
+  private closerLook(image: Exclude<DetectorImage, ImageData>, width: number, height: number, candidate: DetectedFace, mirror = false): { face?: DetectedFace & Unconfirmed; seen: boolean } {
     const views = CLOSER_REACH.length + 1;
     const need = Math.max(this.settings.minConfidence, CONFIRM) * views;
     const frame = { width, height };
@@ -729,9 +746,9 @@ export class MediaPipeFaceDetector {
     let seen: DetectedFace | undefined;
     let wide = 0;
     for (const [k, reach] of CLOSER_REACH.entries()) {
-      // Not worth the pass when even perfect scores from here on could not reach the mean (nor with
-      // DARK_REACH in the wide look's place: as many views).
-      if (total + (CLOSER_REACH.length - k) < need) return { seen: !!seen };
+      // Not worth the pass when even perfect scores from here on could not reach a near miss (nor
+      // with DARK_REACH in the wide look's place: as many views).
+      if (total + (CLOSER_REACH.length - k) < NEAR_MISS * views) return { seen: !!seen };
       const best = look(reach);
       wide = best?.score ?? 0; // the last is the wide look's
       total += wide;
@@ -739,9 +756,10 @@ export class MediaPipeFaceDetector {
     }
     if (!seen) return { seen: false };
     if (total >= need) return { face: { ...seen, score: total / views }, seen: true };
-    if (!darkLook) return { seen: true };
+    const nearMiss = (sum: number) => (sum >= NEAR_MISS * views ? { face: { ...seen, score: sum / views, unconfirmed: true as const }, seen: true } : { seen: true });
+    if (!darkLook) return nearMiss(total);
     const withDark = total - wide + (look(DARK_REACH)?.score ?? 0);
-    return withDark >= need ? { face: { ...seen, score: withDark / views }, seen: true } : { seen: true };
+    return withDark >= need ? { face: { ...seen, score: withDark / views }, seen: true } : nearMiss(Math.max(total, withDark));
   }
 
   /** The frame's luma map (luma-map.ts), drawn and read back once per detect(). */

@@ -22,8 +22,19 @@ function weighted(values: number[], weights: number[]): number {
   return sum / total;
 }
 
-/** Score-weighted average of the boxes and keypoints of detections of one face. */
-function average(group: DetectedFace[]): DetectedFace {
+/**
+ * A find whose closer looks fell just short of confirming it (face-detector.ts, NEAR_MISS): it is
+ * kept only where the face verifier calls its crop a face (pipeline.ts).
+ */
+export interface Unconfirmed {
+  unconfirmed?: true;
+}
+
+/**
+ * Score-weighted average of the boxes and keypoints of detections of one face; unconfirmed only
+ * when every one of them is (a near miss that is also found for sure is found).
+ */
+function average(group: (DetectedFace & Unconfirmed)[]): DetectedFace & Unconfirmed {
   const w = group.map((f) => f.score);
   const box: Box = {
     x: weighted(group.map((f) => f.box.x), w),
@@ -43,17 +54,17 @@ function average(group: DetectedFace[]): DetectedFace {
     rightEarTragion: point('rightEarTragion'),
     leftEarTragion: point('leftEarTragion'),
   };
-  return { box, keypoints, score: Math.max(...w) };
+  return { box, keypoints, score: Math.max(...w), ...(group.every((f) => f.unconfirmed) ? { unconfirmed: true as const } : {}) };
 }
 
 /**
  * Weighted non-maximum suppression: the best-scoring detection claims every other one that is the
  * same face; the group's boxes and keypoints are averaged (steadier than keeping only the best).
  */
-export function mergeDetections(faces: readonly DetectedFace[], options: MergeOptions = {}): DetectedFace[] {
+export function mergeDetections(faces: readonly (DetectedFace & Unconfirmed)[], options: MergeOptions = {}): (DetectedFace & Unconfirmed)[] {
   const { iouThreshold = 0.3, containThreshold = 0.7 } = options;
   const rest = [...faces].sort((a, b) => b.score - a.score);
-  const out: DetectedFace[] = [];
+  const out: (DetectedFace & Unconfirmed)[] = [];
   while (rest.length) {
     const best = rest.shift()!;
     const group = [best];

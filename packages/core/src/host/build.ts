@@ -1,13 +1,14 @@
 /**
- * Builds a pipeline from downloaded assets: the face detector, and the expression model where it
- * is to run (on this thread, or in a worker of its own for `parallel`), mirror-averaged unless the
- * model's graph already is. The pipeline itself only sees a ready detector and model.
+ * Builds a pipeline from downloaded assets: the face detector and its verifier, and the expression
+ * model where it is to run (on this thread, or in a worker of its own for `parallel`),
+ * mirror-averaged unless the model's graph already is. The pipeline itself only sees them ready.
  */
 import { EmotionDetectorError } from '../errors.js';
 import { Classifier, type ExpressionModel } from '../classification/classifier.js';
 import { FlipAveraged } from '../classification/flip-average.js';
 import { mirrorsInGraph } from '../model-card.js';
 import { MediaPipeFaceDetector } from '../detection/face-detector.js';
+import { FaceVerifier } from '../detection/face-verifier.js';
 import { Pipeline } from '../pipeline.js';
 import type { PipelineInit } from './init.js';
 import { WorkerModel } from './model-worker.js';
@@ -31,6 +32,15 @@ async function expressionModel(init: PipelineInit): Promise<ExpressionModel> {
   return mirrorsInGraph(init.card) ? model : new FlipAveraged(model, init.card.input.width, init.settings.flipAverage);
 }
 
+/**
+ * The face verifier, on this thread (the detector's): on the expression model's runtime where that
+ * runs here too, else on a runtime of its own with one thread (the model's worker has the others).
+ */
+function faceVerifier(init: PipelineInit, model: ExpressionModel): Promise<FaceVerifier> {
+  const { faceVerifier: bytes, faceVerifierUrl: url, backend, ortWasm, numThreads } = init;
+  return FaceVerifier.create({ model: bytes, url, backend, ortWasm, numThreads: model.concurrent ? 1 : numThreads });
+}
+
 export async function buildPipeline(init: PipelineInit): Promise<Pipeline> {
   const { settings } = init;
   const [detector, model] = await Promise.allSettled([
@@ -44,11 +54,13 @@ export async function buildPipeline(init: PipelineInit): Promise<Pipeline> {
     }),
     expressionModel(init),
   ]);
-  if (detector.status === 'rejected' || model.status === 'rejected') {
-    // Release whichever half did start.
+  // After the expression model: on its runtime where it shares this thread (whose settings its first session fixes).
+  const verifier = model.status === 'fulfilled' ? await Promise.allSettled([faceVerifier(init, model.value)]).then(([v]) => v) : undefined;
+  if (detector.status === 'rejected' || model.status === 'rejected' || verifier?.status === 'rejected') {
+    // Release whichever part did start.
     if (detector.status === 'fulfilled') detector.value.close();
     if (model.status === 'fulfilled') await model.value.close();
-    throw detector.status === 'rejected' ? detector.reason : (model as PromiseRejectedResult).reason;
+    throw detector.status === 'rejected' ? detector.reason : model.status === 'rejected' ? model.reason : (verifier as PromiseRejectedResult).reason;
   }
-  return new Pipeline(detector.value, model.value, init.card, settings);
+  return new Pipeline(detector.value, model.value, verifier!.value, init.card, settings);
 }

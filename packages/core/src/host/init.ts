@@ -9,6 +9,9 @@ export interface PipelineInit {
   model: Uint8Array;
   modelUrl: string;
   faceModel: Uint8Array;
+  /** The face verifier's ONNX file (detection/face-verifier.ts) and its URL, for messages. */
+  faceVerifier: Uint8Array;
+  faceVerifierUrl: string;
   mediapipeBase: string;
   /** MediaPipe's WASM binary, downloaded by loadAssets like the other files. */
   mediapipeWasm: Uint8Array;

@@ -28,7 +28,7 @@ export class WorkerHost implements Host {
     const host = new WorkerHost(openWorker<HostRequest, HostReply>(workerUrl, 'emotion-detector'), init.requestTimeoutMs ?? DETECT_TIMEOUT_MS);
     try {
       // The model and WASM bytes move to the worker (no copy); the calling thread no longer needs them.
-      const transfer = buffersOf(init.model, init.faceModel, init.ortWasm, init.mediapipeWasm);
+      const transfer = buffersOf(init.model, init.faceModel, init.faceVerifier, init.ortWasm, init.mediapipeWasm);
       // In the worker everything runs in that one thread: no worker of its own for the model.
       const reply = await host.channel.request({ type: 'init', init: { ...init, parallel: false } }, { transfer, timeoutMs: initTimeoutMs });
       host.backend = reply.backend ?? init.backend;
