@@ -19,6 +19,7 @@ export const FLOORS = [
   { name: 'rules and shapes: box geometry, the model card, the options', rooms: ['geometry/', 'model-card.ts', 'options.ts'] },
   { name: 'services: assets, frames, the detect() queue, the message channel, overlay layout', rooms: ['assets/', 'frame/', 'frame-queue.ts', 'channel/', 'layout/'] },
   { name: 'stages: detection, classification, tracking', rooms: ['detection/', 'classification/', 'tracking/'] },
+  { name: 'second opinions on a stage, by another: the face verifier (classification\'s crop and runtime on detection\'s finds)', rooms: ['verification/'] },
   { name: 'the pipeline', rooms: ['pipeline.ts'] },
   { name: 'hosts: where the pipeline and the model run', rooms: ['host/', 'worker/'] },
   { name: 'the public detector', rooms: ['emotion-detector.ts'] },

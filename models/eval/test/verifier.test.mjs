@@ -1,7 +1,7 @@
 // The committed face verifier (models/face/face-verifier.onnx, models/training/export_verifier.py)
 // gives the probabilities PyTorch gave at export, within 1e-4, in onnxruntime-node; it is the
 // mirror-averaged net it claims (a crop and its mirror image score the same); and the bar written
-// into it is the one the engine applies (FACE_VERIFIER_BAR in packages/core/src/detection/face-verifier.ts).
+// into it is the one the engine applies (FACE_VERIFIER_BAR in packages/core/src/verification/face-verifier.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -52,7 +52,7 @@ test('the bar in the file is the one the engine applies', () => {
   const bar = metadata(fs.readFileSync(ONNX), 'bar');
   assert.ok(bar, 'the ONNX file has metadata "bar"');
   assert.equal(Number(bar), parity.bar);
-  const src = fs.readFileSync(path.join(root, 'packages/core/src/detection/face-verifier.ts'), 'utf8');
+  const src = fs.readFileSync(path.join(root, 'packages/core/src/verification/face-verifier.ts'), 'utf8');
   const engine = /export const FACE_VERIFIER_BAR = ([\d.]+);/.exec(src);
   assert.ok(engine, 'face-verifier.ts exports FACE_VERIFIER_BAR');
   assert.equal(Number(engine[1]), Number(bar));

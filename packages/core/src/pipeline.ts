@@ -19,7 +19,7 @@ import type { CropGeometry } from './geometry/box.js';
 import { FaceBatcher } from './classification/face-batch.js';
 import type { ModelCard } from './model-card.js';
 import type { MediaPipeFaceDetector } from './detection/face-detector.js';
-import { toVerify, type FaceVerifier } from './detection/face-verifier.js';
+import { toVerify, type FaceVerifier } from './verification/face-verifier.js';
 import { CropFilter } from './tracking/crop-filter.js';
 import { FaceTracker, idCounter } from './tracking/tracker.js';
 import type { Frame } from './frame/frame.js';

@@ -1,11 +1,11 @@
-// The face verifier (src/detection/face-verifier.ts): the detector's near misses that it calls faces
+// The face verifier (src/verification/face-verifier.ts): the detector's near misses that it calls faces
 // are found (small faces the closer looks fall just short on), new small finds that it does not are
 // dropped (face-free patches of the sample photos that BlazeFace takes for faces); bigger faces are
 // never put to it, nor, in a video, a face that continues one of the last frame's; a file that is
 // not a verifier is refused with a clear error.
 import { expect } from '@open-wc/testing';
 import { EmotionDetector } from '../src/index.js';
-import { FaceVerifier } from '../src/detection/face-verifier.js';
+import { FaceVerifier } from '../src/verification/face-verifier.js';
 import { ASSETS, MODEL, expectError, loadImage, photo } from './support/engine.js';
 import { flat, foundAt } from './support/frames.js';
 import { sampleCuts } from './support/placed-faces.js';

@@ -25,7 +25,7 @@ export interface LoadedAssets {
   modelUrl: string;
   model: Uint8Array;
   faceModel: Uint8Array;
-  /** The face verifier (detection/face-verifier.ts), from the assets folder. */
+  /** The face verifier (verification/face-verifier.ts), from the assets folder. */
   faceVerifier: Uint8Array;
   faceVerifierUrl: string;
   ortWasm: Uint8Array;

@@ -66,7 +66,7 @@ export const assetPaths = {
   /** Lists the bundled emotion model cards and names the default one (written by build-assets). */
   emotionIndex: 'models/emotion/index.json',
   faceModel: 'models/face/face_detection_short_range.tflite',
-  /** The face verifier the detector asks about small and unsure finds (detection/face-verifier.ts). */
+  /** The face verifier the detector asks about small and unsure finds (verification/face-verifier.ts). */
   faceVerifier: 'models/face/face-verifier.onnx',
   mediapipe: 'mediapipe/',
   /** The MediaPipe binary, which we download (progress, cache) and hand over as bytes. */

@@ -145,9 +145,9 @@ const CLOSER_REACH = [2.5, 1.8, 3.5] as const;
 const CONFIRM = 0.62;
 /**
  * A mean of a find's views at least this but short of CONFIRM (or minConfidence) makes it a near
- * miss: kept, flagged `unconfirmed`, only where the face verifier (face-verifier.ts) calls its crop a
- * face. Most small faces that closer looks fail to confirm land here, and few of the blobs they turn
- * down (models/README.md, "A face verifier for small faces": 600 dev faces a tenth of the frame high,
+ * miss: kept, flagged `unconfirmed`, only where the face verifier (verification/face-verifier.ts)
+ * calls its crop a face. Most small faces that closer looks fail to confirm land here, and few of the
+ * blobs they turn down (models/README.md, "A face verifier for small faces": 600 dev faces a tenth of the frame high,
  * 98.8 -> 99.3% found centred on grey).
  */
 const NEAR_MISS = 0.45;

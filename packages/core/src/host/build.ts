@@ -8,7 +8,7 @@ import { Classifier, type ExpressionModel } from '../classification/classifier.j
 import { FlipAveraged } from '../classification/flip-average.js';
 import { mirrorsInGraph } from '../model-card.js';
 import { MediaPipeFaceDetector } from '../detection/face-detector.js';
-import { FaceVerifier } from '../detection/face-verifier.js';
+import { FaceVerifier } from '../verification/face-verifier.js';
 import { Pipeline } from '../pipeline.js';
 import type { PipelineInit } from './init.js';
 import { WorkerModel } from './model-worker.js';

@@ -9,7 +9,7 @@ export interface PipelineInit {
   model: Uint8Array;
   modelUrl: string;
   faceModel: Uint8Array;
-  /** The face verifier's ONNX file (detection/face-verifier.ts) and its URL, for messages. */
+  /** The face verifier's ONNX file (verification/face-verifier.ts) and its URL, for messages. */
   faceVerifier: Uint8Array;
   faceVerifierUrl: string;
   mediapipeBase: string;

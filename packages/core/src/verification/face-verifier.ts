@@ -4,7 +4,7 @@
  * against patches of photographs, framed as the engine frames its finds) that scores the crop the
  * expression model would be given. It decides on
  * - near misses (`unconfirmed`: closer looks whose mean fell between NEAR_MISS and CONFIRM,
- *   face-detector.ts), which it keeps where it calls them faces: small faces found that the
+ *   detection/face-detector.ts), which it keeps where it calls them faces: small faces found that the
  *   detector alone misses;
  * - every other new find smaller than SMALL_SIDE of the frame, which it drops where it does not:
  *   blobs of a background taken for small faces.
@@ -21,7 +21,7 @@ import type { Drawable } from '../frame/frame.js';
 import type { ModelCard } from '../model-card.js';
 import { createSession, loadOrt } from '../classification/backend.js';
 import { FaceBatcher } from '../classification/face-batch.js';
-import { sameFace, type FoundFace } from './face-detector.js';
+import { sameFace, type FoundFace } from '../detection/face-detector.js';
 
 /**
  * The verifier's bar: a crop scoring at least this is a face. The one its training chose (99.5% of
