@@ -147,8 +147,8 @@ const CONFIRM = 0.62;
  * A mean of a find's views at least this but short of CONFIRM (or minConfidence) makes it a near
  * miss: kept, flagged `unconfirmed`, only where the face verifier (verification/face-verifier.ts)
  * calls its crop a face. Most small faces that closer looks fail to confirm land here, and few of the
- * blobs they turn down (models/README.md, "A face verifier for small faces": 600 dev faces a tenth of the frame high,
- * 98.8 -> 99.3% found centred on grey).
+ * blobs they turn down (models/README.md, "Shipped: verifier-17a in the engine": PublicTest faces a
+ * tenth of the frame high, 98.4 -> 99.2% found centred on grey).
  */
 const NEAR_MISS = 0.45;
 /**

@@ -83,7 +83,7 @@ export class FaceVerifier {
         throw new EmotionDetectorError('invalid-model', `${init.url} is not a face verifier (inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`);
       }
       // The runtime sets up its kernels on the first run: here, not on the first small face.
-      await verifier.run(new Float32Array(48 * 48));
+      await verifier.run(new Float32Array(verifier.batcher.itemSize));
     } catch (e) {
       await session.release().catch(() => undefined);
       throw e;
@@ -102,11 +102,12 @@ export class FaceVerifier {
     return check.map((c) => !c || p[k++]! >= FACE_VERIFIER_BAR);
   }
 
-  /** The probability of a face for each 48 x 48 crop of `input`. */
+  /** The probability of a face for each crop of `input` (a batch of VERIFIER_INPUT's shape). */
   private async run(input: Float32Array): Promise<Float32Array> {
-    const n = input.length / (48 * 48);
+    const { name, channels, height, width } = VERIFIER_INPUT.input;
+    const n = input.length / this.batcher.itemSize;
     try {
-      const out = (await this.session.run({ input: new this.ort.Tensor('float32', input, [n, 1, 48, 48]) }))[OUTPUT]!;
+      const out = (await this.session.run({ [name]: new this.ort.Tensor('float32', input, [n, channels, height, width]) }))[OUTPUT]!;
       const data = (await out.getData()) as Float32Array;
       out.dispose();
       if (data.length !== n) throw new Error(`${data.length} outputs for ${n} crops`);
