@@ -2,10 +2,12 @@
 // are found (small faces the closer looks fall just short on), new small finds that it does not are
 // dropped (face-free patches of the sample photos that BlazeFace takes for faces); bigger faces are
 // never put to it, nor, in a video, a face that continues one of the last frame's; a file that is
-// not a verifier is refused with a clear error.
+// not a verifier is refused with a clear error; with `parallel` it runs in the model's worker, not on
+// the page's thread.
 import { expect } from '@open-wc/testing';
+import * as ort from 'onnxruntime-web/wasm';
 import { EmotionDetector } from '../src/index.js';
-import { FaceVerifier } from '../src/verification/face-verifier.js';
+import { VerifierSession } from '../src/verification/face-verifier.js';
 import { ASSETS, MODEL, expectError, loadImage, photo } from './support/engine.js';
 import { flat, foundAt } from './support/frames.js';
 import { sampleCuts } from './support/placed-faces.js';
@@ -108,10 +110,40 @@ describe('the face verifier', function () {
     expect((await detector.detect(video)).work.facesVerified).to.equal(1);
   });
 
+  it('runs in the model\'s worker with parallel, on this thread without it', async () => {
+    // The engine's sessions on this thread are this page's onnxruntime-web: count the verifier's
+    // runs here (its output is `face`). The serial engine first: it sets up this page's runtime.
+    const img = await loadImage(photo(1));
+    const serial = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1, parallel: false });
+    const session = await ort.InferenceSession.create(new Uint8Array(await (await fetch(`${ASSETS}models/face/face-verifier.onnx`)).arrayBuffer()));
+    const proto = Object.getPrototypeOf(session) as { run: ort.InferenceSession['run'] };
+    const run = proto.run;
+    let here = 0;
+    proto.run = function (this: ort.InferenceSession, ...args: unknown[]) {
+      if (this.outputNames.includes('face')) here++;
+      return (run as (...a: unknown[]) => ReturnType<typeof run>).apply(this, args);
+    } as typeof run;
+    const parallel = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1, parallel: true });
+    try {
+      expect([serial.parallel, parallel.parallel]).to.deep.equal([false, true]);
+      for (const [name, d, runs] of [['serial', serial, 1], ['parallel', parallel, 0]] as const) {
+        here = 0;
+        const r = await d.detect(img);
+        expect([r.faces.length, r.work.facesVerified, r.work.facesDropped], name).to.deep.equal([3, 3, 0]);
+        expect(here, `${name}: the verifier's runs on this thread`).to.equal(runs);
+      }
+    } finally {
+      proto.run = run;
+      await session.release();
+      await serial.dispose();
+      await parallel.dispose();
+    }
+  });
+
   it('refuses a file that is not a face verifier with invalid-model', async () => {
     const card = await (await fetch(`${ASSETS}models/emotion/index.json`)).json();
     const emotion = await (await fetch(`${ASSETS}models/emotion/${(await (await fetch(`${ASSETS}models/emotion/${card.default}`)).json()).file}`)).arrayBuffer();
     const ortWasm = new Uint8Array(await (await fetch(`${ASSETS}ort/ort-wasm-simd-threaded.wasm`)).arrayBuffer());
-    await expectError(FaceVerifier.create({ model: new Uint8Array(emotion), url: 'emotion.onnx', backend: 'wasm', ortWasm, numThreads: 1 }), 'invalid-model', /emotion\.onnx is not a face verifier/);
+    await expectError(VerifierSession.create({ model: new Uint8Array(emotion), url: 'emotion.onnx', backend: 'wasm', ortWasm, numThreads: 1 }), 'invalid-model', /emotion\.onnx is not a face verifier/);
   });
 });

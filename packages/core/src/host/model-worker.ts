@@ -1,12 +1,14 @@
 /**
  * The expression model in a Web Worker of its own (the engine's worker script, classifier only),
- * so that it can classify while the calling thread runs the face detector. Batches are prepared
- * (cropped) on the calling thread and transferred, not copied.
+ * so that it can classify while the calling thread runs the face detector; the face verifier's
+ * session runs there too, on the same runtime (`verifier()`), so the calling thread needs no ONNX
+ * Runtime. Batches are prepared (cropped) on the calling thread and transferred, not copied.
  */
 import { EmotionDetectorError } from '../errors.js';
 import type { EmotionScores, ResolvedBackend } from '../types.js';
 import { DETECT_TIMEOUT_MS, INIT_TIMEOUT_MS, openWorker, type Channel } from '../channel/channel.js';
 import type { ClassifierInit, ExpressionModel } from '../classification/classifier.js';
+import type { FaceScorer } from '../verification/face-verifier.js';
 import type { HostReply, HostRequest } from './protocol.js';
 
 export class WorkerModel implements ExpressionModel {
@@ -42,6 +44,23 @@ export class WorkerModel implements ExpressionModel {
     // The worker's model may have moved from a lost WebGPU device to WASM.
     if (reply.backend) this.backend = reply.backend;
     return { scores: reply.scores, ms: reply.ms ?? 0 };
+  }
+
+  /**
+   * Opens the face verifier's session in the worker (`model`: its ONNX file, copied; `url` for
+   * messages). Its crops queue behind the batches sent before them. It closes with the worker.
+   */
+  async verifier(model: Uint8Array, url: string): Promise<FaceScorer> {
+    await this.channel.request({ type: 'init-verifier', model, url }, { timeoutMs: INIT_TIMEOUT_MS });
+    return {
+      score: async (input) => {
+        const reply = await this.channel.request({ type: 'verify', input }, { transfer: [input.buffer as ArrayBuffer], timeoutMs: this.timeoutMs });
+        if (!reply.faceScores) throw new EmotionDetectorError('worker-failed', 'The classifier worker answered without face scores');
+        return reply.faceScores;
+      },
+      // Released by the worker's dispose (close() above).
+      close: () => Promise.resolve(),
+    };
   }
 
   close(): Promise<void> {

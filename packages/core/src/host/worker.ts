@@ -1,11 +1,13 @@
 /**
  * The engine's Web Worker (built as a classic, self-contained script: dist/assets/worker.js).
  * MediaPipe loads its WASM with importScripts, which module workers lack. It runs either the whole
- * pipeline (frames arrive as transferred ImageBitmaps) or only the expression model (prepared
- * batches arrive as transferred Float32Arrays), and answers each request by id.
+ * pipeline (frames arrive as transferred ImageBitmaps) or only the expression model and the face
+ * verifier's session (prepared batches arrive as transferred Float32Arrays), and answers each
+ * request by id, one at a time (channel.ts serve).
  */
 import { EmotionDetectorError } from '../errors.js';
-import { Classifier } from '../classification/classifier.js';
+import { Classifier, type ClassifierInit } from '../classification/classifier.js';
+import { VerifierSession } from '../verification/face-verifier.js';
 import type { Pipeline } from '../pipeline.js';
 import { serve, type MessageEndpoint, type Numbered } from '../channel/channel.js';
 import { buildPipeline } from './build.js';
@@ -16,6 +18,9 @@ declare const self: MessageEndpoint & { name?: string };
 
 let pipeline: Pipeline | undefined;
 let classifier: Classifier | undefined;
+/** The classifier's runtime settings, which the verifier's session shares. */
+let runtime: Pick<ClassifierInit, 'backend' | 'ortWasm' | 'numThreads'> | undefined;
+let verifier: VerifierSession | undefined;
 
 function notReady(): never {
   throw new EmotionDetectorError('worker-failed', 'The worker got work before it was initialised');
@@ -42,9 +47,19 @@ async function handle(msg: Numbered<HostRequest>): Promise<HostReply> {
     case 'forget':
       pipeline?.forget(msg.stream);
       return {};
-    case 'init-classifier':
+    case 'init-classifier': {
+      const { backend, ortWasm, numThreads } = msg.init;
       classifier = await Classifier.create(msg.init);
+      runtime = { backend, ortWasm, numThreads };
       return { backend: classifier.backend };
+    }
+    case 'init-verifier':
+      if (!runtime) notReady();
+      verifier = await VerifierSession.create({ ...runtime, model: msg.model, url: msg.url });
+      return {};
+    case 'verify':
+      if (!verifier) notReady();
+      return { faceScores: await verifier.score(msg.input) };
     case 'classify': {
       if (!classifier) notReady();
       const t0 = performance.now();
@@ -54,8 +69,11 @@ async function handle(msg: Numbered<HostRequest>): Promise<HostReply> {
     case 'dispose':
       await pipeline?.close();
       await classifier?.close();
+      await verifier?.close();
       pipeline = undefined;
       classifier = undefined;
+      verifier = undefined;
+      runtime = undefined;
       return {};
   }
 }

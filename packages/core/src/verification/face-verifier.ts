@@ -11,8 +11,10 @@
  * Faces larger than that are the detector's alone (BlazeFace is sure of them), and in a video a
  * face that continues one of the last frame's is not asked about again.
  *
- * It runs on ONNX Runtime's WASM execution provider on the detector's thread (one thread of its
- * own where the expression model has a worker): 146k parameters, 24 MMACs a crop.
+ * The crops are cut here, on the detector's thread; the verifier's session (VerifierSession: ONNX
+ * Runtime's WASM execution provider, 146k parameters, 24 MMACs a crop) runs beside the expression
+ * model, on its runtime: here, or in the model's worker for `parallel` (host/build.ts), so that the
+ * page's thread holds no ONNX Runtime of its own.
  */
 import type * as Ort from 'onnxruntime-web';
 import { EmotionDetectorError } from '../errors.js';
@@ -50,7 +52,7 @@ const VERIFIER_INPUT: Pick<ModelCard, 'input' | 'crop'> = {
 };
 const OUTPUT = 'face';
 
-export interface FaceVerifierInit {
+export interface VerifierSessionInit {
   model: Uint8Array;
   /** For messages. */
   url: string;
@@ -60,36 +62,23 @@ export interface FaceVerifierInit {
   numThreads: number;
 }
 
+/** Runs the verifier's model: the probability of a face for each crop of a batch of VERIFIER_INPUT's shape. */
+export interface FaceScorer {
+  score(input: Float32Array): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
 /** Which of `faces` (of a `width` x `height` frame) the verifier decides on; `previous`: the last frame's faces of the same video. */
 export function toVerify(faces: readonly FoundFace[], width: number, height: number, previous: readonly Box[] = []): boolean[] {
   const small = SMALL_SIDE * Math.min(width, height);
   return faces.map((f) => !!f.unconfirmed || (Math.max(f.extent.width, f.extent.height) < small && !previous.some((b) => sameFace(b, f.box))));
 }
 
+/** Decides on finds: cuts their crops and holds them to the bar; `scorer` runs the model. */
 export class FaceVerifier {
   private readonly batcher = new FaceBatcher(VERIFIER_INPUT);
 
-  private constructor(
-    private readonly ort: typeof Ort,
-    private readonly session: Ort.InferenceSession,
-  ) {}
-
-  static async create(init: FaceVerifierInit): Promise<FaceVerifier> {
-    const ort = await loadOrt(init.backend, init.ortWasm, init.numThreads);
-    const session = await createSession(ort, 'wasm', init.model, init.url);
-    const verifier = new FaceVerifier(ort, session);
-    try {
-      if (!session.inputNames.includes(VERIFIER_INPUT.input.name) || !session.outputNames.includes(OUTPUT)) {
-        throw new EmotionDetectorError('invalid-model', `${init.url} is not a face verifier (inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`);
-      }
-      // The runtime sets up its kernels on the first run: here, not on the first small face.
-      await verifier.run(new Float32Array(verifier.batcher.itemSize));
-    } catch (e) {
-      await session.release().catch(() => undefined);
-      throw e;
-    }
-    return verifier;
-  }
+  constructor(private readonly scorer: FaceScorer) {}
 
   /** Which of `faces` stand: those it is not asked about (`check` false) and those it calls faces. */
   async keep(image: Drawable, faces: readonly FoundFace[], check: readonly boolean[]): Promise<boolean[]> {
@@ -97,15 +86,46 @@ export class FaceVerifier {
     if (asked.length === 0) return faces.map(() => true);
     // Cut on the whole face (`extent`), as the expression model's crop is.
     const input = this.batcher.prepare(image, this.batcher.cropsOf(asked.map((f) => ({ ...f, box: f.extent }))));
-    const p = await this.run(input);
+    const p = await this.scorer.score(input);
+    if (p.length !== asked.length) throw new EmotionDetectorError('runtime-error', `Face verification gave ${p.length} scores for ${asked.length} crops`);
     let k = 0;
     return check.map((c) => !c || p[k++]! >= FACE_VERIFIER_BAR);
   }
 
-  /** The probability of a face for each crop of `input` (a batch of VERIFIER_INPUT's shape). */
-  private async run(input: Float32Array): Promise<Float32Array> {
+  close(): Promise<void> {
+    return this.scorer.close();
+  }
+}
+
+/** The verifier's model on an ONNX Runtime of this thread (the page's, or the model worker's). */
+export class VerifierSession implements FaceScorer {
+  private static readonly itemSize = VERIFIER_INPUT.input.channels * VERIFIER_INPUT.input.height * VERIFIER_INPUT.input.width;
+
+  private constructor(
+    private readonly ort: typeof Ort,
+    private readonly session: Ort.InferenceSession,
+  ) {}
+
+  static async create(init: VerifierSessionInit): Promise<VerifierSession> {
+    const ort = await loadOrt(init.backend, init.ortWasm, init.numThreads);
+    const session = await createSession(ort, 'wasm', init.model, init.url);
+    const verifier = new VerifierSession(ort, session);
+    try {
+      if (!session.inputNames.includes(VERIFIER_INPUT.input.name) || !session.outputNames.includes(OUTPUT)) {
+        throw new EmotionDetectorError('invalid-model', `${init.url} is not a face verifier (inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`);
+      }
+      // The runtime sets up its kernels on the first run: here, not on the first small face.
+      await verifier.score(new Float32Array(VerifierSession.itemSize));
+    } catch (e) {
+      await session.release().catch(() => undefined);
+      throw e;
+    }
+    return verifier;
+  }
+
+  async score(input: Float32Array): Promise<Float32Array> {
     const { name, channels, height, width } = VERIFIER_INPUT.input;
-    const n = input.length / this.batcher.itemSize;
+    const n = input.length / VerifierSession.itemSize;
     try {
       const out = (await this.session.run({ [name]: new this.ort.Tensor('float32', input, [n, channels, height, width]) }))[OUTPUT]!;
       const data = (await out.getData()) as Float32Array;
