@@ -213,7 +213,11 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
     // ends, its view from further away and their mirror images). With a cycle of 15 frames the fine
     // tiles past the 15th piece would never be searched.
     const grey = flat('#808080');
-    const pieces = 1 + tileLevels(W, H).flat().length;
+    const tiles = tileLevels(W, H).flat();
+    const pieces = 1 + tiles.length;
+    // The finest level's four corner tiles are also searched mirrored (tiles.ts, mirrorCorners).
+    const mirrored = tiles.filter((t) => t.mirrored).length;
+    expect(mirrored).to.equal(4);
     // Where no face was found surely, the whole frame's search also sees the frame's squares, its end
     // squares moved past its ends and the frame from further away, each as it is and mirrored, and
     // the whole frame mirrored (nothing found there on grey: no second looks).
@@ -225,7 +229,11 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
       passes.push(r.work.detectorPasses);
     }
     detector.forget('grey');
-    expect(passes, passes.join(',')).to.deep.equal(passes.map((_, i) => (i === 0 ? pieces + squares : i % pieces === 0 ? 1 + squares : 2)));
+    // Frame i's piece: the whole frame's own (i % pieces = 0) or a tile.
+    const tile = (i: number) => tiles[(i % pieces) - 1];
+    expect(passes, passes.join(',')).to.deep.equal(
+      passes.map((_, i) => (i === 0 ? pieces + mirrored + squares : i % pieces === 0 ? 1 + squares : tile(i)!.mirrored ? 3 : 2)),
+    );
   });
 
   it('in a video, finds a small face that appears within one sweep cycle, then keeps it', async () => {

@@ -528,6 +528,7 @@ export class MediaPipeFaceDetector {
         const scan = this.scanTiles(drawable, width, height, [piece], tileConfidence, !coarse.includes(piece));
         const known = mergeDetections([...found, ...scan.sure]);
         faces = tiny || !coarse.includes(piece) ? this.confirm(drawable, width, height, known, scan.unsure) : known;
+        if (scan.mirrored.length > 0) faces = this.confirm(drawable, width, height, faces, scan.mirrored, true);
       } else {
         faces = mergeDetections(found);
       }
@@ -553,7 +554,9 @@ export class MediaPipeFaceDetector {
         const sure = [...(low?.sure ?? []), ...(more?.sure ?? [])];
         const unsure = [...(low?.unsure ?? []), ...(more || tiny ? scan.unsure : []), ...(more?.unsure ?? [])];
         faces = this.confirm(drawable, width, height, mergeDetections([...faces, ...sure]), unsure);
-        if (flipped) faces = this.confirm(drawable, width, height, faces, flipped, true);
+        // The frame's and the corner tiles' mirror images: their finds looked at mirrored.
+        const mirrored = [...(flipped ?? []), ...(more?.mirrored ?? [])];
+        if (mirrored.length > 0) faces = this.confirm(drawable, width, height, faces, mirrored, true);
       }
     }
     const found = faces
@@ -585,7 +588,9 @@ export class MediaPipeFaceDetector {
    * `unsure`, any other (from the tiles' threshold, or cut by the tile's inner edge) no wider than
    * its level's `maxUnsure` of its tile (tiles.ts), for closer looks. A tile that touches the frame's
    * edge is searched `pastEdge` of its side past it (mid-grey there; the finest level's). With
-   * `darkAtLowContrast` (the finer levels), a dark tile is searched at LOW_CONTRAST.
+   * `darkAtLowContrast` (the finer levels), a dark tile is searched at LOW_CONTRAST. `mirrored`: the
+   * finds of the `mirrored` tiles' mirror images (the finest level's corners), for closer looks in
+   * the mirror image; as mirroredFrame's, never taken as they are.
    */
   private scanTiles(
     image: Exclude<DetectorImage, ImageData>,
@@ -594,9 +599,10 @@ export class MediaPipeFaceDetector {
     tiles: readonly LevelTile[],
     tileConfidence: number,
     darkAtLowContrast = false,
-  ): { sure: DetectedFace[]; unsure: DetectedFace[] } {
+  ): { sure: DetectedFace[]; unsure: DetectedFace[]; mirrored: DetectedFace[] } {
     const sure: DetectedFace[] = [];
     const unsure: DetectedFace[] = [];
+    const mirrored: DetectedFace[] = [];
     const frame = { width, height };
     for (const tile of tiles) {
       // The finest level's tiles reach past the frame's edge (mid-grey there): TileOptions.pastEdge.
@@ -607,8 +613,12 @@ export class MediaPipeFaceDetector {
         if (whole && f.score >= tileConfidence) sure.push(f);
         else if (f.box.width <= tile.maxUnsure * tile.width) unsure.push(f);
       }
+      if (!tile.mirrored) continue;
+      for (const f of this.detectIn(image, region, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey', mirror: true })) {
+        if (f.box.width <= tile.maxUnsure * tile.width) mirrored.push(f);
+      }
     }
-    return { sure, unsure };
+    return { sure, unsure, mirrored };
   }
 
   /**
