@@ -146,3 +146,36 @@ describe('the way in', () => {
     assert.ok(core > 0, 'the extension uses the engine');
   });
 });
+
+describe('the toolbar badge', () => {
+  it('shows "!" only once the title names the error, and applies a tab\'s updates in order, each whole', async () => {
+    const { badgeWriter } = await load('background/badge.ts');
+    // A stand-in for browser.action whose writes land after different delays, like IPC round trips;
+    // after each write, what a reader of the button (getBadgeText / getTitle) would see.
+    const shown = { text: '', title: 'Emotion Detector', color: '' };
+    const seen = [];
+    const write = (key, value, ms) => new Promise((r) => setTimeout(() => { shown[key] = value; seen.push({ ...shown }); r(); }, ms));
+    const action = {
+      setTitle: ({ title }) => write('title', title, 3),
+      setBadgeBackgroundColor: ({ color }) => write('color', color, 1),
+      setBadgeText: ({ text }) => write('text', text, 2),
+    };
+    const show = badgeWriter(action);
+    const stats = (over) => ({ url: 'https://meet.jit.si/', active: true, videos: 1, faces: 0, analysedFrames: 0, fps: 0, intervalMs: 100, engine: 'ready', ...over });
+    await Promise.all([
+      show(7, stats({ engine: 'error', error: 'the overlay could not be attached' })),
+      show(7, stats({ faces: 3 })),
+      show(7, stats({ engine: 'error', error: 'the engine stopped' })),
+    ]);
+    assert.equal(seen.length, 9);
+    for (const s of seen) {
+      if (s.text !== '!') continue;
+      assert.match(s.title, /^Emotion Detector: error: /, `"!" shown beside the title "${s.title}"`);
+      assert.equal(s.color, '#d93025', '"!" shown on the count\'s colour');
+    }
+    // The updates' writes did not interleave (into an error: title, colour, text; out of one: text first).
+    assert.deepEqual(seen.map((s) => s.text), ['', '', '!', '3', '3', '3', '3', '3', '!']);
+    assert.deepEqual(seen.map((s) => s.title.replace('Emotion Detector', 'ED')), ['ED: error: the overlay could not be attached', 'ED: error: the overlay could not be attached', 'ED: error: the overlay could not be attached', 'ED: error: the overlay could not be attached', 'ED: error: the overlay could not be attached', 'ED', 'ED: error: the engine stopped', 'ED: error: the engine stopped', 'ED: error: the engine stopped']);
+    assert.deepEqual(shown, { text: '!', title: 'Emotion Detector: error: the engine stopped', color: '#d93025' });
+  });
+});

@@ -6,18 +6,15 @@
 import browser from 'webextension-polyfill';
 import { isCallSite, siteOf } from '../shared/call-sites.js';
 import { loadSettings, saveSettings, isSiteEnabled, onSettingsChanged } from '../shared/settings.js';
-import { isMessage, type ContentToBackground, type PopupToContent, type TabStats, type ToBackground } from '../shared/messages.js';
+import { isMessage, type ContentToBackground, type PopupToContent, type ToBackground } from '../shared/messages.js';
 import type { RedeemRequest, ReleaseRequest, TicketRequest } from '../shared/engine-protocol.js';
+import { badgeWriter } from './badge.js';
 import { forgetTab, mintTicket, redeemTicket, releaseTicket } from './engine-tickets.js';
 
 const SCRIPT_PREFIX = 'site:';
 
-async function setBadge(tabId: number, stats: TabStats): Promise<void> {
-  const text = stats.active ? (stats.engine === 'error' ? '!' : stats.faces ? String(stats.faces) : '') : '';
-  await browser.action.setBadgeText({ tabId, text });
-  await browser.action.setBadgeBackgroundColor({ tabId, color: stats.engine === 'error' ? '#d93025' : '#1a73e8' });
-  await browser.action.setTitle({ tabId, title: stats.active && stats.engine === 'error' ? `Emotion Detector: error: ${stats.error ?? ''}` : 'Emotion Detector' });
-}
+/** Shows a tab's stats on the toolbar button (badge.ts). */
+const setBadge = badgeWriter(browser.action);
 
 /** Is our content script already running in the tab? */
 async function hasContentScript(tabId: number): Promise<boolean> {

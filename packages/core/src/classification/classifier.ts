@@ -14,7 +14,7 @@ import { EmotionDetectorError } from '../errors.js';
 import type { EmotionScores, FlipAverage, ResolvedBackend } from '../types.js';
 import { createSession, loadOrt, type OrtModule } from './backend.js';
 import type { ModelCard } from '../model-card.js';
-import { softmax } from './preprocess.js';
+import { itemSizeOf, softmax } from './preprocess.js';
 
 export interface ClassifierInit {
   card: ModelCard;
@@ -92,8 +92,7 @@ export class Classifier implements ExpressionModel {
     private readonly reopen: { model: Uint8Array; url: string } | undefined,
     device: GpuDeviceLike | undefined,
   ) {
-    const { width, height, channels } = card.input;
-    this.itemSize = width * height * channels;
+    this.itemSize = itemSizeOf(card.input);
     this.current = backend;
     this.lost = device?.lost ? Promise.resolve(device.lost) : new Promise<DeviceLostInfo>(() => undefined);
     this.lost.then((info) => (this.lostInfo = info ?? {}), () => (this.lostInfo = {}));

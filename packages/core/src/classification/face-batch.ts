@@ -4,15 +4,14 @@ import type { Drawable } from '../frame/frame.js';
 import type { CropGeometry } from '../geometry/box.js';
 import { cropGeometry, cropperFor, type FaceCropper } from './crop.js';
 import type { ModelCard } from '../model-card.js';
-import { toModelInput } from './preprocess.js';
+import { itemSizeOf, toModelInput } from './preprocess.js';
 
 export class FaceBatcher {
   private readonly cropper: FaceCropper;
   readonly itemSize: number;
 
   constructor(readonly card: Pick<ModelCard, 'input' | 'crop'>) {
-    const { width, height, channels } = card.input;
-    this.itemSize = width * height * channels;
+    this.itemSize = itemSizeOf(card.input);
     this.cropper = cropperFor(card);
   }
 

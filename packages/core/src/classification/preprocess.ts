@@ -5,6 +5,11 @@
  */
 import type { ModelCard } from '../model-card.js';
 
+/** Numbers in one model input of a card's input shape (channels x height x width). */
+export function itemSizeOf(input: Pick<ModelCard['input'], 'channels' | 'height' | 'width'>): number {
+  return input.channels * input.height * input.width;
+}
+
 /** A packed image: 1 (gray), 3 (RGB) or 4 (RGBA) bytes per pixel, row-major. */
 export interface PixelBuffer {
   data: Uint8Array | Uint8ClampedArray;

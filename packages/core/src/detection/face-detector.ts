@@ -605,17 +605,18 @@ export class MediaPipeFaceDetector {
     const mirrored: DetectedFace[] = [];
     const frame = { width, height };
     for (const tile of tiles) {
+      const worthALook = (f: DetectedFace): boolean => f.box.width <= tile.maxUnsure * tile.width;
       // The finest level's tiles reach past the frame's edge (mid-grey there): TileOptions.pastEdge.
       const region = reachingPast(tile, tile.pastEdge);
       const contrast = darkAtLowContrast ? this.contrastFor(image, width, height, region) : 1;
       for (const f of this.detectIn(image, region, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey' })) {
         const whole = withinInnerEdges(f.box, region, tile.frameEdges, EDGE_MARGIN * region.width);
         if (whole && f.score >= tileConfidence) sure.push(f);
-        else if (f.box.width <= tile.maxUnsure * tile.width) unsure.push(f);
+        else if (worthALook(f)) unsure.push(f);
       }
       if (!tile.mirrored) continue;
       for (const f of this.detectIn(image, region, candidateThreshold(this.settings), { graph: this.finder, frame, contrast, pastEdge: 'grey', mirror: true })) {
-        if (f.box.width <= tile.maxUnsure * tile.width) mirrored.push(f);
+        if (worthALook(f)) mirrored.push(f);
       }
     }
     return { sure, unsure, mirrored };

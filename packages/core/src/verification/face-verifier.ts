@@ -23,6 +23,7 @@ import type { Drawable } from '../frame/frame.js';
 import type { ModelCard } from '../model-card.js';
 import { createSession, loadOrt } from '../classification/backend.js';
 import { FaceBatcher } from '../classification/face-batch.js';
+import { itemSizeOf } from '../classification/preprocess.js';
 import { sameFace, type FoundFace } from '../detection/face-detector.js';
 
 /**
@@ -99,7 +100,7 @@ export class FaceVerifier {
 
 /** The verifier's model on an ONNX Runtime of this thread (the page's, or the model worker's). */
 export class VerifierSession implements FaceScorer {
-  private static readonly itemSize = VERIFIER_INPUT.input.channels * VERIFIER_INPUT.input.height * VERIFIER_INPUT.input.width;
+  private static readonly itemSize = itemSizeOf(VERIFIER_INPUT.input);
 
   private constructor(
     private readonly ort: typeof Ort,
