@@ -11,8 +11,8 @@ export interface BadgeAction {
   setBadgeText(details: { tabId: number; text: string }): Promise<void>;
 }
 
-export const ERROR_COLOR = '#d93025';
-export const COUNT_COLOR = '#1a73e8';
+const ERROR_COLOR = '#d93025';
+const COUNT_COLOR = '#1a73e8';
 
 /**
  * A function that shows a tab's stats on the button. The three writes are separate calls, so a
