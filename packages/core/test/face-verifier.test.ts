@@ -144,6 +144,6 @@ describe('the face verifier', function () {
     const card = await (await fetch(`${ASSETS}models/emotion/index.json`)).json();
     const emotion = await (await fetch(`${ASSETS}models/emotion/${(await (await fetch(`${ASSETS}models/emotion/${card.default}`)).json()).file}`)).arrayBuffer();
     const ortWasm = new Uint8Array(await (await fetch(`${ASSETS}ort/ort-wasm-simd-threaded.wasm`)).arrayBuffer());
-    await expectError(VerifierSession.create({ model: new Uint8Array(emotion), url: 'emotion.onnx', backend: 'wasm', ortWasm, numThreads: 1 }), 'invalid-model', /emotion\.onnx is not a face verifier/);
+    await expectError(VerifierSession.create({ model: new Uint8Array(emotion), url: 'emotion.onnx', backend: 'wasm', ortWasm, numThreads: 1 }), 'invalid-model', /emotion\.onnx is not a face verifier: the verifier's output "face" is not an output of the model \(it has probabilities\)/);
   });
 });

@@ -73,6 +73,13 @@ export async function loadOrt(backend: ResolvedBackend, wasmBinary: Uint8Array, 
   return ort;
 }
 
+/** Says which of the named input and output the session lacks (with the names it has), or undefined when it has both. */
+export function missingIo(session: Pick<Ort.InferenceSession, 'inputNames' | 'outputNames'>, io: { input: string; output: string }): string | undefined {
+  if (!session.inputNames.includes(io.input)) return `input "${io.input}" is not an input of the model (it has ${session.inputNames.join(', ')})`;
+  if (!session.outputNames.includes(io.output)) return `output "${io.output}" is not an output of the model (it has ${session.outputNames.join(', ')})`;
+  return undefined;
+}
+
 export async function createSession(ort: OrtModule, backend: ResolvedBackend, model: Uint8Array, url: string): Promise<Ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(model, {

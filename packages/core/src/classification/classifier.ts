@@ -12,7 +12,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { EmotionDetectorError } from '../errors.js';
 import type { EmotionScores, FlipAverage, ResolvedBackend } from '../types.js';
-import { createSession, loadOrt, type OrtModule } from './backend.js';
+import { createSession, loadOrt, missingIo, type OrtModule } from './backend.js';
 import type { ModelCard } from '../model-card.js';
 import { itemSizeOf, softmax } from './preprocess.js';
 
@@ -24,17 +24,6 @@ export interface ClassifierInit {
   backend: ResolvedBackend;
   numThreads: number;
   ortWasm: Uint8Array;
-}
-
-/** Says what the card gets wrong about the session, or undefined when they agree. */
-export function cardMismatch(card: ModelCard, session: Pick<Ort.InferenceSession, 'inputNames' | 'outputNames'>): string | undefined {
-  if (!session.inputNames.includes(card.input.name)) {
-    return `the card's input "${card.input.name}" is not an input of the model (it has ${session.inputNames.join(', ')})`;
-  }
-  if (!session.outputNames.includes(card.output.name)) {
-    return `the card's output "${card.output.name}" is not an output of the model (it has ${session.outputNames.join(', ')})`;
-  }
-  return undefined;
 }
 
 /** Runs the expression model on prepared batches: here (Classifier), in a worker (host/model-worker.ts), mirror-averaged (FlipAveraged). */
@@ -106,10 +95,10 @@ export class Classifier implements ExpressionModel {
   static async create(init: ClassifierInit): Promise<Classifier> {
     const ort = await loadOrt(init.backend, init.ortWasm, init.numThreads);
     const session = await createSession(ort, init.backend, init.model, init.modelUrl);
-    const problem = cardMismatch(init.card, session);
+    const problem = missingIo(session, { input: init.card.input.name, output: init.card.output.name });
     if (problem) {
       await session.release().catch(() => undefined);
-      throw new EmotionDetectorError('model-card-mismatch', `Model card "${init.card.name}" does not match ${init.modelUrl}: ${problem}`);
+      throw new EmotionDetectorError('model-card-mismatch', `Model card "${init.card.name}" does not match ${init.modelUrl}: the card's ${problem}`);
     }
     const gpu = init.backend === 'webgpu';
     const device = gpu ? await ortDevice(ort) : undefined;

@@ -21,7 +21,7 @@ import { EmotionDetectorError } from '../errors.js';
 import type { Box, ResolvedBackend } from '../types.js';
 import type { Drawable } from '../frame/frame.js';
 import type { ModelCard } from '../model-card.js';
-import { createSession, loadOrt } from '../classification/backend.js';
+import { createSession, loadOrt, missingIo } from '../classification/backend.js';
 import { FaceBatcher } from '../classification/face-batch.js';
 import { itemSizeOf } from '../classification/preprocess.js';
 import { sameFace, type FoundFace } from '../detection/face-detector.js';
@@ -112,9 +112,8 @@ export class VerifierSession implements FaceScorer {
     const session = await createSession(ort, 'wasm', init.model, init.url);
     const verifier = new VerifierSession(ort, session);
     try {
-      if (!session.inputNames.includes(VERIFIER_INPUT.input.name) || !session.outputNames.includes(OUTPUT)) {
-        throw new EmotionDetectorError('invalid-model', `${init.url} is not a face verifier (inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`);
-      }
+      const problem = missingIo(session, { input: VERIFIER_INPUT.input.name, output: OUTPUT });
+      if (problem) throw new EmotionDetectorError('invalid-model', `${init.url} is not a face verifier: the verifier's ${problem}`);
       // The runtime sets up its kernels on the first run: here, not on the first small face.
       await verifier.score(new Float32Array(VerifierSession.itemSize));
     } catch (e) {
