@@ -28,7 +28,17 @@ export function callPage(page, name, ...args) {
   return page.evaluate(async (mod, name, args) => (await import(mod))[name](...args), PAGE_MODULE, name, args);
 }
 
+/** `choices[value]` for one of its own keys (not "constructor", "toString"...); undefined for undefined; null for any other. */
+function oneOf(value, choices) {
+  return value === undefined ? undefined : Object.hasOwn(choices, value) ? choices[value] : null;
+}
+
 /** The engine's smallFaces for a --small-faces value (true, false or tiny; undefined: the engine's default); null for any other. */
 export function smallFacesOption(value) {
-  return value === undefined ? undefined : ({ true: true, false: false, tiny: 'tiny' }[value] ?? null);
+  return oneOf(value, { true: true, false: false, tiny: 'tiny' });
+}
+
+/** The engine's flipAverage for a --flip-average value (stills, true or false; undefined: the engine's default); null for any other. */
+export function flipAverageOption(value) {
+  return oneOf(value, { true: true, false: false, stills: 'stills' });
 }

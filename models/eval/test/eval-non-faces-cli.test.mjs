@@ -24,9 +24,11 @@ test('eval:non-faces names the conditions when --only matches none, and refuses 
   let r = evalNonFaces('--only', 'nowhere');
   assert.equal(r.status, 2, r.stdout + r.stderr);
   assert.match(r.stderr, /no condition matches --only nowhere \(fill-centre-grey, .*tenth-centre-grey/);
-  r = evalNonFaces('--small-faces', 'huge');
-  assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /--small-faces takes true, false or tiny, not huge/);
+  for (const value of ['huge', 'constructor']) {
+    r = evalNonFaces('--small-faces', value);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`--small-faces takes true, false or tiny, not ${value}`));
+  }
 });
 
 test('eval:non-faces cuts its patches clear of the sample photos\' faces and counts every frame', { timeout: 300_000, skip: !fs.existsSync(path.join(root, 'packages/core/dist/index.js')) && 'needs a build' }, () => {

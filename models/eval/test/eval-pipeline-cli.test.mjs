@@ -45,9 +45,12 @@ test('eval:pipeline --split Training names the missing Training files', () => {
 });
 
 test('eval:pipeline refuses a --flip-average other than stills, true or false', () => {
-  const r = evalPipeline('--flip-average', 'yes');
-  assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /--flip-average takes stills, true or false, not yes/);
+  // "constructor" and "toString" name properties every object has: not values of the option.
+  for (const value of ['yes', 'constructor', 'toString']) {
+    const r = evalPipeline('--flip-average', value);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`--flip-average takes stills, true or false, not ${value}`));
+  }
 });
 
 test('eval:pipeline prints the model alone once per face and mirror-averaged; --flip-average sets the engine\'s flipAverage', { timeout: 300_000, skip: !hasTraining(DEFAULT_DATA) && `no FER2013 Training files in ${DEFAULT_DATA}` }, async () => {
