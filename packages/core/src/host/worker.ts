@@ -17,10 +17,8 @@ import { PTHREAD_NAME, type HostReply, type HostRequest } from './protocol.js';
 declare const self: MessageEndpoint & { name?: string };
 
 let pipeline: Pipeline | undefined;
-let classifier: Classifier | undefined;
-/** The classifier's runtime settings, which the verifier's session shares. */
-let runtime: Pick<ClassifierInit, 'backend' | 'ortWasm' | 'numThreads'> | undefined;
-let verifier: VerifierSession | undefined;
+/** The models alone: the expression model, its runtime settings, and the verifier's session, which shares them. */
+let models: { classifier: Classifier; runtime: Pick<ClassifierInit, 'backend' | 'ortWasm' | 'numThreads'>; verifier?: VerifierSession } | undefined;
 
 function notReady(): never {
   throw new EmotionDetectorError('worker-failed', 'The worker got work before it was initialised');
@@ -49,32 +47,32 @@ async function handle(msg: Numbered<HostRequest>): Promise<HostReply> {
       return {};
     case 'init-classifier': {
       const { backend, ortWasm, numThreads } = msg.init;
-      classifier = await Classifier.create(msg.init);
-      runtime = { backend, ortWasm, numThreads };
+      const classifier = await Classifier.create(msg.init);
+      models = { classifier, runtime: { backend, ortWasm, numThreads } };
       return { backend: classifier.backend };
     }
     case 'init-verifier':
-      if (!runtime) notReady();
-      verifier = await VerifierSession.create({ ...runtime, model: msg.model, url: msg.url });
+      if (!models) notReady();
+      models.verifier = await VerifierSession.create({ ...models.runtime, model: msg.model, url: msg.url });
       return {};
     case 'verify':
-      if (!verifier) notReady();
-      return { faceScores: await verifier.score(msg.input) };
+      if (!models?.verifier) notReady();
+      return { faceScores: await models.verifier.score(msg.input) };
     case 'classify': {
-      if (!classifier) notReady();
+      if (!models) notReady();
       const t0 = performance.now();
-      const scores = await classifier.run(msg.input);
-      return { scores, ms: performance.now() - t0, backend: classifier.backend };
+      const scores = await models.classifier.run(msg.input);
+      return { scores, ms: performance.now() - t0, backend: models.classifier.backend };
     }
-    case 'dispose':
-      await pipeline?.close();
-      await classifier?.close();
-      await verifier?.close();
+    case 'dispose': {
+      const [p, m] = [pipeline, models];
       pipeline = undefined;
-      classifier = undefined;
-      verifier = undefined;
-      runtime = undefined;
+      models = undefined;
+      await p?.close();
+      await m?.classifier.close();
+      await m?.verifier?.close();
       return {};
+    }
   }
 }
 
