@@ -1,6 +1,6 @@
 // Runs in headless Chromium, driven by eval-detector.mjs: the face detector builds side by side on
 // the sample photos, face-free frames and a swaying video.
-import { random } from '/models/eval/lib/random.mjs';
+import { paintRoom } from '/models/eval/lib/room.mjs';
 
 const ASSETS = '/packages/core/dist/assets';
 const W = 640;
@@ -21,29 +21,9 @@ async function bitmap(url) {
   return createImageBitmap(await res.blob());
 }
 
-/** eval:pipeline's textured background (the same recipe and seeds). */
+/** eval:pipeline's textured background (the same module and seeds), 640x480. */
 function texture(colour, seed) {
-  const rnd = random(seed);
-  const coarse = new OffscreenCanvas(16, 12);
-  const cg = coarse.getContext('2d');
-  const img = cg.createImageData(16, 12);
-  for (let i = 0; i < 16 * 12; i++) {
-    const g = 40 + rnd() * 180;
-    for (let c = 0; c < 3; c++) img.data[i * 4 + c] = colour ? 40 + rnd() * 180 : g;
-    img.data[i * 4 + 3] = 255;
-  }
-  cg.putImageData(img, 0, 0);
-  const out = new OffscreenCanvas(W, H);
-  const g = out.getContext('2d');
-  g.imageSmoothingEnabled = true;
-  g.drawImage(coarse, 0, 0, W, H);
-  const px = g.getImageData(0, 0, W, H);
-  for (let i = 0; i < px.data.length; i += 4) {
-    const n = (rnd() - 0.5) * 40;
-    for (let c = 0; c < 3; c++) px.data[i + c] += n;
-  }
-  g.putImageData(px, 0, 0);
-  return out;
+  return paintRoom(new OffscreenCanvas(W, H), colour, seed);
 }
 
 function flat(colour) {

@@ -3,49 +3,16 @@
 // would call it. Everything is served locally by the script.
 
 import { random } from '/models/eval/lib/random.mjs';
+import { paintRoom } from '/models/eval/lib/room.mjs';
 
 let detector = null;
 let faces = null;
 const FACE = 48;
 
-/**
- * A textured background: soft blobs of colour (or grey) with fine noise, like a room behind a
- * person; a few fixed ones, used in turn.
- */
-function texture(width, height, colour, seed) {
-  const rnd = random(seed);
-  const coarse = document.createElement('canvas');
-  coarse.width = 16;
-  coarse.height = 12;
-  const cg = coarse.getContext('2d');
-  const img = cg.createImageData(16, 12);
-  for (let i = 0; i < 16 * 12; i++) {
-    const g = 40 + rnd() * 180;
-    img.data[i * 4] = colour ? 40 + rnd() * 180 : g;
-    img.data[i * 4 + 1] = colour ? 40 + rnd() * 180 : g;
-    img.data[i * 4 + 2] = colour ? 40 + rnd() * 180 : g;
-    img.data[i * 4 + 3] = 255;
-  }
-  cg.putImageData(img, 0, 0);
-  const out = document.createElement('canvas');
-  out.width = width;
-  out.height = height;
-  const g = out.getContext('2d');
-  g.imageSmoothingEnabled = true;
-  g.drawImage(coarse, 0, 0, width, height);
-  const px = g.getImageData(0, 0, width, height);
-  for (let i = 0; i < px.data.length; i += 4) {
-    const n = (rnd() - 0.5) * 40;
-    for (let c = 0; c < 3; c++) px.data[i + c] += n;
-  }
-  g.putImageData(px, 0, 0);
-  return out;
-}
-
 const textures = new Map();
 function textureFor(width, height, colour, i) {
   const key = `${width}x${height}-${colour}-${i % 4}`;
-  if (!textures.has(key)) textures.set(key, texture(width, height, colour, 17 + (i % 4) + (colour ? 100 : 0)));
+  if (!textures.has(key)) textures.set(key, paintRoom(Object.assign(document.createElement('canvas'), { width, height }), colour, 17 + (i % 4) + (colour ? 100 : 0)));
   return textures.get(key);
 }
 

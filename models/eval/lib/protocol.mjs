@@ -3,18 +3,7 @@
 // bootstrap 95% interval over the scored images.
 import { NO_LABEL } from './dataset.mjs';
 import { topClass } from './metrics.mjs';
-
-/** A small seeded PRNG (mulberry32): the same resamples, so the same intervals, on every run. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './random.mjs';
 
 /**
  * The protocol's figures for predictions `top` on `rows` (indices into the label arrays).
@@ -60,7 +49,7 @@ const quantile = (sorted, q) => {
  */
 export function withBootstrap(top, ferplus, orig, rows, { resamples = 2000, seed = 21, k = 7 } = {}) {
   const point = protocolFigures(top, ferplus, orig, rows, k);
-  const rand = mulberry32(seed);
+  const rand = random(seed); // the same resamples, so the same intervals, on every run
   const draws = { ferplusAccuracy: [], originalAccuracy: [], originalMacroRecall: [], originalRecall: Array.from({ length: k }, () => []) };
   const sample = new Array(rows.length);
   for (let b = 0; b < resamples; b++) {

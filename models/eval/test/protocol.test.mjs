@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEV_MODULUS, devMask, hasTraining, loadDevSplit } from '../lib/devsplit.mjs';
-import { mulberry32, offsetGrid, paretoFront, pickOffsets, protocolFigures, topClasses, withBootstrap } from '../lib/protocol.mjs';
+import { offsetGrid, paretoFront, pickOffsets, protocolFigures, topClasses, withBootstrap } from '../lib/protocol.mjs';
+import { random } from '../lib/random.mjs';
 import { DEFAULT_DATA, hasPublicTest } from '../lib/publictest.mjs';
 
 const dataDir = process.env.FER2013_DIR ? path.resolve(process.env.FER2013_DIR) : DEFAULT_DATA;
@@ -63,7 +64,7 @@ test('protocol figures: FER+ accuracy on rows with a majority, original accuracy
 });
 
 test('bootstrap intervals: seeded, around the point, narrower with more images', () => {
-  const r = mulberry32(5);
+  const r = random(5);
   const n = 2000;
   const orig = Uint8Array.from({ length: n }, (_, i) => i % 7);
   const top = Uint8Array.from(orig, (o) => (r() < 0.7 ? o : (o + 1) % 7));

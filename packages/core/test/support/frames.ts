@@ -1,44 +1,14 @@
 // Frames drawn for the detector's browser tests: room-like textures and faces cut as FER2013 cuts them.
 import type { Box } from '../../src/types.js';
+import { random } from '../../../../models/eval/lib/random.mjs';
+import { paintRoom } from '../../../../models/eval/lib/room.mjs';
 
-/** A seeded random number generator (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded random number generator (mulberry32; the evaluations' own). */
+export { random };
 
-/** A room-like background: soft blobs of colour (or grey) with fine noise, as eval:pipeline draws them. */
+/** A room-like background: soft blobs of colour (or grey) with fine noise, as eval:pipeline draws them (the same module). */
 export function background(seed: number, colour: boolean, width = 640, height = 480): HTMLCanvasElement {
-  const rnd = random(seed);
-  const coarse = document.createElement('canvas');
-  coarse.width = 16;
-  coarse.height = 12;
-  const cg = coarse.getContext('2d')!;
-  const img = cg.createImageData(16, 12);
-  for (let i = 0; i < 16 * 12; i++) {
-    const g = 40 + rnd() * 180;
-    for (let c = 0; c < 3; c++) img.data[i * 4 + c] = colour ? 40 + rnd() * 180 : g;
-    img.data[i * 4 + 3] = 255;
-  }
-  cg.putImageData(img, 0, 0);
-  const out = document.createElement('canvas');
-  out.width = width;
-  out.height = height;
-  const g = out.getContext('2d')!;
-  g.drawImage(coarse, 0, 0, width, height);
-  const px = g.getImageData(0, 0, width, height);
-  for (let i = 0; i < px.data.length; i += 4) {
-    const n = (rnd() - 0.5) * 40;
-    for (let c = 0; c < 3; c++) px.data[i + c] += n;
-  }
-  g.putImageData(px, 0, 0);
-  return out;
+  return paintRoom(Object.assign(document.createElement('canvas'), { width, height }), colour, seed);
 }
 
 /** A frame of one colour. */
