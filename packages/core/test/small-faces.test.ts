@@ -8,7 +8,7 @@ import { EmotionDetector } from '../src/index.js';
 import { SWEEP_FRAMES, sweepCycle } from '../src/detection/face-detector.js';
 import { frameSquares, squaresPastEnds, tileLevels } from '../src/detection/tiles.js';
 import type { Box, DetectionResult } from '../src/types.js';
-import { ASSETS, MODEL, loadImage, photo } from './support/engine.js';
+import { ASSETS, MODEL, sampleFaces } from './support/engine.js';
 import { background, flat, random } from './support/frames.js';
 
 const W = 640;
@@ -53,12 +53,7 @@ describe('small faces (a tenth of a 640x480 frame)', function () {
 
   before(async () => {
     detector = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1 });
-    // Every face of the six sample photos (22 people), found at the photo's own size.
-    for (let n = 1; n <= 6; n++) {
-      const img = await loadImage(photo(n));
-      for (const f of (await detector.detect(img)).faces) cuts.push({ img, box: f.box });
-    }
-    expect(cuts.length).to.be.at.least(20);
+    cuts.push(...(await sampleFaces(detector)));
   });
   after(() => detector?.dispose());
 

@@ -5,7 +5,7 @@
 import { expect } from '@open-wc/testing';
 import { EmotionDetector } from '../src/index.js';
 import type { DetectionResult, EmotionDetectorOptions } from '../src/types.js';
-import { ASSETS, MODEL, loadImage, maxDiff, photo } from './support/engine.js';
+import { ASSETS, MODEL, maxDiff, sampleFaces } from './support/engine.js';
 
 /** Every photo is this size: same-size photos with increasing timestamps once read as a video. */
 const SIDE = 256;
@@ -18,13 +18,7 @@ const OPTIONS: EmotionDetectorOptions = { assetsBase: ASSETS, model: MODEL, back
  * faces mirrored, then cut at 1.6 times, until there are 50. Half are canvases, half ImageBitmaps.
  */
 async function facePhotos(locator: EmotionDetector): Promise<Array<HTMLCanvasElement | ImageBitmap>> {
-  const cuts: Array<{ img: HTMLImageElement; cx: number; cy: number; side: number }> = [];
-  for (let n = 1; n <= 6; n++) {
-    const img = await loadImage(photo(n));
-    for (const f of (await locator.detect(img)).faces) {
-      cuts.push({ img, cx: f.box.x + f.box.width / 2, cy: f.box.y + f.box.height / 2, side: Math.max(f.box.width, f.box.height) });
-    }
-  }
+  const cuts = (await sampleFaces(locator)).map(({ img, box }) => ({ img, cx: box.x + box.width / 2, cy: box.y + box.height / 2, side: Math.max(box.width, box.height) }));
   const variants = [
     { margin: 2.2, mirror: false },
     { margin: 2.2, mirror: true },

@@ -1,7 +1,8 @@
-// Shared by the engine's browser tests (pipeline, classifier, errors, worker, backend).
+// Shared by the engine's browser tests (pipeline, classifier, errors, worker, backend, the placed-face tests).
 import { expect } from '@open-wc/testing';
 import { EmotionDetectorError } from '../../src/errors.js';
-import type { EmotionScores, Face } from '../../src/types.js';
+import type { Box, EmotionScores, Face } from '../../src/types.js';
+import type { EmotionDetector } from '../../src/emotion-detector.js';
 import { EMOTIONS } from '../../src/types.js';
 import { resolveRuntimeOptions, type RuntimeSettings } from '../../src/options.js';
 import type { LoadedAssets } from '../../src/assets/load.js';
@@ -28,6 +29,17 @@ export async function loadImage(url: string, crossOrigin?: string): Promise<HTML
   img.src = url;
   await img.decode();
   return img;
+}
+
+/** Every face of the six sample photos (22 people) as `detector` finds them at the photo's own size, each with its photo. */
+export async function sampleFaces(detector: EmotionDetector): Promise<Array<{ img: HTMLImageElement; box: Box }>> {
+  const faces: Array<{ img: HTMLImageElement; box: Box }> = [];
+  for (let n = 1; n <= 6; n++) {
+    const img = await loadImage(photo(n));
+    for (const f of (await detector.detect(img)).faces) faces.push({ img, box: f.box });
+  }
+  expect(faces.length, "the sample photos' people found").to.be.at.least(20);
+  return faces;
 }
 
 export async function expectError(p: Promise<unknown> | (() => unknown), code: string, message?: RegExp): Promise<EmotionDetectorError> {

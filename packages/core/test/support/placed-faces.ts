@@ -2,7 +2,7 @@
 // engine finds them (the corner-, edge-, fill- and mirror-faces tests).
 import { expect } from '@open-wc/testing';
 import type { EmotionDetector } from '../../src/index.js';
-import { loadImage, photo } from './engine.js';
+import { sampleFaces } from './engine.js';
 import { ferLike, foundAt } from './frames.js';
 
 const W = 640;
@@ -13,13 +13,7 @@ export type Cut = number | readonly [margin: number, shift: number];
 
 /** Each face of the six sample photos (as `detector` finds them), cut in each of the ways `cuts` says (ferLike). */
 export async function sampleCuts(detector: EmotionDetector, cuts: readonly Cut[]): Promise<HTMLCanvasElement[]> {
-  const images: HTMLCanvasElement[] = [];
-  for (let n = 1; n <= 6; n++) {
-    const img = await loadImage(photo(n));
-    for (const f of (await detector.detect(img)).faces) images.push(...cuts.map((c) => (typeof c === 'number' ? ferLike(img, f.box, c) : ferLike(img, f.box, ...c))));
-  }
-  expect(images.length).to.be.at.least(20 * cuts.length);
-  return images;
+  return (await sampleFaces(detector)).flatMap(({ img, box }) => cuts.map((c) => (typeof c === 'number' ? ferLike(img, box, c) : ferLike(img, box, ...c))));
 }
 
 /**
