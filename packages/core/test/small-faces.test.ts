@@ -8,7 +8,7 @@ import { EmotionDetector } from '../src/index.js';
 import { SWEEP_FRAMES, sweepCycle } from '../src/detection/face-detector.js';
 import { frameSquares, squaresPastEnds, tileLevels } from '../src/detection/tiles.js';
 import type { Box, DetectionResult } from '../src/types.js';
-import { ASSETS, MODEL, sampleFaces } from './support/engine.js';
+import { ASSETS, MODEL, sampleFaces, type SampleFace } from './support/engine.js';
 import { background, flat, random } from './support/frames.js';
 
 const W = 640;
@@ -18,13 +18,8 @@ const SIDE = 48;
 /** The square around a face's box that is drawn into SIDE (so the face is SIDE / 1.3 wide). */
 const MARGIN = 1.3;
 
-interface Cut {
-  img: HTMLImageElement;
-  box: Box;
-}
-
 /** A frame: `bg`, with the face `cut` (and `margin` - 1 of its box around it) drawn into a SIDE x SIDE square at `at`. */
-function frame(bg: HTMLCanvasElement, cut: Cut, at: { x: number; y: number }, margin = MARGIN): HTMLCanvasElement {
+function frame(bg: HTMLCanvasElement, cut: SampleFace, at: { x: number; y: number }, margin = MARGIN): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = W;
   canvas.height = H;
@@ -49,7 +44,7 @@ function split(r: DetectionResult, at: { x: number; y: number }) {
 describe('small faces (a tenth of a 640x480 frame)', function () {
   this.timeout(600_000);
   let detector: EmotionDetector;
-  const cuts: Cut[] = [];
+  const cuts: SampleFace[] = [];
 
   before(async () => {
     detector = await EmotionDetector.create({ assetsBase: ASSETS, model: MODEL, backend: 'wasm', numThreads: 1 });

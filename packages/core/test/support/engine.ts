@@ -31,9 +31,15 @@ export async function loadImage(url: string, crossOrigin?: string): Promise<HTML
   return img;
 }
 
+/** A face of a sample photo: the photo, and the face's box in it. */
+export interface SampleFace {
+  img: HTMLImageElement;
+  box: Box;
+}
+
 /** Every face of the six sample photos (22 people) as `detector` finds them at the photo's own size, each with its photo. */
-export async function sampleFaces(detector: EmotionDetector): Promise<Array<{ img: HTMLImageElement; box: Box }>> {
-  const faces: Array<{ img: HTMLImageElement; box: Box }> = [];
+export async function sampleFaces(detector: EmotionDetector): Promise<SampleFace[]> {
+  const faces: SampleFace[] = [];
   for (let n = 1; n <= 6; n++) {
     const img = await loadImage(photo(n));
     for (const f of (await detector.detect(img)).faces) faces.push({ img, box: f.box });
