@@ -1,5 +1,6 @@
 // Runs in headless Chromium, driven by eval-detector.mjs: the face detector builds side by side on
 // the sample photos, face-free frames and a swaying video.
+import { drawFinds } from '/models/eval/lib/draw-finds.mjs';
 import { paintRoom } from '/models/eval/lib/room.mjs';
 
 const ASSETS = '/packages/core/dist/assets';
@@ -44,25 +45,6 @@ function fitted(img, dx = 0, canvas = new OffscreenCanvas(W, H)) {
   return canvas;
 }
 
-async function drawn(image, faces) {
-  const scale = Math.min(1, 960 / image.width);
-  const canvas = new OffscreenCanvas(Math.round(image.width * scale), Math.round(image.height * scale));
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
-  ctx.lineWidth = 2;
-  ctx.font = '14px sans-serif';
-  for (const f of faces) {
-    ctx.strokeStyle = '#00e5ff';
-    ctx.strokeRect(f.box.x * scale, f.box.y * scale, f.box.width * scale, f.box.height * scale);
-    ctx.fillStyle = '#00e5ff';
-    ctx.fillText(f.score.toFixed(2), f.box.x * scale, f.box.y * scale - 4);
-  }
-  const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
-
 export async function run({ builds, runs, draw }) {
   const detectors = [];
   for (const b of builds) {
@@ -97,7 +79,7 @@ export async function run({ builds, runs, draw }) {
     row.ms = times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
     out.stills.push(row);
     if (draw) {
-      for (let b = 0; b < detectors.length; b++) out.drawn[`${builds[b].name}-${s.name.replace(/ /g, '-')}.png`] = await drawn(s.image, s[`faces${b}`]);
+      for (let b = 0; b < detectors.length; b++) out.drawn[`${builds[b].name}-${s.name.replace(/ /g, '-')}.png`] = await drawFinds(s.image, s[`faces${b}`]);
     }
   }
   // Face-free frames: every box is a false one.
@@ -113,7 +95,7 @@ export async function run({ builds, runs, draw }) {
     if (draw) {
       for (let b = 0; b < detectors.length; b++) {
         const { faces } = search(detectors[b], frame, W, H);
-        if (faces.length) out.drawn[`${builds[b].name}-empty${e}.png`] = await drawn(frame, faces);
+        if (faces.length) out.drawn[`${builds[b].name}-empty${e}.png`] = await drawFinds(frame, faces);
       }
     }
   }

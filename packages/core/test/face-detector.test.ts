@@ -8,6 +8,7 @@ import { unmirrorFace } from '../src/detection/to-face.js';
 import { focusPasses } from '../src/detection/focus.js';
 import { frameSquares, frameZoomedOut, reachingPast, squaresPastEnds, SQUARES_ASPECT, tileLayout, tileLevels, TILE_LEVELS } from '../src/detection/tiles.js';
 import { EmotionDetectorError } from '../src/errors.js';
+import { drawFinds } from '../../../models/eval/lib/draw-finds.mjs';
 import { mirrored } from './support/frames.js';
 import type { DetectedFace } from '../src/types.js';
 
@@ -51,31 +52,6 @@ async function expectError(p: Promise<unknown>, code: string): Promise<void> {
 const inside = (p: { x: number; y: number }, f: DetectedFace): boolean =>
   p.x >= f.box.x && p.x <= f.box.x + f.box.width && p.y >= f.box.y && p.y <= f.box.y + f.box.height;
 
-/** The photo, scaled down, with the boxes, eyes (left green, right red) and scores drawn on it. */
-async function drawDetections(image: ImageBitmap, faces: DetectedFace[]): Promise<string> {
-  const scale = 960 / image.width;
-  const canvas = new OffscreenCanvas(Math.round(image.width * scale), Math.round(image.height * scale));
-  const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
-  ctx.lineWidth = 2;
-  ctx.font = '14px sans-serif';
-  for (const f of faces) {
-    ctx.strokeStyle = '#00e5ff';
-    ctx.strokeRect(f.box.x * scale, f.box.y * scale, f.box.width * scale, f.box.height * scale);
-    ctx.fillStyle = '#00e5ff';
-    ctx.fillText(f.score.toFixed(2), f.box.x * scale, f.box.y * scale - 4);
-    for (const [p, color] of [[f.keypoints.leftEye, '#0f0'], [f.keypoints.rightEye, '#f00'], [f.keypoints.noseTip, '#ff0'], [f.keypoints.mouth, '#f0f']] as const) {
-      ctx.fillStyle = color;
-      ctx.fillRect(p.x * scale - 2, p.y * scale - 2, 4, 4);
-    }
-  }
-  const blob = await canvas.convertToBlob({ type: 'image/png' });
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
-
 describe('MediaPipeFaceDetector', function () {
   this.timeout(300_000);
   let detector: MediaPipeFaceDetector;
@@ -102,7 +78,7 @@ describe('MediaPipeFaceDetector', function () {
       const faces = detector.detect(img, img.width, img.height).faces;
       found.push(faces.length);
       console.log(`sample${i + 1}: ${faces.map((f) => `${f.score.toFixed(2)}@${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)}px`).join('; ')}`);
-      await writeFile({ path: `../../../test/artifacts/detections-sample${i + 1}.png`, content: await drawDetections(img, faces), encoding: 'base64' });
+      await writeFile({ path: `../../../test/artifacts/detections-sample${i + 1}.png`, content: await drawFinds(img, faces), encoding: 'base64' });
       for (const f of faces) {
         // Each box is on a face: it holds the eyes, nose and mouth, is roughly square and of a size
         // a face has in these photos (between 3% and 30% of the width).
