@@ -1,7 +1,9 @@
 """Soft targets from an ensemble of trained nets, for knowledge distillation (Hinton et al., 2015).
 
 Averages the members' probabilities over each image and its mirror image, on Training (the targets
-that `train.py --teacher` blends in) and on PublicTest (to report how good the teacher is).
+that `train.py --teacher` blends in) and on PublicTest (to report how good the teacher is). Where every
+member has an original-label head (`train.py --orig-head`), that head's averaged probabilities are
+written too ("origProbs", for `train.py --orig-teacher-weight`).
 
     /usr/bin/python3 models/training/teacher.py --runs models/runs/r-xs-ft models/runs/ds-s-ft2 \
         --out models/runs/teacher.pt
@@ -20,14 +22,21 @@ from net import net_from_checkpoint  # noqa: E402
 from scoring import accuracies, predict  # noqa: E402
 
 
-def ensemble_probs(runs: list[str], images: torch.Tensor) -> torch.Tensor:
+def load_members(runs: list[str]) -> list[torch.nn.Module]:
+    return [net_from_checkpoint(torch.load(os.path.join(run, "best.pt"))) for run in runs]
+
+
+def ensemble_probs(nets: list[torch.nn.Module], images: torch.Tensor, head: str = "ferplus") -> torch.Tensor:
+    """The members' mean probabilities of one head (predict(tta=True): each over the image and its mirror)."""
     total = torch.zeros(len(images), 7)
-    for run in runs:
-        ck = torch.load(os.path.join(run, "best.pt"))
-        net = net_from_checkpoint(ck)
-        # predict(tta=True) averages the logits of the image and its mirror.
-        total += torch.softmax(predict(net, images, tta=True), 1)
-    return total / len(runs)
+    for net in nets:
+        total += torch.softmax(predict(net, images, tta=True, head=head), 1)
+    return total / len(nets)
+
+
+def heads_of(nets: list[torch.nn.Module]) -> list[str]:
+    """The heads every member has: the FER+ head, and the original-label head where all have one."""
+    return ["ferplus"] + (["orig"] if all(getattr(n, "orig_head", None) is not None for n in nets) else [])
 
 
 def main() -> None:
@@ -40,20 +49,25 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
+    nets = load_members(args.runs)
     train = load_split(args.data, "Training")
-    probs = ensemble_probs(args.runs, train.images)
     if args.dev:
         dev = dev_mask(args.data)
-        val_name, val, val_probs = "the dev split", subset(train, dev), probs[dev]
+        val_name, val = "the dev split", subset(train, dev)
     else:
         val_name, val = "PublicTest", load_split(args.data, "PublicTest")
-        val_probs = ensemble_probs(args.runs, val.images)
-    val_acc = accuracies(val_probs.log(), val)
-    print(f"teacher on {val_name}: FER+ {val_acc['ferplus']:.4f}, original {val_acc['orig']:.4f}, "
-          f"original macro recall {val_acc['origMacro']:.4f}", flush=True)
-    train_acc = accuracies(probs.log(), train)
-    print(f"teacher on Training: FER+ {train_acc['ferplus']:.4f}, original {train_acc['orig']:.4f}", flush=True)
-    torch.save({"probs": probs, "runs": args.runs, "validation": val_name, "validationAccuracy": val_acc, "training": train_acc}, args.out)
+    out = {"runs": args.runs, "validation": val_name}
+    for head in heads_of(nets):
+        probs = ensemble_probs(nets, train.images, head)
+        val_probs = probs[dev] if args.dev else ensemble_probs(nets, val.images, head)
+        val_acc, train_acc = accuracies(val_probs.log(), val), accuracies(probs.log(), train)
+        print(f"teacher's {head} head on {val_name}: FER+ {val_acc['ferplus']:.4f}, original {val_acc['orig']:.4f}, "
+              f"original macro recall {val_acc['origMacro']:.4f}; on Training: FER+ {train_acc['ferplus']:.4f}, "
+              f"original {train_acc['orig']:.4f}", flush=True)
+        key = "probs" if head == "ferplus" else "origProbs"
+        out.update({key: probs, **({"validationAccuracy": val_acc, "training": train_acc} if head == "ferplus" else
+                                   {"origValidationAccuracy": val_acc, "origTraining": train_acc})})
+    torch.save(out, args.out)
 
 
 if __name__ == "__main__":

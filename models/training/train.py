@@ -32,6 +32,12 @@ from strength import mean_neutral, vary_strength  # noqa: E402
 from scoring import accuracies, predict, selection_score  # noqa: E402
 
 
+def next_epoch_past(session_s: float, epoch_s: float, limit_min: float) -> bool:
+    """Whether another epoch as long as the last one would end past limit_min minutes of this
+    invocation (limit_min 0: never)."""
+    return limit_min > 0 and session_s + epoch_s > limit_min * 60
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data/fer2013")
@@ -45,6 +51,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--time-limit-min", type=float, default=110,
                     help="wall-time budget; the learning-rate schedule anneals within it")
+    ap.add_argument("--stop-after-min", type=float, default=0,
+                    help="end this invocation, minutes of wall time, at the last epoch boundary that fits "
+                         "(last.pt kept; the same command resumes it, on the same schedule); 0: no limit. "
+                         "For a run longer than one session: give --time-limit-min the whole run's budget")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", help="start from these weights (a best.pt), e.g. a second, lower-lr cycle")
     ap.add_argument("--teacher", help="soft targets from teacher.py, blended into the labels (distillation)")
@@ -66,6 +76,9 @@ def main() -> None:
                          "in the exported model); 0 = one head. Its targets: --orig-head-votes x the FER+ votes "
                          "+ the rest x the original one-hot label. With --init, it starts as a copy of the FER+ head")
     ap.add_argument("--orig-head-votes", type=float, default=0.1)
+    ap.add_argument("--orig-teacher-weight", type=float, default=0.0,
+                    help="share of the teacher's original-label head (teacher.py's origProbs, from two-head "
+                         "members) in the original-label head's targets; 0 = none")
     ap.add_argument("--orig-head-adjust", type=float, default=0.0,
                     help="logit adjustment of the original-label head's loss (balance.py): tau; 1 = its logits "
                          "estimate what a class-balanced training set would give (macro recall); 0 = plain")
@@ -129,7 +142,14 @@ def main() -> None:
         targets[boosted] = blend[boosted]
         say(f"original label x {args.orig_share} for {int(boosted[keep].sum())} rows of {args.orig_classes}")
     two_heads = args.orig_head > 0
-    orig_targets = soft_targets(train, args.orig_head_votes)[keep] if two_heads else None
+    orig_targets = soft_targets(train, args.orig_head_votes) if two_heads else None
+    if args.orig_teacher_weight:
+        if not two_heads:
+            ap.error("--orig-teacher-weight teaches the original-label head: give --orig-head too")
+        if not args.teacher or "origProbs" not in teacher:
+            ap.error("--orig-teacher-weight needs a --teacher from two-head members (teacher.py writes origProbs then)")
+        orig_targets = (1 - args.orig_teacher_weight) * orig_targets + args.orig_teacher_weight * teacher["origProbs"]
+    orig_targets = orig_targets[keep] if two_heads else None
     orig_prior = log_prior(train.labels[keep]) if two_heads else None
     if args.orig_head_adjust:
         assert two_heads, "--orig-head-adjust is for the original-label head (--orig-head)"
@@ -186,7 +206,8 @@ def main() -> None:
         say(f"resumed at epoch {start_epoch}")
 
     g = torch.Generator().manual_seed(args.seed + start_epoch)
-    t0 = time.time() - elapsed_before
+    session_t0 = time.time()
+    t0 = session_t0 - elapsed_before
     step, p = start_epoch * steps_per_epoch, 0.0
     for epoch in range(start_epoch, args.epochs):
         net.train()
@@ -252,15 +273,22 @@ def main() -> None:
             # the new selection as best-raw.pt instead.
             if os.path.exists(raw_path):
                 os.remove(raw_path)
+        # Written aside and renamed, so that a run stopped while saving still resumes from the epoch before.
         torch.save(
             {"net": net.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
              "epoch": epoch, "elapsed": time.time() - t0, "best": best, "history": history},
-            ckpt_path,
+            ckpt_path + ".tmp",
         )
+        os.replace(ckpt_path + ".tmp", ckpt_path)
         if p >= 1.0:
             if step < total_steps:
                 say("time budget reached: schedule annealed on wall time, stopping")
             break
+        now = time.time()
+        if next_epoch_past(now - session_t0, now - te, args.stop_after_min):
+            say(f"stopping after epoch {epoch + 1} (--stop-after-min {args.stop_after_min:g}): "
+                f"the same command resumes at epoch {epoch + 2}")
+            return
 
     # BN statistics for the EMA weights themselves (recalibrate.py says why): best.pt gets them,
     # best-raw.pt keeps the checkpoint as selected; then the temperature, fitted on PublicTest (the

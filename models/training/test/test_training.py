@@ -672,6 +672,31 @@ class GateSweep(unittest.TestCase):
         self.assertIsNone(all_targets(rows[:1]))
 
 
+class Teacher(unittest.TestCase):
+    def test_each_head_averaged_over_members_and_mirrors(self):
+        from scoring import predict
+        from teacher import ensemble_probs, heads_of
+        torch.manual_seed(0)
+        two = [ExpressionNet("r-2xs-s", orig_head=True) for _ in range(2)]
+        for n in two:
+            randomise_batchnorm(n, 1)
+        x = torch.randint(0, 256, (5, 1, 48, 48), dtype=torch.uint8)
+        self.assertEqual(heads_of(two), ["ferplus", "orig"])
+        self.assertEqual(heads_of(two + [ExpressionNet("r-2xs-s")]), ["ferplus"])
+        for head in ("ferplus", "orig"):
+            want = sum(torch.softmax(predict(n, x, tta=True, head=head), 1) for n in two) / 2
+            self.assertTrue(torch.allclose(ensemble_probs(two, x, head), want, atol=1e-6))
+        self.assertFalse(torch.allclose(ensemble_probs(two, x, "orig"), ensemble_probs(two, x), atol=1e-3))
+
+
+class SessionStop(unittest.TestCase):
+    def test_stops_where_another_epoch_would_pass_the_limit(self):
+        from train import next_epoch_past
+        self.assertFalse(next_epoch_past(session_s=50 * 60, epoch_s=9 * 60, limit_min=60))
+        self.assertTrue(next_epoch_past(session_s=50 * 60, epoch_s=11 * 60, limit_min=60))
+        self.assertFalse(next_epoch_past(session_s=1e9, epoch_s=1e9, limit_min=0))  # 0: no limit
+
+
 class EngineFraming(unittest.TestCase):
     """engine_framing.py cuts crop.ts's crop from a 48x48 image."""
 
