@@ -2,6 +2,7 @@
 // users' frames look and runs each frame through the whole engine (packages/core/dist), as an app
 // would call it. Everything is served locally by the script.
 
+import { pngBase64 } from '/models/eval/lib/canvas-png.mjs';
 import { random } from '/models/eval/lib/random.mjs';
 import { paintRoom } from '/models/eval/lib/room.mjs';
 
@@ -111,11 +112,7 @@ export async function frames(c, indices) {
     const g = canvas.getContext('2d');
     g.strokeStyle = '#f00';
     g.strokeRect(rect.x - 1.5, rect.y - 1.5, rect.width + 3, rect.height + 3);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let bin = '';
-    for (let k = 0; k < bytes.length; k += 0x8000) bin += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
-    out.push(btoa(bin));
+    out.push(await pngBase64(canvas));
   }
   return out;
 }

@@ -1,6 +1,7 @@
-// Debug pictures of a detector's finds, for eval:detector (--draw) and the detector's browser tests
+// Debug pictures of a detector's finds, for eval:detector (--out) and the detector's browser tests
 // (test/artifacts/): the image at most 960 pixels wide, each box with its score, and the keypoints
 // where a find has them (left eye green, right eye red, nose tip yellow, mouth magenta).
+import { pngBase64 } from './canvas-png.mjs';
 
 const KEYPOINTS = [['leftEye', '#0f0'], ['rightEye', '#f00'], ['noseTip', '#ff0'], ['mouth', '#f0f']];
 
@@ -23,8 +24,5 @@ export async function drawFinds(image, faces) {
       ctx.fillRect(p.x * scale - 2, p.y * scale - 2, 4, 4);
     }
   }
-  const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
+  return pngBase64(canvas);
 }
