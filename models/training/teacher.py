@@ -22,6 +22,11 @@ from net import net_from_checkpoint  # noqa: E402
 from scoring import accuracies, predict  # noqa: E402
 
 
+# What the teacher file calls each head's probabilities and accuracies (train.py reads "probs" and "origProbs").
+KEYS = {"ferplus": ("probs", "validationAccuracy", "training"),
+        "orig": ("origProbs", "origValidationAccuracy", "origTraining")}
+
+
 def load_members(runs: list[str]) -> list[torch.nn.Module]:
     return [net_from_checkpoint(torch.load(os.path.join(run, "best.pt"))) for run in runs]
 
@@ -36,7 +41,7 @@ def ensemble_probs(nets: list[torch.nn.Module], images: torch.Tensor, head: str 
 
 def heads_of(nets: list[torch.nn.Module]) -> list[str]:
     """The heads every member has: the FER+ head, and the original-label head where all have one."""
-    return ["ferplus"] + (["orig"] if all(getattr(n, "orig_head", None) is not None for n in nets) else [])
+    return ["ferplus"] + (["orig"] if all(n.orig_head is not None for n in nets) else [])
 
 
 def main() -> None:
@@ -64,9 +69,8 @@ def main() -> None:
         print(f"teacher's {head} head on {val_name}: FER+ {val_acc['ferplus']:.4f}, original {val_acc['orig']:.4f}, "
               f"original macro recall {val_acc['origMacro']:.4f}; on Training: FER+ {train_acc['ferplus']:.4f}, "
               f"original {train_acc['orig']:.4f}", flush=True)
-        key = "probs" if head == "ferplus" else "origProbs"
-        out.update({key: probs, **({"validationAccuracy": val_acc, "training": train_acc} if head == "ferplus" else
-                                   {"origValidationAccuracy": val_acc, "origTraining": train_acc})})
+        probs_key, val_key, train_key = KEYS[head]
+        out.update({probs_key: probs, val_key: val_acc, train_key: train_acc})
     torch.save(out, args.out)
 
 

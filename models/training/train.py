@@ -109,6 +109,8 @@ def main() -> None:
     ap.add_argument("--recalibrate-images", type=int, default=12_800,
                     help="augmented Training images for the final BatchNorm statistics (recalibrate.py)")
     args = ap.parse_args()
+    if args.orig_teacher_weight and not (args.orig_head > 0 and args.teacher):
+        ap.error("--orig-teacher-weight teaches the original-label head from a teacher's: give --orig-head and --teacher too")
     if args.background_texture > 0 and args.background <= 0:
         ap.error("--background-texture is a share of the --background images: give --background too")
     if not 0.3 <= args.background_scale <= 1:
@@ -144,10 +146,9 @@ def main() -> None:
     two_heads = args.orig_head > 0
     orig_targets = soft_targets(train, args.orig_head_votes) if two_heads else None
     if args.orig_teacher_weight:
-        if not two_heads:
-            ap.error("--orig-teacher-weight teaches the original-label head: give --orig-head too")
-        if not args.teacher or "origProbs" not in teacher:
-            ap.error("--orig-teacher-weight needs a --teacher from two-head members (teacher.py writes origProbs then)")
+        if "origProbs" not in teacher:
+            ap.error(f"--orig-teacher-weight: {args.teacher} is from one-head members (teacher.py writes origProbs "
+                     "only where every member has an original-label head)")
         orig_targets = (1 - args.orig_teacher_weight) * orig_targets + args.orig_teacher_weight * teacher["origProbs"]
     orig_targets = orig_targets[keep] if two_heads else None
     orig_prior = log_prior(train.labels[keep]) if two_heads else None
