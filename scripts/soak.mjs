@@ -8,8 +8,9 @@
 // --churn-s one video leaves or a new one joins (3 or 4 live, the same number of faces in each).
 // Every --sample-s it samples the JS heap of the page and of each worker (CDP, after a forced GC),
 // DOM nodes, live workers, frames analysed per second and errors, and what the engine did in those
-// frames (`result.work`: faces, detector passes by kind of search, faces classified; `timings`: ms
-// per frame) and what the machine did (CPU of the browser, of other processes, stolen; /proc).
+// frames (`result.work`: faces, detector passes by kind of search, faces classified, finds the
+// face verifier decided on; `timings`: ms per frame) and what the machine did (CPU of the browser,
+// of other processes, stolen; /proc).
 // Beside the engine, in the same run, a machine-speed peer (scripts/soak/peer.mjs): a fixed
 // float32 convolution in WebAssembly, in a worker thread of this script (nothing shared with the
 // engine), 100 ms in 1-ms units at random times about once a second (10% of one core). Its speed
@@ -205,7 +206,7 @@ async function streams(browser, server) {
       console.log(
         `  ${String(Math.round(sample.t)).padStart(4)} s: heap ${sample.heapMB.total} MB (page ${sample.heapMB.page}), ${sample.domNodes} nodes, ${workers} workers, ` +
           `videos ${sample.scenes.join(',')} (${work.videoFps} drawn, ${work.videoShownFps} shown /s each), ${sample.fps} fps, ${sample.facesPerS} faces/s (${sample.facesPerFrame}/frame), ` +
-          `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, waited ${Math.round(100 * work.waitShare)}%, ` +
+          `${sample.passesPerFrame} passes/frame (frames: tiles ${work.searches.tiles}, frame ${work.searches.frame}, focus ${work.searches.focus}), ${work.classifiedPerFrame} classified/frame, ${work.verifiedPerFrame} verified/frame, waited ${Math.round(100 * work.waitShare)}%, ` +
           `${work.msPerFrame.total} ms/frame (detection ${work.msPerFrame.detection}, classification ${work.msPerFrame.classification}), ` +
           `${machine.browserPct !== undefined ? `CPU browser ${machine.browserPct}% other ${machine.otherPct}% steal ${machine.stealPct}%, ` : ''}` +
           `peer ${peerSpeeds.map(([n, s]) => `${n} ${s.speed}/s`).join(', ')}, ${sample.errors} errors`,
@@ -294,6 +295,8 @@ function workBetween(a, b, dt) {
     facesPerFrame: per(b.faces - a.faces),
     passesPerFrame: per(b.passes - a.passes),
     classifiedPerFrame: per(b.classified - a.classified),
+    // The face verifier's crops (new small finds, near misses): work beside the passes that churn adds.
+    verifiedPerFrame: per(b.verified - a.verified),
     /** Share of the time the loop waited, no video having a picture not yet analysed. */
     waitShare: round((b.waitMs - a.waitMs) / 1000 / dt, 3),
     /** Pictures drawn, and frames shown, per second by a video live throughout (means; 30 at most). */
@@ -339,6 +342,7 @@ function summarise(run) {
       facesPerFrame: mean(inMinute, (x) => x.facesPerFrame),
       passesPerFrame: mean(inMinute, (x) => x.passesPerFrame),
       classifiedPerFrame: mean(inMinute, (x) => x.classifiedPerFrame),
+      verifiedPerFrame: mean(inMinute, (x) => x.verifiedPerFrame),
       msPerFrame: mean(inMinute, (x) => x.msPerFrame.total),
       detectionMsPerPass: mean(inMinute, (x) => x.msPerFrame.detection / x.passesPerFrame),
       browserCpuPct: mean(inMinute, (x) => x.machine?.browserPct),
@@ -427,18 +431,20 @@ try {
     console.log(`frames/s per machine speed against minute one: ${sum.fpsPerPeerAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (diagnostic, not judged)`);
     for (const [n, r] of Object.entries(sum.peerCorrelations)) console.log(`correlation over the samples with peer ${n}'s speed: frames/s r = ${r.fps}, detector pass speed r = ${r.detectionPassSpeed}`);
     const others = peerNames.slice(1);
-    console.log(`\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % | peer ${sum.peer} /s |${others.map((n) => ` ${n} /s |`).join('')}`);
-    console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${others.map(() => '---:|').join('')}`);
+    console.log(`\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | verified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % | peer ${sum.peer} /s |${others.map((n) => ` ${n} /s |`).join('')}`);
+    console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${others.map(() => '---:|').join('')}`);
     sum.workPerMinute.forEach((w, i) =>
       console.log(
-        `| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} | ${w.peerSpeed ?? '-'} |` +
+        `| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.verifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} | ${w.peerSpeed ?? '-'} |` +
           others.map((n) => ` ${w.peers[n].speed ?? '-'} |`).join(''),
       ),
     );
     console.log('');
     console.log(`errors: ${sum.errors} (target 0); workers after stop: ${sum.workersAfterStop}; "too many WebGL contexts": ${sum.tooManyContexts}`);
+    // Heap growth is fitted over the samples after minute one: a shorter run has none to judge.
+    const heap = sum.heapGrowthMBPerMin === null ? 'not measured: --minutes 2 or more' : sum.verdict.heap ? 'ok' : 'over';
     console.log(
-      `verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${sum.verdict.heap ? 'ok' : 'over'}, fps ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'}; ` +
+      `verdict: ${sum.verdict.pass ? 'PASS' : 'FAIL'} (heap ${heap}, fps ${sum.verdict.fps ? 'ok' : 'off'}, errors ${sum.verdict.errors ? 'ok' : 'some'}; ` +
         `fps per machine speed, not judged: ${sum.verdict.fpsPerPeer ? 'within' : 'outside'} +-10%)`,
     );
   }

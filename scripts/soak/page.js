@@ -39,7 +39,7 @@ let running = false;
 let loop = Promise.resolve();
 /**
  * Running totals since start: frames analysed, faces in them, the engine's detector work
- * (`result.work`: frames per search kind, detector passes, faces classified) and its time per stage (`timings`, ms).
+ * (`result.work`: frames per search kind, detector passes, faces classified, finds verified) and its time per stage (`timings`, ms).
  */
 const counters = {
   frames: 0,
@@ -53,6 +53,7 @@ const counters = {
   waitMs: 0,
   passes: 0,
   classified: 0,
+  verified: 0,
   detectionMs: 0,
   classificationMs: 0,
   totalMs: 0,
@@ -152,6 +153,7 @@ async function analyse() {
         counters.searches[r.work.search]++;
         counters.passes += r.work.detectorPasses;
         counters.classified += r.work.facesClassified;
+        counters.verified += r.work.facesVerified;
         const k = counters.byKind[r.work.search];
         k.frames++;
         k.passes += r.work.detectorPasses;
