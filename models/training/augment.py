@@ -60,6 +60,15 @@ def settings(run_args: dict) -> dict:
             "move": run_args.get("background_move", SHIFT)}
 
 
+def similarity(cos: torch.Tensor, sin: torch.Tensor, tx: torch.Tensor, ty: torch.Tensor,
+                flip: torch.Tensor | None = None) -> torch.Tensor:
+    """affine_grid's N x 2 x 3 matrices: a turn and a scale (`cos`, `sin`: the angle's cosine and sine,
+    each times the input's step per output step, so above 1 shrinks the image), a shift (`tx`, `ty`, in
+    affine_grid's units) and, where `flip` is -1, a mirror image. Shared with face_verifier.augment."""
+    fc, fs = (cos, sin) if flip is None else (cos * flip, sin * flip)
+    return torch.stack([torch.stack([fc, -sin, tx], 1), torch.stack([fs, cos, ty], 1)], 1)
+
+
 def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_in: float = 0.0,
             textured: float = 0.0, shrink_to: float = BACKGROUND_SCALE[0],
             move: float = SHIFT) -> torch.Tensor:
@@ -114,10 +123,7 @@ def augment(x: torch.Tensor, g: torch.Generator, background: float = 0.0, zoom_i
             tight &= ~plain
         lo, hi = ZOOM_IN_SCALE
         scale = torch.where(tight, lo + torch.rand(n, generator=g) * (hi - lo), scale)
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack(
-        [torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1
-    )
+    theta = similarity(torch.cos(angle) / scale, torch.sin(angle) / scale, tx, ty, flip)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     if plain is not None and busy is not None and busy.any():
         ground = level[:, None, None, None].expand_as(x).clone()

@@ -31,6 +31,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from augment import similarity
 from fer_data import dev_mask, load_split
 
 WALLPAPER_DIRS = ("/usr/share/backgrounds", "/usr/share/wallpapers")
@@ -122,7 +123,7 @@ def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     flip = torch.rand(n, generator=g) < 0.5
     x = torch.where(flip[:, None, None, None], x.flip(3), x)
     sc, ang, tx, ty = uniform(g, 0.85, 1.2, n), uniform(g, -0.25, 0.25, n), uniform(g, -0.1, 0.1, n), uniform(g, -0.1, 0.1, n)
-    theta = torch.stack([torch.stack([sc * ang.cos(), -sc * ang.sin(), tx], 1), torch.stack([sc * ang.sin(), sc * ang.cos(), ty], 1)], 1)
+    theta = similarity(sc * ang.cos(), sc * ang.sin(), tx, ty)
     x = F.grid_sample(x, F.affine_grid(theta, list(x.shape), align_corners=False), padding_mode="border", align_corners=False)
     m = x.mean((2, 3), keepdim=True)
     x = ((x - m) * uniform(g, 0.6, 1.4, n, 1, 1, 1) + m + uniform(g, -0.2, 0.2, n, 1, 1, 1)).clamp(0, 1)

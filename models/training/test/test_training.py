@@ -13,10 +13,11 @@ import sys
 import unittest
 
 import torch
+import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from augment import BACKGROUND_SCALE, SHIFT, augment, settings  # noqa: E402
+from augment import BACKGROUND_SCALE, SHIFT, augment, settings, similarity  # noqa: E402
 from engine_framing import CROP, crop_geometry, engine_crops, load_engine_crops  # noqa: E402
 from export import fuse_batchnorm, training_card  # noqa: E402
 from face_verifier import VerifierNet, augment as augment_verifier, bar_keeping, faceness, frame as frame_as_found, is_dev, patches  # noqa: E402
@@ -228,6 +229,21 @@ class Ensembles(unittest.TestCase):
 
 
 class Augmentation(unittest.TestCase):
+    def test_similarity_turns_mirrors_and_shifts(self):
+        """The matrices both augmentations build: a quarter turn, a mirror image and a shift of one
+        pixel (2/48 in affine_grid's units) move pixels as torch.rot90, flip and roll do."""
+        x = torch.rand(1, 1, 48, 48)
+        one, zero = torch.ones(1), torch.zeros(1)
+
+        def moved(theta):
+            grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+            return F.grid_sample(x, grid, align_corners=False)
+        self.assertTrue(torch.allclose(moved(similarity(one, zero, zero, zero)), x, atol=1e-5))
+        self.assertTrue(torch.allclose(moved(similarity(one, zero, zero, zero, -one)), x.flip(3), atol=1e-5))
+        self.assertTrue(torch.allclose(moved(similarity(zero, one, zero, zero)), torch.rot90(x, 1, (2, 3)), atol=1e-5))
+        shifted = moved(similarity(one, zero, one * 2 / 48, zero))
+        self.assertTrue(torch.allclose(shifted[..., :-1], x[..., 1:], atol=1e-5))
+
     def test_shape_range_and_determinism(self):
         x = torch.rand(8, 1, 48, 48)
         a = augment(x.clone(), torch.Generator().manual_seed(3))
