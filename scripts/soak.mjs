@@ -431,8 +431,10 @@ try {
     console.log(`frames/s per machine speed against minute one: ${sum.fpsPerPeerAgainstMinuteOne.map((r) => `${r}x`).join(', ')} (diagnostic, not judged)`);
     for (const [n, r] of Object.entries(sum.peerCorrelations)) console.log(`correlation over the samples with peer ${n}'s speed: frames/s r = ${r.fps}, detector pass speed r = ${r.detectionPassSpeed}`);
     const others = peerNames.slice(1);
-    console.log(`\nper minute (means of its samples):\n| minute | frames/s | faces/s | detector passes/s | faces/frame | passes/frame | classified/frame | verified/frame | ms/frame | detection ms/pass | CPU browser % | CPU other % | CPU stolen % | peer ${sum.peer} /s |${others.map((n) => ` ${n} /s |`).join('')}`);
-    console.log(`|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${others.map(() => '---:|').join('')}`);
+    // The separator row follows the header's columns, so a new column is named once.
+    const columns = ['minute', 'frames/s', 'faces/s', 'detector passes/s', 'faces/frame', 'passes/frame', 'classified/frame', 'verified/frame', 'ms/frame', 'detection ms/pass', 'CPU browser %', 'CPU other %', 'CPU stolen %', `peer ${sum.peer} /s`, ...others.map((n) => `${n} /s`)];
+    console.log(`\nper minute (means of its samples):\n| ${columns.join(' | ')} |`);
+    console.log(`|${columns.map(() => '---:|').join('')}`);
     sum.workPerMinute.forEach((w, i) =>
       console.log(
         `| ${i + 1} | ${w.fps} | ${w.facesPerS} | ${w.passesPerS} | ${w.facesPerFrame} | ${w.passesPerFrame} | ${w.classifiedPerFrame} | ${w.verifiedPerFrame} | ${w.msPerFrame} | ${w.detectionMsPerPass} | ${w.browserCpuPct ?? '-'} | ${w.otherCpuPct ?? '-'} | ${w.stealCpuPct ?? '-'} | ${w.peerSpeed ?? '-'} |` +
